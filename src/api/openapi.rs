@@ -1,0 +1,46 @@
+//! The OpenAPI 3 document, served at `GET /api/v1/openapi.json` (public: it holds no data).
+
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "physioplan API", description = "Staged treatment plans for physiotherapy clinics. \
+        Errors are `{\"error\":{\"code\",\"message\",\"fields\"}}`; dates `YYYY-MM-DD`; times RFC 3339 UTC."),
+    paths(
+        super::auth::token,
+        super::auth::me,
+        super::patients::list,
+        super::patients::create,
+        super::patients::get,
+        super::patients::update,
+    ),
+    components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::patient::PatientInput)),
+    modifiers(&BearerAuth),
+    tags((name = "auth", description = "Tokens"), (name = "patients", description = "Patients and episodes"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// Registers the route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/openapi.json", web::get().to(document));
+}
+
+async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,254 @@
+//! `/api/v1/patients`: list and search, create, read, partial update.
+
+use super::{page_number, parse_json, ApiJson, BearerUser};
+use crate::db::ids::{ClinicId, PatientId};
+use crate::db::patients::{PatientQuery, PatientWithTherapist};
+use crate::db::Db;
+use crate::domain::history::{self, HistoryCode};
+use crate::domain::patient::PatientInput;
+use crate::error::AppError;
+use crate::service::patients as service;
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Patients per page.
+const PER_PAGE: i64 = 50;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/patients", web::get().to(list))
+        .route("/patients", web::post().to(create))
+        .route("/patients/{id}", web::get().to(get))
+        .route("/patients/{id}", web::patch().to(update));
+}
+
+/// A patient as the API returns it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientJson {
+    /// Id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: PatientId,
+    /// Send back on update.
+    pub version: i32,
+    /// Clinic.
+    #[schema(value_type = String, format = Uuid)]
+    pub clinic_id: ClinicId,
+    /// Assigned therapist.
+    pub therapist_id: Option<String>,
+    /// Assigned therapist's name.
+    pub therapist_name: Option<String>,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Date of birth.
+    pub date_of_birth: NaiveDate,
+    /// Sex code.
+    pub sex: Option<String>,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Condition.
+    pub condition: String,
+    /// `left`, `right` or `bilateral`.
+    pub side: String,
+    /// Onset date.
+    pub onset_date: Option<NaiveDate>,
+    /// History codes.
+    #[schema(value_type = Vec<String>)]
+    pub history: Vec<HistoryCode>,
+    /// `active` or `discharged`.
+    pub status: String,
+    /// Discharge date.
+    pub discharged_on: Option<NaiveDate>,
+    /// Created (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last changed (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<PatientWithTherapist> for PatientJson {
+    fn from((p, therapist_name): PatientWithTherapist) -> Self {
+        Self {
+            id: p.id,
+            version: p.version,
+            clinic_id: p.clinic_id,
+            therapist_id: p.therapist_id,
+            therapist_name,
+            given_name: p.given_name,
+            family_name: p.family_name,
+            date_of_birth: p.date_of_birth,
+            sex: p.sex,
+            phone: p.phone,
+            email: p.email,
+            condition: p.condition,
+            side: p.side,
+            onset_date: p.onset_date,
+            history: history::decode(&p.history),
+            status: p.status,
+            discharged_on: p.discharged_on,
+            created_at: p.created_at.and_utc(),
+            updated_at: p.updated_at.and_utc(),
+        }
+    }
+}
+
+/// One page of patients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientPage {
+    /// The patients on this page.
+    pub items: Vec<PatientJson>,
+    /// This page (1-based).
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+    /// Matches in all.
+    pub total: i64,
+}
+
+/// List filters.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListParams {
+    /// Part of the name.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<String>,
+    /// `active` (default), `discharged` or `all`.
+    pub status: Option<String>,
+}
+
+/// Lists patients of the caller's clinic (admins: every clinic), by name.
+#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", params(ListParams), security(("bearer" = [])),
+    responses((status = 200, body = PatientPage), (status = 401, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn list(
+    user: BearerUser,
+    params: web::Query<ListParams>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let page = page_number(params.page.as_deref())?;
+    let status = match params.status.as_deref() {
+        None | Some("") | Some("active") => Some("active"),
+        Some("discharged") => Some("discharged"),
+        Some("all") => None,
+        Some(_) => return Err(AppError::field("status", "status must be active, discharged or all.")),
+    };
+    let query = PatientQuery {
+        name: params.q.clone(),
+        status,
+        therapist_id: None,
+        offset: (page - 1) * PER_PAGE,
+        limit: PER_PAGE,
+    };
+    let (rows, total) = db.run(move |conn| service::list(conn, &user.0, &query)).await?;
+    let items = rows.into_iter().map(PatientJson::from).collect();
+    Ok(HttpResponse::Ok().json(PatientPage { items, page, per_page: PER_PAGE, total }))
+}
+
+/// Adds a patient to the caller's clinic.
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = PatientInput, security(("bearer" = [])),
+    responses((status = 201, body = PatientJson), (status = 401, body = crate::error::ErrorBody),
+              (status = 422, description = "validation_failed, naming the field", body = crate::error::ErrorBody)))]
+pub async fn create(
+    user: BearerUser,
+    body: ApiJson<PatientInput>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let today = Utc::now().date_naive();
+    let ctx = user.0;
+    let created = db
+        .run(move |conn| {
+            let id = service::create(conn, &ctx, &body.0, today)?;
+            crate::db::patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/patients/{}", created.0.id)))
+        .json(PatientJson::from(created)))
+}
+
+/// One patient (404 for another clinic's).
+#[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Patient id")),
+    responses((status = 200, body = PatientJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let id = path.parse::<PatientId>().map_err(|_| AppError::NotFound)?;
+    let found = db.run(move |conn| service::get(conn, &user.0, id)).await?;
+    Ok(HttpResponse::Ok().json(PatientJson::from(found)))
+}
+
+/// A partial update: `version` plus any patient fields to change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatientPatch {
+    /// The version the change is based on.
+    pub version: i32,
+    /// Fields to change, as in [`PatientInput`]; `"status": "discharged"` with
+    /// `discharged_on` discharges, `"status": "active"` re-activates.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub changes: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Changes some fields of a patient; 409 `version_conflict` when `version` is stale.
+#[utoipa::path(patch, path = "/api/v1/patients/{id}", tag = "patients", request_body = PatientPatch, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Patient id")),
+    responses((status = 200, body = PatientJson), (status = 404, body = crate::error::ErrorBody),
+              (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: ApiJson<PatientPatch>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.parse::<PatientId>().map_err(|_| AppError::NotFound)?;
+    let ApiJson(PatientPatch { version, mut changes }) = body;
+    let today = Utc::now().date_naive();
+    let ctx = user.0;
+    let updated = db
+        .run(move |conn| {
+            let (current, _) = service::get(conn, &ctx, id)?;
+            let status = changes.remove("status");
+            let discharged_on = changes.remove("discharged_on");
+            let mut version = version;
+            if !changes.is_empty() {
+                let mut merged =
+                    serde_json::to_value(service::input_of(&current)).map_err(|e| AppError::Internal(e.to_string()))?;
+                if let Some(object) = merged.as_object_mut() {
+                    object.extend(changes);
+                }
+                let input: PatientInput = parse_json(merged.to_string().as_bytes())?;
+                service::update(conn, &ctx, id, version, &input, today)?;
+                version += 1;
+            }
+            if let Some(status) = status {
+                let date = status_change(&status, discharged_on.as_ref(), today)?;
+                service::set_discharged(conn, &ctx, id, version, date)?;
+            }
+            crate::db::patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(PatientJson::from(updated)))
+}
+
+/// Reads a requested status change: `Some(date)` discharges, `None` re-activates.
+fn status_change(
+    status: &serde_json::Value,
+    date: Option<&serde_json::Value>,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, AppError> {
+    match status.as_str() {
+        Some("active") => Ok(None),
+        Some("discharged") => match date.and_then(|d| d.as_str()) {
+            None => Ok(Some(today)),
+            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|d| *d <= today)
+                .map(Some)
+                .ok_or_else(|| AppError::field("discharged_on", "Enter a date as YYYY-MM-DD, not in the future.")),
+        },
+        _ => Err(AppError::field("status", "status must be active or discharged.")),
+    }
+}

@@ -1,0 +1,122 @@
+//! The audit log: append-only records of who read or wrote what, when, from where.
+
+use super::ids::{AuditId, ClinicId, PatientId, UserId};
+use super::schema::{audit_events, users};
+use super::{DbConn, DbError};
+use crate::authz::Scope;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// An event to append.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent {
+    /// Id.
+    #[diesel(serialize_as = String)]
+    pub id: AuditId,
+    /// When.
+    pub at: NaiveDateTime,
+    /// Who (absent for failed sign-ins of unknown users).
+    pub actor_id: Option<String>,
+    /// The clinic the record belongs to.
+    pub clinic_id: Option<String>,
+    /// What, e.g. `patient.read`.
+    pub action: String,
+    /// Which patient, if any.
+    pub patient_id: Option<String>,
+    /// Correlates with the server log.
+    pub request_id: Option<String>,
+    /// Client address.
+    pub client_addr: Option<String>,
+    /// Ids or counts only; never names or free text.
+    pub detail: Option<String>,
+}
+
+/// An event as stored, with the actor's name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    /// Id.
+    pub id: String,
+    /// When.
+    pub at: NaiveDateTime,
+    /// Who.
+    pub actor_id: Option<String>,
+    /// Clinic.
+    pub clinic_id: Option<String>,
+    /// What.
+    pub action: String,
+    /// Which patient.
+    pub patient_id: Option<String>,
+    /// Request id.
+    pub request_id: Option<String>,
+    /// Client address.
+    pub client_addr: Option<String>,
+    /// Detail.
+    pub detail: Option<String>,
+}
+
+/// Appends an event.
+pub fn record(conn: &mut DbConn, event: NewAuditEvent) -> Result<(), DbError> {
+    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
+    Ok(())
+}
+
+/// Filters for the audit page and export.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only this action.
+    pub action: Option<String>,
+    /// Only this patient.
+    pub patient_id: Option<PatientId>,
+    /// Only this actor.
+    pub actor_id: Option<UserId>,
+    /// Only this clinic (within scope).
+    pub clinic_id: Option<ClinicId>,
+    /// From this time on.
+    pub from: Option<NaiveDateTime>,
+    /// Before this time.
+    pub until: Option<NaiveDateTime>,
+}
+
+/// One page of events in scope, newest first, with actor names and the total count.
+pub fn list(
+    conn: &mut DbConn,
+    scope: Scope,
+    filter: &AuditFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<(AuditEvent, Option<String>)>, i64), DbError> {
+    let build = || {
+        let mut query = audit_events::table
+            .left_join(users::table.on(users::id.nullable().eq(audit_events::actor_id)))
+            .into_boxed();
+        if let Some(clinic) = scope.clinic().or(filter.clinic_id) {
+            query = query.filter(audit_events::clinic_id.eq(clinic.to_string()));
+        }
+        if let Some(action) = &filter.action {
+            query = query.filter(audit_events::action.eq(action.clone()));
+        }
+        if let Some(patient) = filter.patient_id {
+            query = query.filter(audit_events::patient_id.eq(patient.to_string()));
+        }
+        if let Some(actor) = filter.actor_id {
+            query = query.filter(audit_events::actor_id.eq(actor.to_string()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(audit_events::at.ge(from));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(audit_events::at.lt(until));
+        }
+        query
+    };
+    let total = build().count().get_result(conn)?;
+    let rows = build()
+        .order((audit_events::at.desc(), audit_events::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .select((AuditEvent::as_select(), users::name.nullable()))
+        .load(conn)?;
+    Ok((rows, total))
+}

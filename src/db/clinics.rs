@@ -1,0 +1,65 @@
+//! Clinics (sites).
+
+use super::ids::ClinicId;
+use super::schema::clinics;
+use super::{DbConn, DbError};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A clinic as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = clinics)]
+pub struct Clinic {
+    /// Id.
+    #[diesel(deserialize_as = String)]
+    pub id: ClinicId,
+    /// Unique name, e.g. "Riverside Physio".
+    pub name: String,
+    /// Contact telephone shown on handouts.
+    pub phone: Option<String>,
+    /// Address shown on handouts.
+    pub address: Option<String>,
+    /// When it was added.
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = clinics)]
+struct NewClinic<'a> {
+    #[diesel(serialize_as = String)]
+    id: ClinicId,
+    name: &'a str,
+    phone: Option<&'a str>,
+    address: Option<&'a str>,
+    created_at: NaiveDateTime,
+}
+
+/// Adds a clinic; a duplicate name is a unique violation (see [`super::is_unique_violation`]).
+pub fn insert(
+    conn: &mut DbConn,
+    name: &str,
+    phone: Option<&str>,
+    address: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<ClinicId, DbError> {
+    let id = ClinicId::new();
+    diesel::insert_into(clinics::table)
+        .values(NewClinic { id, name, phone, address, created_at: now })
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// All clinics by name.
+pub fn list(conn: &mut DbConn) -> Result<Vec<Clinic>, DbError> {
+    Ok(clinics::table.order(clinics::name.asc()).select(Clinic::as_select()).load(conn)?)
+}
+
+/// The clinic with this exact name.
+pub fn find_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Clinic>, DbError> {
+    Ok(clinics::table.filter(clinics::name.eq(name)).select(Clinic::as_select()).first(conn).optional()?)
+}
+
+/// The clinic with this id.
+pub fn find(conn: &mut DbConn, id: ClinicId) -> Result<Option<Clinic>, DbError> {
+    Ok(clinics::table.find(id.to_string()).select(Clinic::as_select()).first(conn).optional()?)
+}

@@ -1,0 +1,224 @@
+//! Patient records. Every query takes the caller's scope, so another clinic's patient is
+//! simply not found.
+
+use super::ids::{ClinicId, PatientId, UserId};
+use super::schema::{patients, users};
+use super::{DbConn, DbError};
+use crate::authz::Scope;
+use crate::domain::history;
+use crate::domain::patient::PatientFields;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// A patient as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = patients)]
+pub struct PatientRow {
+    /// Id.
+    #[diesel(deserialize_as = String)]
+    pub id: PatientId,
+    /// Clinic.
+    #[diesel(deserialize_as = String)]
+    pub clinic_id: ClinicId,
+    /// Assigned therapist.
+    pub therapist_id: Option<String>,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Date of birth.
+    pub date_of_birth: NaiveDate,
+    /// Sex code.
+    pub sex: Option<String>,
+    /// Telephone.
+    pub phone: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Condition.
+    pub condition: String,
+    /// Side code.
+    pub side: String,
+    /// Onset date.
+    pub onset_date: Option<NaiveDate>,
+    /// History codes, space-separated (`domain::history::decode`).
+    pub history: String,
+    /// `active` or `discharged`.
+    pub status: String,
+    /// Discharge date.
+    pub discharged_on: Option<NaiveDate>,
+    /// Optimistic-locking version.
+    pub version: i32,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A patient with the assigned therapist's name.
+pub type PatientWithTherapist = (PatientRow, Option<String>);
+
+/// The columns written from validated fields, on insert and update alike.
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = patients, treat_none_as_null = true)]
+struct FieldColumns<'a> {
+    therapist_id: Option<String>,
+    given_name: &'a str,
+    family_name: &'a str,
+    search_name: String,
+    date_of_birth: NaiveDate,
+    sex: Option<&'a str>,
+    phone: Option<&'a str>,
+    email: Option<&'a str>,
+    condition: &'a str,
+    side: &'static str,
+    onset_date: Option<NaiveDate>,
+    history: String,
+}
+
+impl<'a> From<&'a PatientFields> for FieldColumns<'a> {
+    fn from(f: &'a PatientFields) -> Self {
+        Self {
+            therapist_id: f.therapist_id.map(|t| t.to_string()),
+            given_name: &f.given_name,
+            family_name: &f.family_name,
+            search_name: search_key(&format!("{} {}", f.given_name, f.family_name)),
+            date_of_birth: f.date_of_birth,
+            sex: f.sex.as_deref(),
+            phone: f.phone.as_deref(),
+            email: f.email.as_deref(),
+            condition: &f.condition,
+            side: f.side.code(),
+            onset_date: f.onset_date,
+            history: history::encode(&f.history),
+        }
+    }
+}
+
+/// Lower-cases text for portable case-insensitive search (LIKE differs between backends).
+fn search_key(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+/// Adds a patient to a clinic.
+pub fn insert(
+    conn: &mut DbConn,
+    clinic: ClinicId,
+    fields: &PatientFields,
+    now: NaiveDateTime,
+) -> Result<PatientId, DbError> {
+    let id = PatientId::new();
+    diesel::insert_into(patients::table)
+        .values((
+            patients::id.eq(id.to_string()),
+            patients::clinic_id.eq(clinic.to_string()),
+            FieldColumns::from(fields),
+            patients::status.eq("active"),
+            patients::version.eq(1),
+            patients::created_at.eq(now),
+            patients::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The patient with this id, if it is in scope.
+pub fn find(conn: &mut DbConn, scope: Scope, id: PatientId) -> Result<Option<PatientWithTherapist>, DbError> {
+    let mut query = patients::table
+        .left_join(users::table)
+        .filter(patients::id.eq(id.to_string()))
+        .select((PatientRow::as_select(), users::name.nullable()))
+        .into_boxed();
+    if let Some(clinic) = scope.clinic() {
+        query = query.filter(patients::clinic_id.eq(clinic.to_string()));
+    }
+    Ok(query.first(conn).optional()?)
+}
+
+/// Search and paging for the patient list.
+#[derive(Debug, Clone, Default)]
+pub struct PatientQuery {
+    /// Part of the name.
+    pub name: Option<String>,
+    /// Only this status.
+    pub status: Option<&'static str>,
+    /// Only this therapist's patients.
+    pub therapist_id: Option<UserId>,
+    /// Rows to skip.
+    pub offset: i64,
+    /// Rows per page.
+    pub limit: i64,
+}
+
+/// One page of patients in scope, by family then given name, and the total: two queries.
+pub fn search(conn: &mut DbConn, scope: Scope, q: &PatientQuery) -> Result<(Vec<PatientWithTherapist>, i64), DbError> {
+    let build = || {
+        let mut query = patients::table.left_join(users::table).into_boxed();
+        if let Some(clinic) = scope.clinic() {
+            query = query.filter(patients::clinic_id.eq(clinic.to_string()));
+        }
+        if let Some(name) = q.name.as_deref().map(search_key).filter(|n| !n.is_empty()) {
+            let escaped = name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            query = query.filter(patients::search_name.like(format!("%{escaped}%")).escape('\\'));
+        }
+        if let Some(status) = q.status {
+            query = query.filter(patients::status.eq(status));
+        }
+        if let Some(therapist) = q.therapist_id {
+            query = query.filter(patients::therapist_id.eq(therapist.to_string()));
+        }
+        query
+    };
+    let total = build().count().get_result(conn)?;
+    let rows = build()
+        .order((patients::family_name.asc(), patients::given_name.asc(), patients::id.asc()))
+        .offset(q.offset)
+        .limit(q.limit)
+        .select((PatientRow::as_select(), users::name.nullable()))
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// The row with this id, if it still has this version.
+fn versioned(
+    id: PatientId,
+    version: i32,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<patients::table, diesel::dsl::Eq<patients::id, String>>,
+    diesel::dsl::Eq<patients::version, i32>,
+> {
+    patients::table.filter(patients::id.eq(id.to_string())).filter(patients::version.eq(version))
+}
+
+/// Writes new field values (the caller has checked scope) if the stored version is still `version`; returns whether it was.
+pub fn update(
+    conn: &mut DbConn,
+    id: PatientId,
+    version: i32,
+    fields: &PatientFields,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(versioned(id, version))
+        .set((FieldColumns::from(fields), patients::version.eq(version + 1), patients::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Discharges (or re-activates, with `None`) if the stored version is still `version`.
+pub fn set_status(
+    conn: &mut DbConn,
+    id: PatientId,
+    version: i32,
+    discharged_on: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let status = if discharged_on.is_some() { "discharged" } else { "active" };
+    let changed = diesel::update(versioned(id, version))
+        .set((
+            patients::status.eq(status),
+            patients::discharged_on.eq(discharged_on),
+            patients::version.eq(version + 1),
+            patients::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}

@@ -1,0 +1,106 @@
+//! Hand-kept diesel schema, portable types only, so one schema serves SQLite and PostgreSQL.
+
+diesel::table! {
+    clinics (id) {
+        id -> Text,
+        name -> Text,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        clinic_id -> Text,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        email -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    patients (id) {
+        id -> Text,
+        clinic_id -> Text,
+        therapist_id -> Nullable<Text>,
+        given_name -> Text,
+        family_name -> Text,
+        search_name -> Text,
+        date_of_birth -> Date,
+        sex -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        condition -> Text,
+        side -> Text,
+        onset_date -> Nullable<Date>,
+        history -> Text,
+        status -> Text,
+        discharged_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        clinic_id -> Nullable<Text>,
+        action -> Text,
+        patient_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client_addr -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(users -> clinics (clinic_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(patients -> clinics (clinic_id));
+diesel::joinable!(patients -> users (therapist_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    clinics,
+    users,
+    sessions,
+    api_tokens,
+    login_failures,
+    patients,
+    audit_events,
+);

@@ -1,0 +1,100 @@
+//! User accounts.
+
+use super::ids::{ClinicId, UserId};
+use super::schema::{clinics, users};
+use super::{DbConn, DbError};
+use crate::authz::Scope;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A user as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct User {
+    /// Id.
+    #[diesel(deserialize_as = String)]
+    pub id: UserId,
+    /// Home clinic.
+    #[diesel(deserialize_as = String)]
+    pub clinic_id: ClinicId,
+    /// Sign-in e-mail, stored lower-case.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role code (`authz::Role`).
+    pub role: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Whether the account may sign in.
+    pub active: bool,
+    /// When it was created.
+    pub created_at: NaiveDateTime,
+}
+
+/// A user to add.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser {
+    /// Id.
+    #[diesel(serialize_as = String)]
+    pub id: UserId,
+    /// Home clinic.
+    #[diesel(serialize_as = String)]
+    pub clinic_id: ClinicId,
+    /// E-mail, lower-case.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Role code.
+    pub role: String,
+    /// argon2id PHC string.
+    pub password_hash: String,
+    /// Active.
+    pub active: bool,
+    /// Created.
+    pub created_at: NaiveDateTime,
+}
+
+/// Adds a user; a duplicate e-mail is a unique violation.
+pub fn insert(conn: &mut DbConn, user: NewUser) -> Result<(), DbError> {
+    diesel::insert_into(users::table).values(user).execute(conn)?;
+    Ok(())
+}
+
+/// The user with this e-mail (case-insensitive: e-mails are stored lower-case).
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .select(User::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Users in scope with their clinic's name, by clinic then name.
+pub fn list(conn: &mut DbConn, scope: Scope) -> Result<Vec<(User, String)>, DbError> {
+    let mut query = users::table
+        .inner_join(clinics::table)
+        .select((User::as_select(), clinics::name))
+        .order((clinics::name.asc(), users::name.asc()))
+        .into_boxed();
+    if let Some(clinic) = scope.clinic() {
+        query = query.filter(users::clinic_id.eq(clinic.to_string()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Active clinicians (therapists and leads) of a clinic, for assigning patients.
+pub fn clinicians_of(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<User>, DbError> {
+    Ok(users::table
+        .filter(users::clinic_id.eq(clinic.to_string()))
+        .filter(users::role.ne("admin"))
+        .filter(users::active.eq(true))
+        .order(users::name.asc())
+        .select(User::as_select())
+        .load(conn)?)
+}
+
+/// The user with this id.
+pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DbError> {
+    Ok(users::table.find(id.to_string()).select(User::as_select()).first(conn).optional()?)
+}

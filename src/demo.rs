@@ -1,0 +1,166 @@
+//! The demo data set: two clinics, their staff and twenty fictional sciatica patients, so a
+//! newcomer can click through. Loading is skipped when the database already has users.
+
+use crate::authz::Actor;
+use crate::db::schema::users;
+use crate::db::DbConn;
+use crate::domain::patient::PatientInput;
+use crate::error::AppError;
+use crate::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
+use crate::service::{auth::actor_of, patients, Ctx, Origin};
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+
+/// The password of every demo account (the demo is for trying the product, never for real data).
+pub const DEMO_PASSWORD: &str = "physio-demo-2026";
+
+/// A demo sign-in to print.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    /// E-mail.
+    pub email: String,
+    /// Role label.
+    pub role: &'static str,
+    /// Clinic name.
+    pub clinic: &'static str,
+}
+
+const CLINICS: [(&str, &str, &str, &str); 2] = [
+    ("Riverside Physiotherapy", "riverside", "020 7946 0321", "12 Mill Lane, Riverside"),
+    ("Hillcrest Spine & Sports", "hillcrest", "0161 496 0788", "4 Hillcrest Parade, Hillcrest"),
+];
+
+/// Staff per clinic: (local part, name, role).
+const STAFF: [[(&str, &str, &str); 3]; 2] = [
+    [("lead", "Priya Raman", "lead"), ("sam", "Sam Okafor", "therapist"), ("jo", "Jo Lindqvist", "therapist")],
+    [("lead", "Marcus Bell", "lead"), ("aisha", "Aisha Karim", "therapist"), ("tom", "Tom Hughes", "therapist")],
+];
+
+/// (given, family, years old, sex, condition, side, weeks since onset, history codes).
+type DemoPatient =
+    (&'static str, &'static str, i64, &'static str, &'static str, &'static str, i64, &'static [&'static str]);
+
+const PATIENTS: [DemoPatient; 20] = [
+    ("Eleanor", "Whitfield", 54, "female", "L5 radiculopathy after lifting", "left", 3, &["osteoporosis"]),
+    ("Daniel", "Moreno", 38, "male", "Acute sciatica, L5/S1 disc", "right", 2, &[]),
+    ("Grace", "Adeyemi", 31, "female", "Pregnancy-related sciatica", "right", 6, &["pregnancy"]),
+    (
+        "Harold",
+        "Jenkins",
+        71,
+        "male",
+        "Lumbar stenosis with leg pain",
+        "bilateral",
+        20,
+        &["anticoagulants", "diabetes"],
+    ),
+    ("Mei", "Tanaka", 45, "female", "S1 radiculopathy", "left", 8, &["needle_phobia"]),
+    ("Oliver", "Brennan", 29, "male", "Discogenic low back pain", "bilateral", 12, &[]),
+    (
+        "Fatima",
+        "Haddad",
+        50,
+        "female",
+        "Chronic low back pain with referred leg pain",
+        "left",
+        30,
+        &["adhesive_allergy"],
+    ),
+    ("George", "Kowalski", 62, "male", "L4 radiculopathy", "right", 5, &["pacemaker"]),
+    ("Sofia", "Rossi", 41, "female", "Piriformis-related buttock and leg pain", "right", 10, &[]),
+    ("Kwame", "Asante", 47, "male", "Sciatica after a fall", "left", 1, &["anticoagulants"]),
+    ("Hannah", "Schmidt", 36, "female", "Recurrent sciatica, L5", "left", 4, &["fragile_skin"]),
+    ("Luis", "Fernandez", 58, "male", "L5/S1 disc prolapse", "right", 7, &["cancer_history"]),
+    ("Aoife", "Murphy", 26, "female", "Acute lumbar radicular pain", "left", 2, &[]),
+    (
+        "Raj",
+        "Patel",
+        66,
+        "male",
+        "Degenerative stenosis, neurogenic claudication",
+        "bilateral",
+        26,
+        &["diabetes", "bleeding_disorder"],
+    ),
+    ("Chloe", "Martin", 33, "female", "Post-partum low back and leg pain", "right", 9, &["lymphoedema"]),
+    ("Ibrahim", "Yusuf", 44, "male", "S1 radiculopathy, reduced ankle reflex", "right", 6, &["immunosuppression"]),
+    ("Nora", "Lindgren", 59, "female", "Chronic sciatica, L5", "left", 40, &["dvt"]),
+    ("Peter", "O'Neill", 52, "male", "Lumbar disc herniation, L4/5", "left", 3, &["metal_allergy"]),
+    ("Yasmin", "Begum", 39, "female", "Sciatica with lateral shift", "right", 2, &["open_wound"]),
+    (
+        "William",
+        "Clarke",
+        68,
+        "male",
+        "Low back pain with bilateral leg symptoms",
+        "bilateral",
+        11,
+        &["osteoporosis", "anticoagulants"],
+    ),
+];
+
+/// Loads the demo data unless the database has users already; returns the logins created.
+pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
+    let existing: i64 = users::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(Vec::new());
+    }
+    conn.transaction(|conn| {
+        let mut logins = Vec::new();
+        let today = Utc::now().date_naive();
+        let mut admin: Option<Actor> = None;
+        for (index, (name, domain, phone, address)) in CLINICS.iter().enumerate() {
+            let clinic_id = add_clinic(
+                conn,
+                &ClinicInput { name: (*name).into(), phone: Some((*phone).into()), address: Some((*address).into()) },
+            )?;
+            let mut add = |local: &str, person: &str, role: &'static str| -> Result<Actor, AppError> {
+                let email = format!("{local}@{domain}.example");
+                let id = add_user(
+                    conn,
+                    &UserInput {
+                        email: email.clone(),
+                        name: person.into(),
+                        role: role.into(),
+                        clinic_id: clinic_id.to_string(),
+                        password: DEMO_PASSWORD.into(),
+                    },
+                )?;
+                logins.push(DemoLogin { email: email.clone(), role, clinic: name });
+                let user = crate::db::users::find(conn, id)?.ok_or(AppError::NotFound)?;
+                actor_of(&user)
+            };
+            if index == 0 {
+                admin = Some(add("admin", "Alex Admin", "admin")?);
+            }
+            let staff: Vec<Actor> =
+                STAFF[index].iter().map(|(local, person, role)| add(local, person, role)).collect::<Result<_, _>>()?;
+            let therapists: Vec<&Actor> = staff.iter().filter(|a| a.role.code() == "therapist").collect();
+            for (n, p) in PATIENTS.iter().enumerate().filter(|(n, _)| n % 2 == index) {
+                let (given, family, age, sex, condition, side, weeks, history) = *p;
+                let therapist = therapists[(n / 2) % therapists.len()];
+                let input = PatientInput {
+                    given_name: given.into(),
+                    family_name: family.into(),
+                    date_of_birth: (today - Duration::days(age * 365 + 40 + n as i64 * 17)).to_string(),
+                    sex: Some(sex.into()),
+                    phone: Some(format!("07700 900{:03}", 100 + n)),
+                    email: Some(format!(
+                        "{}.{}@example.net",
+                        given.to_lowercase(),
+                        family.to_lowercase().replace('\'', "")
+                    )),
+                    condition: condition.into(),
+                    side: side.into(),
+                    onset_date: Some((today - Duration::weeks(weeks)).to_string()),
+                    therapist_id: Some(therapist.user_id.to_string()),
+                    history: history.iter().map(|h| (*h).to_owned()).collect(),
+                };
+                let ctx = Ctx { actor: therapist.clone(), origin: Origin::default() };
+                patients::create(conn, &ctx, &input, today)?;
+            }
+        }
+        let _ = admin;
+        Ok(logins)
+    })
+}

@@ -1,0 +1,14 @@
+//! Validated types and clinical rules. No SQL and no HTML here: everything is unit-tested.
+
+pub mod dosage;
+pub mod findings;
+pub mod history;
+pub mod library;
+mod library_items;
+pub mod mcid;
+pub mod modality;
+pub mod patient;
+pub mod progression;
+pub mod red_flags;
+pub mod safety;
+pub mod scoring;

@@ -1,0 +1,39 @@
+//! physioplan: a clinician-side staged treatment-plan builder for physiotherapy clinics.
+
+pub mod api;
+pub mod authz;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod service;
+pub mod startup;
+pub mod web;
+
+use actix_web::{web as aw, HttpResponse};
+
+/// Registers every route; shared by the server and the tests.
+pub fn configure(cfg: &mut aw::ServiceConfig) {
+    cfg.app_data(aw::PathConfig::default().error_handler(|_, _| web::HtmlError(error::AppError::NotFound).into()))
+        .route("/healthz", aw::get().to(healthz))
+        .configure(api::configure)
+        .configure(web::configure);
+}
+
+/// `GET /healthz`: the process is up and the database answers.
+async fn healthz(db: aw::Data<db::Db>) -> HttpResponse {
+    let backend = db.backend();
+    let ok = db
+        .run(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(db::DbError::from)
+        })
+        .await
+        .is_ok();
+    if ok {
+        HttpResponse::Ok().json(serde_json::json!({"status": "ok", "database": backend}))
+    } else {
+        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable", "database": backend}))
+    }
+}

@@ -1,0 +1,96 @@
+//! Clinics and user accounts: shared by the commands, the demo loader and the admin pages.
+
+use super::auth::hash_password;
+use super::now;
+use crate::authz::Role;
+use crate::db::ids::{ClinicId, UserId};
+use crate::db::users::{self, NewUser};
+use crate::db::{clinics, is_unique_violation, DbConn, DbError};
+use crate::error::{from_validator, AppError};
+use serde::Deserialize;
+use validator::Validate;
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD_LEN: u64 = 10;
+
+/// A new clinic as typed.
+#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[serde(default)]
+pub struct ClinicInput {
+    /// Unique name.
+    #[validate(length(min = 1, max = 100, message = "Enter the clinic's name (up to 100 characters)."))]
+    pub name: String,
+    /// Telephone for handouts.
+    #[validate(length(max = 40, message = "Up to 40 characters."))]
+    pub phone: Option<String>,
+    /// Address for handouts.
+    #[validate(length(max = 200, message = "Up to 200 characters."))]
+    pub address: Option<String>,
+}
+
+/// A new user as typed.
+#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[serde(default)]
+pub struct UserInput {
+    /// Sign-in e-mail.
+    #[validate(email(message = "Enter an e-mail address like name@example.org."))]
+    pub email: String,
+    /// Display name.
+    #[validate(length(min = 1, max = 100, message = "Enter the name (up to 100 characters)."))]
+    pub name: String,
+    /// `therapist`, `lead` or `admin`.
+    pub role: String,
+    /// The clinic's id.
+    pub clinic_id: String,
+    /// Initial password.
+    #[validate(length(min = MIN_PASSWORD_LEN, max = 200, message = "Use at least 10 characters."))]
+    pub password: String,
+}
+
+/// Runs `validator` rules and returns the problems per field.
+pub fn validate_input(input: &impl Validate) -> Result<(), AppError> {
+    input.validate().map_err(|e| AppError::Validation(from_validator(&e)))
+}
+
+/// Adds a clinic; a duplicate name is reported on the `name` field.
+pub fn add_clinic(conn: &mut DbConn, input: &ClinicInput) -> Result<ClinicId, AppError> {
+    validate_input(input)?;
+    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let (phone, address) = (blank(&input.phone), blank(&input.address));
+    clinics::insert(conn, input.name.trim(), phone.as_deref(), address.as_deref(), now()).map_err(|e| match e {
+        DbError::Query(q) if is_unique_violation(&q) => {
+            AppError::field("name", "A clinic with this name exists already.")
+        }
+        other => other.into(),
+    })
+}
+
+/// Adds a user with an argon2id-hashed password; a duplicate e-mail is reported on `email`.
+pub fn add_user(conn: &mut DbConn, input: &UserInput) -> Result<UserId, AppError> {
+    validate_input(input)?;
+    let role = input.role.parse::<Role>().map_err(|m| AppError::field("role", m))?;
+    let clinic_id = input
+        .clinic_id
+        .parse::<ClinicId>()
+        .ok()
+        .filter(|id| clinics::find(conn, *id).ok().flatten().is_some())
+        .ok_or_else(|| AppError::field("clinic_id", "Choose an existing clinic."))?;
+    let id = UserId::new();
+    let user = NewUser {
+        id,
+        clinic_id,
+        email: input.email.trim().to_lowercase(),
+        name: input.name.trim().to_owned(),
+        role: role.code().to_owned(),
+        password_hash: hash_password(&input.password)?,
+        active: true,
+        created_at: now(),
+    };
+    users::insert(conn, user).map_err(|e| match e {
+        DbError::Query(q) if is_unique_violation(&q) => {
+            AppError::field("email", "A user with this e-mail exists already.")
+        }
+        other => other.into(),
+    })?;
+    Ok(id)
+}

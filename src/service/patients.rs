@@ -1,0 +1,127 @@
+//! Patient use cases: list, read, create, update, discharge. Each is audited.
+
+use super::Ctx;
+use crate::authz::{Actor, Permission};
+use crate::db::ids::{ClinicId, PatientId, UserId};
+use crate::db::patients::{self, PatientQuery, PatientWithTherapist};
+use crate::db::{users, DbConn};
+use crate::domain::patient::{PatientFields, PatientInput};
+use crate::error::AppError;
+use chrono::NaiveDate;
+use diesel::Connection;
+
+/// A stored patient as input, to pre-fill the edit form or to apply a partial update to.
+pub fn input_of(row: &patients::PatientRow) -> PatientInput {
+    PatientInput {
+        given_name: row.given_name.clone(),
+        family_name: row.family_name.clone(),
+        date_of_birth: row.date_of_birth.to_string(),
+        sex: row.sex.clone(),
+        phone: row.phone.clone(),
+        email: row.email.clone(),
+        condition: row.condition.clone(),
+        side: row.side.clone(),
+        onset_date: row.onset_date.map(|d| d.to_string()),
+        therapist_id: row.therapist_id.clone(),
+        history: crate::domain::history::decode(&row.history).iter().map(|h| h.code().to_owned()).collect(),
+    }
+}
+
+/// One page of patients in scope, and the total. The ids shown are audited.
+pub fn list(conn: &mut DbConn, ctx: &Ctx, query: &PatientQuery) -> Result<(Vec<PatientWithTherapist>, i64), AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let (rows, total) = patients::search(conn, ctx.actor.scope(), query)?;
+    let ids: Vec<String> = rows.iter().map(|(p, _)| p.id.to_string()).collect();
+    ctx.audit(conn, "patient.list", None, None, Some(format!("total={total} shown={}", ids.join(","))))?;
+    Ok((rows, total))
+}
+
+/// One patient in scope (404 otherwise). The read is audited.
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PatientId) -> Result<PatientWithTherapist, AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let found = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    ctx.audit(conn, "patient.read", Some(found.0.clinic_id), Some(id), None)?;
+    Ok(found)
+}
+
+/// Validates the input, including that the therapist works at `clinic`.
+fn validate(
+    conn: &mut DbConn,
+    clinic: ClinicId,
+    input: &PatientInput,
+    today: NaiveDate,
+) -> Result<PatientFields, AppError> {
+    let fields = input.validate_fields(today).map_err(AppError::Validation)?;
+    if let Some(therapist) = fields.therapist_id {
+        check_therapist(conn, clinic, therapist)?;
+    }
+    Ok(fields)
+}
+
+fn check_therapist(conn: &mut DbConn, clinic: ClinicId, therapist: UserId) -> Result<(), AppError> {
+    let ok = users::find(conn, therapist)?.is_some_and(|u| u.clinic_id == clinic && u.role != "admin" && u.active);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::field("therapist_id", "Choose a therapist of this clinic."))
+    }
+}
+
+/// The clinic a new patient joins: the actor's own.
+fn home_clinic(actor: &Actor) -> ClinicId {
+    actor.clinic_id
+}
+
+/// Adds a patient to the actor's clinic; returns the new id.
+pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &PatientInput, today: NaiveDate) -> Result<PatientId, AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let clinic = home_clinic(&ctx.actor);
+    let fields = validate(conn, clinic, input, today)?;
+    conn.transaction(|conn| {
+        let id = patients::insert(conn, clinic, &fields, super::now())?;
+        ctx.audit(conn, "patient.create", Some(clinic), Some(id), None)?;
+        Ok(id)
+    })
+}
+
+/// Replaces a patient's fields, if `version` is current.
+pub fn update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: PatientId,
+    version: i32,
+    input: &PatientInput,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let (current, _) = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    let fields = validate(conn, current.clinic_id, input, today)?;
+    // The write comes first in the transaction, so SQLite takes its write lock at once.
+    conn.transaction(|conn| {
+        if !patients::update(conn, id, version, &fields, super::now())? {
+            return Err(AppError::VersionConflict);
+        }
+        ctx.audit(conn, "patient.update", Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
+        Ok(())
+    })
+}
+
+/// Discharges a patient on `date` (or re-activates with `None`), if `version` is current.
+pub fn set_discharged(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: PatientId,
+    version: i32,
+    date: Option<NaiveDate>,
+) -> Result<(), AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let (current, _) = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    conn.transaction(|conn| {
+        if !patients::set_status(conn, id, version, date, super::now())? {
+            return Err(AppError::VersionConflict);
+        }
+        let action = if date.is_some() { "patient.discharge" } else { "patient.reactivate" };
+        ctx.audit(conn, action, Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
+        Ok(())
+    })
+}

@@ -1,0 +1,140 @@
+//! Administration: users and clinics (admins only).
+
+use super::components::{csrf, error_summary, input, select};
+use super::layout::layout;
+use super::session::{CsrfForm, SessionUser};
+use super::{invalid, page, see_other, HtmlResult};
+use crate::authz::{Permission, Role};
+use crate::db::clinics::{self, Clinic};
+use crate::db::users::{self, User};
+use crate::db::{Db, DbError};
+use crate::error::{AppError, FieldErrors};
+use crate::service::accounts::{self, ClinicInput, UserInput};
+use actix_web::web;
+use maud::html;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/users", web::get().to(users_page))
+        .route("/admin/users", web::post().to(add_user))
+        .route("/admin/clinics", web::get().to(clinics_page))
+        .route("/admin/clinics", web::post().to(add_clinic));
+}
+
+type UserList = (Vec<(User, String)>, Vec<Clinic>);
+
+async fn load_users(user: &SessionUser, db: &Db) -> Result<UserList, AppError> {
+    user.actor().require(Permission::Administer)?;
+    let scope = user.actor().scope();
+    Ok(db.run(move |conn| -> Result<_, DbError> { Ok((users::list(conn, scope)?, clinics::list(conn)?)) }).await?)
+}
+
+fn users_view(user: &SessionUser, list: &UserList, form: &UserInput, errors: &FieldErrors) -> maud::Markup {
+    let (people, clinic_list) = list;
+    let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_owned(), r.label().to_owned())).collect();
+    let clinic_options: Vec<(String, String)> =
+        clinic_list.iter().map(|c| (c.id.to_string(), c.name.clone())).collect();
+    let body = html! {
+        h1 { "Users" }
+        table.list {
+            thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "Clinic" } } }
+            tbody { @for (u, clinic) in people { tr { td { (u.name) } td { (u.email) } td { (u.role) } td { (clinic) } } } }
+        }
+        h2 { "Add a user" }
+        (error_summary(errors))
+        form method="post" action="/admin/users" novalidate {
+            (csrf(user))
+            div.row {
+                (input("text", "name", "Name", &form.name, errors, true))
+                (input("email", "email", "E-mail", &form.email, errors, true))
+            }
+            div.row {
+                (select("role", "Role", &roles, &form.role, errors, None))
+                (select("clinic_id", "Clinic", &clinic_options, &form.clinic_id, errors, None))
+            }
+            (input("password", "password", "Initial password (at least 10 characters)", "", errors, true))
+            button.primary type="submit" { "Add user" }
+        }
+    };
+    layout("Users", user, body)
+}
+
+async fn users_page(user: SessionUser, db: web::Data<Db>) -> HtmlResult {
+    let list = load_users(&user, &db).await?;
+    let blank =
+        UserInput { role: "therapist".into(), clinic_id: user.actor().clinic_id.to_string(), ..UserInput::default() };
+    Ok(page(users_view(&user, &list, &blank, &FieldErrors::new())))
+}
+
+async fn add_user(form: CsrfForm<UserInput>, db: web::Data<Db>) -> HtmlResult {
+    form.user.actor().require(Permission::Administer)?;
+    let (ctx, input) = (form.user.ctx.clone(), form.form.clone());
+    let outcome = db
+        .run(move |conn| -> Result<_, AppError> {
+            let id = accounts::add_user(conn, &input)?;
+            ctx.audit(conn, "user.create", input.clinic_id.parse().ok(), None, Some(format!("user={id}")))?;
+            Ok(id)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other("/admin/users")),
+        Err(AppError::Validation(errors)) => {
+            let list = load_users(&form.user, &db).await?;
+            Ok(invalid(users_view(&form.user, &list, &form.form, &errors)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn clinics_view(user: &SessionUser, list: &[Clinic], form: &ClinicInput, errors: &FieldErrors) -> maud::Markup {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let body = html! {
+        h1 { "Clinics" }
+        table.list {
+            thead { tr { th { "Name" } th { "Telephone" } th { "Address" } } }
+            tbody { @for c in list { tr { td { (c.name) } td { (opt(&c.phone)) } td { (opt(&c.address)) } } } }
+        }
+        h2 { "Add a clinic" }
+        (error_summary(errors))
+        form method="post" action="/admin/clinics" novalidate {
+            (csrf(user))
+            (input("text", "name", "Name", &form.name, errors, true))
+            div.row {
+                (input("tel", "phone", "Telephone", &opt(&form.phone), errors, false))
+                (input("text", "address", "Address", &opt(&form.address), errors, false))
+            }
+            button.primary type="submit" { "Add clinic" }
+        }
+    };
+    layout("Clinics", user, body)
+}
+
+async fn load_clinics(user: &SessionUser, db: &Db) -> Result<Vec<Clinic>, AppError> {
+    user.actor().require(Permission::Administer)?;
+    Ok(db.run(clinics::list).await?)
+}
+
+async fn clinics_page(user: SessionUser, db: web::Data<Db>) -> HtmlResult {
+    let list = load_clinics(&user, &db).await?;
+    Ok(page(clinics_view(&user, &list, &ClinicInput::default(), &FieldErrors::new())))
+}
+
+async fn add_clinic(form: CsrfForm<ClinicInput>, db: web::Data<Db>) -> HtmlResult {
+    form.user.actor().require(Permission::Administer)?;
+    let (ctx, input) = (form.user.ctx.clone(), form.form.clone());
+    let outcome = db
+        .run(move |conn| -> Result<_, AppError> {
+            let id = accounts::add_clinic(conn, &input)?;
+            ctx.audit(conn, "clinic.create", Some(id), None, None)?;
+            Ok(id)
+        })
+        .await;
+    match outcome {
+        Ok(_) => Ok(see_other("/admin/clinics")),
+        Err(AppError::Validation(errors)) => {
+            let list = load_clinics(&form.user, &db).await?;
+            Ok(invalid(clinics_view(&form.user, &list, &form.form, &errors)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}

@@ -1,0 +1,158 @@
+//! The audit log page (leads see their clinic, admins every clinic), with filters and CSV.
+
+use super::components::pagination;
+use super::layout::layout;
+use super::session::SessionUser;
+use super::{page, HtmlResult};
+use crate::authz::Permission;
+use crate::db::audit::{self, AuditEvent, AuditFilter};
+use crate::db::Db;
+use crate::error::AppError;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use maud::html;
+use serde::Deserialize;
+
+/// Events per page.
+const PER_PAGE: i64 = 50;
+/// Most rows in one CSV export.
+const EXPORT_LIMIT: i64 = 100_000;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/audit", web::get().to(audit_page)).route("/audit.csv", web::get().to(audit_csv));
+}
+
+/// Filters as typed in the query string; anything unreadable is ignored.
+#[derive(Debug, Default, Deserialize)]
+struct AuditQuery {
+    action: Option<String>,
+    patient_id: Option<String>,
+    actor_id: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+    page: Option<String>,
+}
+
+impl AuditQuery {
+    fn filter(&self) -> AuditFilter {
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let day = |v: &Option<String>| text(v).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        AuditFilter {
+            action: text(&self.action),
+            patient_id: text(&self.patient_id).and_then(|p| p.parse().ok()),
+            actor_id: text(&self.actor_id).and_then(|p| p.parse().ok()),
+            clinic_id: None,
+            from: day(&self.from).and_then(|d| d.and_hms_opt(0, 0, 0)),
+            until: day(&self.until).and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        }
+    }
+
+    fn query_string(&self) -> String {
+        let pairs = [
+            ("action", &self.action),
+            ("patient_id", &self.patient_id),
+            ("actor_id", &self.actor_id),
+            ("from", &self.from),
+            ("until", &self.until),
+        ];
+        let kept: Vec<(&str, &str)> =
+            pairs.iter().filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect();
+        serde_html_form::to_string(kept).unwrap_or_default()
+    }
+}
+
+type Rows = Vec<(AuditEvent, Option<String>)>;
+
+async fn load(
+    user: &SessionUser,
+    db: &Db,
+    query: &AuditQuery,
+    offset: i64,
+    limit: i64,
+    action: &'static str,
+) -> Result<(Rows, i64), AppError> {
+    user.actor().require(Permission::ViewAudit)?;
+    let (ctx, filter) = (user.ctx.clone(), query.filter());
+    Ok(db
+        .run(move |conn| -> Result<_, AppError> {
+            let found = audit::list(conn, ctx.actor.scope(), &filter, offset, limit)?;
+            // Reading the audit log is itself audited.
+            ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
+            Ok(found)
+        })
+        .await?)
+}
+
+async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
+    let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let (rows, total) = load(&user, &db, &query, (page_no - 1) * PER_PAGE, PER_PAGE, "audit.read").await?;
+    let value = |v: &Option<String>| v.clone().unwrap_or_default();
+    let qs = query.query_string();
+    let body = html! {
+        div.page-head {
+            h1 { "Audit log" }
+            a.button href=(format!("/audit.csv?{qs}")) { "Export CSV" }
+        }
+        form.search method="get" action="/audit" {
+            label { "Action " input type="text" name="action" value=(value(&query.action)) placeholder="e.g. patient.read"; }
+            label { "Patient id " input type="text" name="patient_id" value=(value(&query.patient_id)); }
+            label { "User id " input type="text" name="actor_id" value=(value(&query.actor_id)); }
+            label { "From " input type="date" name="from" value=(value(&query.from)); }
+            label { "Until " input type="date" name="until" value=(value(&query.until)); }
+            button type="submit" { "Filter" }
+        }
+        table.list.audit {
+            thead { tr { th { "When (UTC)" } th { "Who" } th { "Action" } th { "Patient" } th { "From" } th { "Request" } th { "Detail" } } }
+            tbody {
+                @for (e, name) in &rows {
+                    tr {
+                        td { (e.at.format("%Y-%m-%d %H:%M:%S")) }
+                        td { (name.as_deref().unwrap_or("—")) }
+                        td { code { (e.action) } }
+                        td { @if let Some(p) = &e.patient_id { a href=(format!("/patients/{p}")) { (p.get(..8).unwrap_or(p)) "…" } } }
+                        td { (e.client_addr.as_deref().unwrap_or("")) }
+                        td { small { (e.request_id.as_deref().unwrap_or("")) } }
+                        td { small { (e.detail.as_deref().unwrap_or("")) } }
+                    }
+                }
+            }
+        }
+        (pagination(&format!("/audit?{qs}"), page_no, PER_PAGE, total))
+    };
+    Ok(page(layout("Audit log", &user, body)))
+}
+
+/// Quotes a CSV field when needed (RFC 4180), and defuses spreadsheet formulas.
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+async fn audit_csv(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
+    let (rows, _) = load(&user, &db, &query, 0, EXPORT_LIMIT, "audit.export").await?;
+    let mut out = String::from("at,actor_id,actor_name,action,clinic_id,patient_id,client_addr,request_id,detail\r\n");
+    for (e, name) in &rows {
+        let fields = [
+            e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            e.actor_id.clone().unwrap_or_default(),
+            name.clone().unwrap_or_default(),
+            e.action.clone(),
+            e.clinic_id.clone().unwrap_or_default(),
+            e.patient_id.clone().unwrap_or_default(),
+            e.client_addr.clone().unwrap_or_default(),
+            e.request_id.clone().unwrap_or_default(),
+            e.detail.clone().unwrap_or_default(),
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"audit.csv\""))
+        .body(out))
+}

@@ -1,0 +1,91 @@
+//! HTML screens for people: one module per screen, a shared layout and components.
+//! Handlers load everything into plain values, then render; views never touch the database.
+
+pub mod admin;
+pub mod assets;
+pub mod audit;
+pub mod components;
+pub mod layout;
+pub mod login;
+pub mod patients;
+pub mod session;
+
+use crate::error::AppError;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpResponse, ResponseError};
+use maud::html;
+
+pub use session::{CsrfForm, SessionUser};
+
+/// Registers the HTML routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .configure(assets::configure)
+        .configure(login::configure)
+        .configure(patients::configure)
+        .configure(admin::configure)
+        .configure(audit::configure);
+}
+
+async fn home(_user: SessionUser) -> HttpResponse {
+    see_other("/patients")
+}
+
+/// A 303 redirect (after a successful form post, or to sign in).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// An [`AppError`] rendered as a page for people instead of JSON.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct HtmlError(#[from] pub AppError);
+
+impl From<crate::db::DbError> for HtmlError {
+    fn from(err: crate::db::DbError) -> Self {
+        Self(err.into())
+    }
+}
+
+impl ResponseError for HtmlError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match &self.0 {
+            AppError::Unauthenticated => see_other("/login"),
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                error_page(self.status_code(), &self.0.to_string())
+            }
+            other => error_page(self.status_code(), &other.to_string()),
+        }
+    }
+}
+
+/// A minimal page for an error (no navigation: the user may not be known).
+pub fn error_page(status: StatusCode, message: &str) -> HttpResponse {
+    let title = status.canonical_reason().unwrap_or("Error");
+    let body = html! {
+        main.narrow {
+            h1 { (title) }
+            p { (message) }
+            p { a href="/patients" { "Back to patients" } }
+        }
+    };
+    HttpResponse::build(status).content_type("text/html; charset=utf-8").body(layout::bare(title, body).into_string())
+}
+
+/// Result of an HTML handler.
+pub type HtmlResult = Result<HttpResponse, HtmlError>;
+
+/// A 200 page.
+pub fn page(markup: maud::Markup) -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup.into_string())
+}
+
+/// A page re-shown with the user's input and messages (422 so scripts can tell).
+pub fn invalid(markup: maud::Markup) -> HttpResponse {
+    HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(markup.into_string())
+}

@@ -1,0 +1,338 @@
+//! Patient screens: list and search, create, view, edit, discharge.
+
+use super::components::{csrf, date, error_summary, field_errors, input, pagination, select};
+use super::layout::layout;
+use super::session::{CsrfForm, SessionUser};
+use super::{invalid, page, see_other, HtmlError, HtmlResult};
+use crate::db::ids::PatientId;
+use crate::db::patients::{PatientQuery, PatientRow, PatientWithTherapist};
+use crate::db::users::{self, User};
+use crate::db::Db;
+use crate::domain::history::{self, HistoryCode};
+use crate::domain::patient::{BodySide, PatientInput, SEX_CODES};
+use crate::error::{AppError, FieldErrors};
+use crate::service::patients as service;
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// Patients per page.
+const PER_PAGE: i64 = 25;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/patients", web::get().to(list))
+        .route("/patients", web::post().to(create))
+        .route("/patients/new", web::get().to(new_form))
+        .route("/patients/{id}", web::get().to(show))
+        .route("/patients/{id}/edit", web::get().to(edit_form))
+        .route("/patients/{id}/edit", web::post().to(update))
+        .route("/patients/{id}/discharge", web::post().to(discharge));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    status: Option<String>,
+    page: Option<String>,
+}
+
+async fn list(user: SessionUser, query: web::Query<ListQuery>, db: web::Data<Db>) -> HtmlResult {
+    let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let status = match query.status.as_deref() {
+        Some("all") => None,
+        Some("discharged") => Some("discharged"),
+        _ => Some("active"),
+    };
+    let q = PatientQuery {
+        name: query.q.clone(),
+        status,
+        therapist_id: None,
+        offset: (page_no - 1) * PER_PAGE,
+        limit: PER_PAGE,
+    };
+    let ctx = user.ctx.clone();
+    let (rows, total) = db.run(move |conn| service::list(conn, &ctx, &q)).await?;
+    let text = query.q.clone().unwrap_or_default();
+    let status_code = status.unwrap_or("all");
+    let base = format!("/patients?q={}&status={status_code}", urlencode(&text));
+    let body = html! {
+        div.page-head {
+            h1 { "Patients" }
+            a.button.primary href="/patients/new" { "New patient" }
+        }
+        form.search method="get" action="/patients" role="search" {
+            label for="q" { "Search by name" }
+            input type="search" id="q" name="q" value=(text) autocomplete="off";
+            select name="status" aria-label="Status" {
+                @for (value, label) in [("active", "Active"), ("discharged", "Discharged"), ("all", "All")] {
+                    option value=(value) selected[value == status_code] { (label) }
+                }
+            }
+            button type="submit" { "Search" }
+        }
+        @if rows.is_empty() {
+            p.empty { "No patients match." }
+        } @else {
+            table.list {
+                thead { tr { th { "Name" } th { "Born" } th { "Condition" } th { "Side" } th { "Therapist" } th { "Status" } } }
+                tbody {
+                    @for (p, therapist) in &rows {
+                        tr {
+                            td { a href=(format!("/patients/{}", p.id)) { (p.family_name) ", " (p.given_name) } }
+                            td { (date(p.date_of_birth)) }
+                            td { (p.condition) }
+                            td { (p.side) }
+                            td { (therapist.as_deref().unwrap_or("—")) }
+                            td { span.badge { (p.status) } }
+                        }
+                    }
+                }
+            }
+        }
+        (pagination(&base, page_no, PER_PAGE, total))
+    };
+    Ok(page(layout("Patients", &user, body)))
+}
+
+/// Percent-encodes a query value.
+fn urlencode(text: &str) -> String {
+    serde_html_form::to_string([("", text)]).map(|s| s.trim_start_matches('=').to_owned()).unwrap_or_default()
+}
+
+/// What the patient form shows.
+struct FormView<'a> {
+    action: String,
+    title: &'a str,
+    input: &'a PatientInput,
+    errors: &'a FieldErrors,
+    clinicians: &'a [User],
+    version: Option<i32>,
+    conflict: bool,
+}
+
+fn patient_form(user: &SessionUser, v: &FormView<'_>) -> Markup {
+    let i = v.input;
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let sides: Vec<(String, String)> =
+        BodySide::ALL.iter().map(|s| (s.code().to_owned(), s.code().to_owned())).collect();
+    let sexes: Vec<(String, String)> = SEX_CODES.iter().map(|(c, l)| ((*c).to_owned(), (*l).to_owned())).collect();
+    let clinicians: Vec<(String, String)> = v.clinicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect();
+    let body = html! {
+        h1 { (v.title) }
+        @if v.conflict {
+            div.error-summary role="alert" {
+                h2 { "Someone else changed this patient while you were editing" }
+                p { "Your changes are below and have not been saved. Check the patient's current record, then save again to replace it." }
+            }
+        }
+        (error_summary(v.errors))
+        form.patient method="post" action=(v.action) novalidate {
+            (csrf(user))
+            @if let Some(version) = v.version { input type="hidden" name="version" value=(version); }
+            fieldset {
+                legend { "Patient" }
+                div.row {
+                    (input("text", "given_name", "Given name", &i.given_name, v.errors, true))
+                    (input("text", "family_name", "Family name", &i.family_name, v.errors, true))
+                }
+                div.row {
+                    (input("date", "date_of_birth", "Date of birth", &i.date_of_birth, v.errors, true))
+                    (select("sex", "Sex", &sexes, &opt(&i.sex), v.errors, Some("Not recorded")))
+                }
+                div.row {
+                    (input("tel", "phone", "Telephone", &opt(&i.phone), v.errors, false))
+                    (input("email", "email", "E-mail", &opt(&i.email), v.errors, false))
+                }
+            }
+            fieldset {
+                legend { "Episode" }
+                (input("text", "condition", "Condition", &i.condition, v.errors, true))
+                div.row {
+                    (select("side", "Side", &sides, &i.side, v.errors, Some("Choose…")))
+                    (input("date", "onset_date", "Onset", &opt(&i.onset_date), v.errors, false))
+                }
+                (select("therapist_id", "Therapist", &clinicians, &opt(&i.therapist_id), v.errors, Some("Unassigned")))
+            }
+            fieldset #history {
+                legend { "Safety-relevant history" }
+                div.checks {
+                    @for code in HistoryCode::ALL {
+                        label.check {
+                            input type="checkbox" name="history" value=(code.code()) checked[i.history.iter().any(|h| h == code.code())];
+                            " " (code.label())
+                        }
+                    }
+                }
+                (field_errors(v.errors, "history"))
+            }
+            button.primary type="submit" { "Save patient" }
+        }
+    };
+    layout(v.title, user, body)
+}
+
+async fn clinicians(db: &Db, clinic: crate::db::ids::ClinicId) -> Result<Vec<User>, HtmlError> {
+    Ok(db.run(move |conn| users::clinicians_of(conn, clinic)).await?)
+}
+
+async fn new_form(user: SessionUser, db: web::Data<Db>) -> HtmlResult {
+    let clinicians = clinicians(&db, user.actor().clinic_id).await?;
+    let input = PatientInput { therapist_id: Some(user.actor().user_id.to_string()), ..PatientInput::default() };
+    let view = FormView {
+        action: "/patients".into(),
+        title: "New patient",
+        input: &input,
+        errors: &FieldErrors::new(),
+        clinicians: &clinicians,
+        version: None,
+        conflict: false,
+    };
+    Ok(page(patient_form(&user, &view)))
+}
+
+async fn create(form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
+    let ctx = form.user.ctx.clone();
+    let input = form.form.clone();
+    match db.run(move |conn| service::create(conn, &ctx, &input, today())).await {
+        Ok(id) => Ok(see_other(&format!("/patients/{id}"))),
+        Err(AppError::Validation(errors)) => {
+            let clinicians = clinicians(&db, form.user.actor().clinic_id).await?;
+            let view = FormView {
+                action: "/patients".into(),
+                title: "New patient",
+                input: &form.form,
+                errors: &errors,
+                clinicians: &clinicians,
+                version: None,
+                conflict: false,
+            };
+            Ok(invalid(patient_form(&form.user, &view)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn load(user: &SessionUser, db: &Db, id: PatientId) -> Result<PatientWithTherapist, HtmlError> {
+    let ctx = user.ctx.clone();
+    Ok(db.run(move |conn| service::get(conn, &ctx, id)).await?)
+}
+
+fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
+    let history = history::decode(&p.history);
+    let sex = p.sex.as_deref().and_then(|s| SEX_CODES.iter().find(|(c, _)| *c == s)).map_or("Not recorded", |(_, l)| l);
+    html! {
+        dl.facts {
+            dt { "Born" } dd { (date(p.date_of_birth)) }
+            dt { "Sex" } dd { (sex) }
+            dt { "Condition" } dd { (p.condition) " (" (p.side) ")" }
+            dt { "Onset" } dd { (p.onset_date.map(date).unwrap_or_else(|| "Not recorded".into())) }
+            dt { "Therapist" } dd { (therapist.unwrap_or("Unassigned")) }
+            dt { "Telephone" } dd { (p.phone.as_deref().unwrap_or("—")) }
+            dt { "E-mail" } dd { (p.email.as_deref().unwrap_or("—")) }
+            dt { "Status" } dd { (p.status) @if let Some(d) = p.discharged_on { " on " (date(d)) } }
+        }
+        section.history aria-labelledby="history-h" {
+            h2 #history-h { "Safety-relevant history" }
+            @if history.is_empty() { p { "None recorded." } }
+            @else { ul.tags { @for h in &history { li { (h.label()) } } } }
+        }
+    }
+}
+
+async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
+    let (p, therapist) = load(&user, &db, path.into_inner()).await?;
+    let active = p.status == "active";
+    let body = html! {
+        div.page-head {
+            h1 { (p.given_name) " " (p.family_name) }
+            a.button href=(format!("/patients/{}/edit", p.id)) { "Edit" }
+        }
+        (details(&p, therapist.as_deref()))
+        form.inline method="post" action=(format!("/patients/{}/discharge", p.id)) {
+            (csrf(&user))
+            input type="hidden" name="version" value=(p.version);
+            @if active {
+                label for="discharged_on" { "Discharge on" }
+                input type="date" id="discharged_on" name="discharged_on" value=(today().to_string());
+                button type="submit" { "Discharge" }
+            } @else {
+                button type="submit" { "Re-activate" }
+            }
+        }
+    };
+    Ok(page(layout(&format!("{} {}", p.given_name, p.family_name), &user, body)))
+}
+
+async fn edit_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
+    let (p, _) = load(&user, &db, path.into_inner()).await?;
+    let clinicians = clinicians(&db, p.clinic_id).await?;
+    let input = service::input_of(&p);
+    let view = FormView {
+        action: format!("/patients/{}/edit", p.id),
+        title: "Edit patient",
+        input: &input,
+        errors: &FieldErrors::new(),
+        clinicians: &clinicians,
+        version: Some(p.version),
+        conflict: false,
+    };
+    Ok(page(patient_form(&user, &view)))
+}
+
+#[derive(Deserialize)]
+struct Versioned {
+    version: i32,
+    #[serde(default)]
+    discharged_on: Option<String>,
+}
+
+async fn update(path: web::Path<PatientId>, form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
+    let id = path.into_inner();
+    let Versioned { version, .. } = form.parse()?;
+    let (ctx, input) = (form.user.ctx.clone(), form.form.clone());
+    let outcome = db.run(move |conn| service::update(conn, &ctx, id, version, &input, today())).await;
+    let (errors, conflict) = match outcome {
+        Ok(()) => return Ok(see_other(&format!("/patients/{id}"))),
+        Err(AppError::Validation(errors)) => (errors, false),
+        Err(AppError::VersionConflict) => (FieldErrors::new(), true),
+        Err(other) => return Err(other.into()),
+    };
+    // Re-show the user's input; after a conflict, against the current version.
+    let (current, _) = load(&form.user, &db, id).await?;
+    let clinicians = clinicians(&db, current.clinic_id).await?;
+    let view = FormView {
+        action: format!("/patients/{id}/edit"),
+        title: "Edit patient",
+        input: &form.form,
+        errors: &errors,
+        clinicians: &clinicians,
+        version: Some(if conflict { current.version } else { version }),
+        conflict,
+    };
+    let markup = patient_form(&form.user, &view);
+    Ok(if conflict {
+        HttpResponse::Conflict().content_type("text/html; charset=utf-8").body(markup.into_string())
+    } else {
+        invalid(markup)
+    })
+}
+
+async fn discharge(path: web::Path<PatientId>, form: CsrfForm<Versioned>, db: web::Data<Db>) -> HtmlResult {
+    let id = path.into_inner();
+    let date = match form.form.discharged_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        Some(text) => Some(
+            NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map_err(|_| AppError::field("discharged_on", "Enter the discharge date as YYYY-MM-DD."))?,
+        ),
+        None => None,
+    };
+    let (ctx, version) = (form.user.ctx.clone(), form.form.version);
+    db.run(move |conn| service::set_discharged(conn, &ctx, id, version, date)).await?;
+    Ok(see_other(&format!("/patients/{id}")))
+}

@@ -1,0 +1,116 @@
+//! The signed-in person (cookie session) and CSRF-checked forms.
+
+use super::HtmlError;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::service::{auth, Ctx, Origin};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::future::Future;
+use std::pin::Pin;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "pp_session";
+
+/// The request's origin for the audit log.
+pub fn origin_of(req: &HttpRequest) -> Origin {
+    Origin {
+        request_id: req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string()),
+        client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+/// A person signed in through the browser; extracting it requires a live session,
+/// otherwise the browser is sent to the sign-in page.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    /// Who and from where.
+    pub ctx: Ctx,
+    /// The token every form of this session carries.
+    pub csrf_token: String,
+}
+
+impl SessionUser {
+    /// The actor.
+    pub fn actor(&self) -> &crate::authz::Actor {
+        &self.ctx.actor
+    }
+}
+
+impl FromRequest for SessionUser {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            // One session lookup per request, however many extractors ask.
+            if let Some(user) = req.extensions().get::<SessionUser>() {
+                return Ok(user.clone());
+            }
+            let secret = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
+            let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
+            let found = db.run(move |conn| auth::resume_session(conn, &secret)).await?;
+            let (actor, csrf_token) = found.ok_or(AppError::Unauthenticated)?;
+            let user = SessionUser { ctx: Ctx { actor, origin: origin_of(&req) }, csrf_token };
+            req.extensions_mut().insert(user.clone());
+            Ok(user)
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Maximum size of a form body.
+const FORM_LIMIT: usize = 64 * 1024;
+
+/// A form posted by a signed-in person, accepted only when it carries the session's CSRF
+/// token. Every state-changing HTML route takes its input through this extractor.
+pub struct CsrfForm<T> {
+    /// The signed-in person.
+    pub user: SessionUser,
+    /// The parsed form.
+    pub form: T,
+    raw: web::Bytes,
+}
+
+impl<T> CsrfForm<T> {
+    /// Reads the same form body as another shape (e.g. the version beside the fields).
+    pub fn parse<U: DeserializeOwned>(&self) -> Result<U, HtmlError> {
+        serde_html_form::from_bytes(&self.raw)
+            .map_err(|e| AppError::field("form", format!("The form could not be read: {e}")).into())
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let user = SessionUser::extract(&req).await?;
+            let bytes = body.await.map_err(|_| AppError::field("body", "The form is too large."))?;
+            let limit_ok = bytes.len() <= FORM_LIMIT;
+            let sent: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::CsrfRejected)?;
+            if !limit_ok || !constant_time_eq(sent.csrf_token.as_bytes(), user.csrf_token.as_bytes()) {
+                return Err(AppError::CsrfRejected.into());
+            }
+            let form = serde_html_form::from_bytes(&bytes)
+                .map_err(|e| AppError::field("form", format!("The form could not be read: {e}")))?;
+            Ok(CsrfForm { user, form, raw: bytes })
+        })
+    }
+}
+
+/// Compares secrets without an early exit.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
