@@ -1,1 +1,9 @@
+//! Integration tests: the real app on port 0 with a fresh database per test. Set
+//! `TEST_DATABASE_URL=postgres://…` to run the same suite on PostgreSQL.
 
+mod audit;
+mod auth;
+mod browser;
+mod cli;
+mod helpers;
+mod patients;

@@ -1,0 +1,90 @@
+//! A real headless Chromium: a person signs in and adds a patient. Needs Debian's `chromium`
+//! and `chromium-driver`; `.ci/run` installs them and runs `cargo test -- --ignored browser`.
+
+use crate::helpers::{spawn_app, PASSWORD, THERAPIST_A};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// A chromedriver process and a headless Chromium session driven through it.
+pub struct Browser {
+    pub client: Client,
+    _driver: tokio::process::Child,
+}
+
+/// Starts chromedriver on a free port and opens a headless Chromium session.
+pub async fn start_browser() -> Browser {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9515);
+    let driver = tokio::process::Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("chromedriver could not start ({e}); install chromium-driver"));
+    let mut caps = serde_json::Map::new();
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--window-size=1280,900",
+    ];
+    caps.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(client) = ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            return Browser { client, _driver: driver };
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("could not open a Chromium session through chromedriver");
+}
+
+/// Signs in through the login page.
+pub async fn sign_in(client: &Client, base: &str, email: &str) {
+    client.goto(&format!("{base}/login")).await.unwrap_or_else(|e| panic!("{e}"));
+    client.find(Locator::Id("email")).await.unwrap_or_else(|e| panic!("{e}")).send_keys(email).await.unwrap_or_else(|e| panic!("{e}"));
+    client.find(Locator::Id("password")).await.unwrap_or_else(|e| panic!("{e}")).send_keys(PASSWORD).await.unwrap_or_else(|e| panic!("{e}"));
+    client.find(Locator::Css("button[type=submit]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    client.wait().for_element(Locator::XPath("//h1[text()='Patients']")).await.unwrap_or_else(|e| panic!("not signed in: {e}"));
+}
+
+async fn fill(client: &Client, id: &str, text: &str) {
+    let field = client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("{id}: {e}"));
+    field.send_keys(text).await.unwrap_or_else(|e| panic!("{id}: {e}"));
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver; .ci/run installs them and runs the browser tests"]
+async fn browser_a_therapist_signs_in_and_adds_a_patient() {
+    let app = spawn_app().await;
+    let browser = start_browser().await;
+    let c = &browser.client;
+
+    sign_in(c, &app.address, THERAPIST_A).await;
+    c.find(Locator::LinkText("New patient")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    fill(c, "given_name", "Beatrix").await;
+    fill(c, "family_name", "Holloway").await;
+    // Chromium's date input takes the digits in the locale's order (en-US: month, day, year).
+    let dob = c.find(Locator::Id("date_of_birth")).await.unwrap_or_else(|e| panic!("{e}"));
+    c.execute("arguments[0].value = '1968-07-02'", vec![serde_json::to_value(&dob).unwrap_or_default()]).await.unwrap_or_else(|e| panic!("{e}"));
+    fill(c, "condition", "Right S1 radiculopathy").await;
+    c.find(Locator::Css("#side option[value=right]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::Css("input[name=history][value=anticoagulants]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::Css("form.patient button[type=submit]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+
+    let heading = c.wait().for_element(Locator::XPath("//h1[text()='Beatrix Holloway']")).await.unwrap_or_else(|e| panic!("patient page not shown: {e}"));
+    assert_eq!(heading.text().await.unwrap_or_default(), "Beatrix Holloway");
+    let body = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    assert!(body.contains("Takes anticoagulants"), "{body}");
+    assert!(body.contains("2 Jul 1968"), "{body}");
+    let url = c.current_url().await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(url.path().starts_with("/patients/"));
+    c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
+}

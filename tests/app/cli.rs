@@ -1,0 +1,126 @@
+//! The command line and the server process: the contract of interface.md, migrations, logs.
+
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_physioplan");
+
+fn names(dir: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("{}/migrations/{dir}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn sqlite_and_postgres_migrations_have_identical_names() {
+    let sqlite = names("sqlite");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, names("postgres"));
+}
+
+#[test]
+fn an_unknown_database_url_is_refused_with_a_one_line_reason_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new(BIN)
+        .current_dir(dir.path())
+        .args(["migrate", "--database-url", "postgress://user@localhost/physioplan"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("unsupported database URL scheme 'postgress'"), "{stderr}");
+    assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(1), 0, "no file was created");
+}
+
+fn run(db: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let (Some(text), Some(mut input)) = (stdin, child.stdin.take()) {
+        input.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+/// The "done when" path of the foundation: add a clinic and a user on the command line, get
+/// a token, add a patient through the API; the patient's name never reaches the server log.
+#[tokio::test]
+async fn a_user_added_on_the_command_line_adds_a_patient_whose_name_never_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let clinic = run(&db, &["clinic", "add", "--name", "Northside"], None);
+    assert!(clinic.parse::<uuid::Uuid>().is_ok(), "prints the clinic id: {clinic}");
+    let args = ["user", "add", "--email", "kim@north.example", "--name", "Kim", "--role", "therapist", "--clinic", "Northside", "--password-stdin"];
+    let user = run(&db, &args, Some("a long enough secret\n"));
+    assert!(user.parse::<uuid::Uuid>().is_ok(), "prints the user id: {user}");
+
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap_or_else(|e| panic!("{e}"));
+    let mut server = tokio::process::Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db)
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::from(log))
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = server.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut lines = BufReader::new(stdout).lines();
+    let mut base = String::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            base = url.to_owned();
+            break;
+        }
+    }
+    assert!(!base.is_empty(), "the server printed its address");
+
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": "kim@north.example", "password": "a long enough secret"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let token = token["token"].as_str().unwrap_or_default().to_owned();
+    let mut body = crate::helpers::patient_json("Zebedee", "Quartermaine");
+    body["phone"] = json!("07700 900461");
+    let created = http.post(format!("{base}/api/v1/patients")).bearer_auth(&token).json(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(created.status(), 201);
+    let searched = http.get(format!("{base}/api/v1/patients?q=Quartermaine")).bearer_auth(&token).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let found: Value = searched.json().await.unwrap_or_default();
+    assert_eq!(found["total"], 1);
+    let invalid = http
+        .post(format!("{base}/api/v1/patients"))
+        .bearer_auth(&token)
+        .json(&json!({"given_name": "Zebedee", "family_name": "Quartermaine", "date_of_birth": "not a date"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(invalid.status(), 422);
+
+    server.kill().await.unwrap_or_else(|e| panic!("{e}"));
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    assert!(log.contains("request finished"), "requests are logged:\n{log}");
+    for secret in ["Zebedee", "Quartermaine", "1975-03-14", "07700 900461", "a long enough secret"] {
+        assert!(!log.contains(secret), "'{secret}' appeared in the server log:\n{log}");
+    }
+}
