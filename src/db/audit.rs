@@ -56,6 +56,9 @@ pub struct AuditEvent {
     pub detail: Option<String>,
 }
 
+/// An event with its actor's name.
+pub type AuditRow = (AuditEvent, Option<String>);
+
 /// Appends an event.
 pub fn record(conn: &mut DbConn, event: NewAuditEvent) -> Result<(), DbError> {
     diesel::insert_into(audit_events::table).values(event).execute(conn)?;
@@ -86,7 +89,7 @@ pub fn list(
     filter: &AuditFilter,
     offset: i64,
     limit: i64,
-) -> Result<(Vec<(AuditEvent, Option<String>)>, i64), DbError> {
+) -> Result<(Vec<AuditRow>, i64), DbError> {
     let build = || {
         let mut query = audit_events::table
             .left_join(users::table.on(users::id.nullable().eq(audit_events::actor_id)))

@@ -5,7 +5,7 @@ use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
 use crate::authz::Permission;
-use crate::db::audit::{self, AuditEvent, AuditFilter};
+use crate::db::audit::{self, AuditFilter, AuditRow};
 use crate::db::Db;
 use crate::error::AppError;
 use actix_web::{web, HttpResponse};
@@ -62,7 +62,7 @@ impl AuditQuery {
     }
 }
 
-type Rows = Vec<(AuditEvent, Option<String>)>;
+type Rows = Vec<AuditRow>;
 
 async fn load(
     user: &SessionUser,
@@ -74,14 +74,13 @@ async fn load(
 ) -> Result<(Rows, i64), AppError> {
     user.actor().require(Permission::ViewAudit)?;
     let (ctx, filter) = (user.ctx.clone(), query.filter());
-    Ok(db
-        .run(move |conn| -> Result<_, AppError> {
-            let found = audit::list(conn, ctx.actor.scope(), &filter, offset, limit)?;
-            // Reading the audit log is itself audited.
-            ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
-            Ok(found)
-        })
-        .await?)
+    db.run(move |conn| -> Result<_, AppError> {
+        let found = audit::list(conn, ctx.actor.scope(), &filter, offset, limit)?;
+        // Reading the audit log is itself audited.
+        ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
+        Ok(found)
+    })
+    .await
 }
 
 async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {

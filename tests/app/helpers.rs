@@ -181,8 +181,8 @@ impl TestApp {
         body
     }
 
-    /// Audit events with this action, as (actor_id, patient_id, request_id, client_addr).
-    pub fn audit_events(&self, action: &str) -> Vec<(Option<String>, Option<String>, Option<String>, Option<String>)> {
+    /// Audit events with this action.
+    pub fn audit_events(&self, action: &str) -> Vec<AuditedAs> {
         use diesel::prelude::*;
         use physioplan::db::schema::audit_events::dsl as a;
         let mut conn = self.db.conn().unwrap_or_else(|e| panic!("{e}"));
@@ -193,6 +193,9 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{e}"))
     }
 }
+
+/// An audit event's (actor_id, patient_id, request_id, client_addr).
+pub type AuditedAs = (Option<String>, Option<String>, Option<String>, Option<String>);
 
 /// A valid patient body.
 pub fn patient_json(given: &str, family: &str) -> Value {
