@@ -37,7 +37,11 @@ async fn listing_patients_audits_which_records_were_shown() {
         use diesel::prelude::*;
         use physioplan::db::schema::audit_events::dsl as a;
         let mut conn = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
-        a::audit_events.filter(a::action.eq("patient.list")).select(a::detail.assume_not_null()).load(&mut *conn).unwrap_or_default()
+        a::audit_events
+            .filter(a::action.eq("patient.list"))
+            .select(a::detail.assume_not_null())
+            .load(&mut *conn)
+            .unwrap_or_default()
     };
     assert!(detail[0].contains(&id), "{detail:?}");
 }

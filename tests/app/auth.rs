@@ -69,16 +69,32 @@ async fn signing_out_revokes_the_session_on_the_server() {
     let stolen = browser();
     let stolen_cookie = {
         let response = app.login_as(&stolen, THERAPIST_A, PASSWORD).await;
-        response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("pp_session=")).map(|c| c.split(';').next().unwrap_or_default().to_owned()).unwrap_or_default()
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("pp_session="))
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
+            .unwrap_or_default()
     };
     let (_, stolen_html) = app.page(&stolen, "/patients").await;
     let stolen_token = crate::helpers::csrf_token(&stolen_html);
 
-    let out = stolen.post(app.url("/logout")).form(&[("csrf_token", stolen_token.as_str())]).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let out = stolen
+        .post(app.url("/logout"))
+        .form(&[("csrf_token", stolen_token.as_str())])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 
     assert_eq!(out.status(), 303);
-    let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap_or_else(|e| panic!("{e}"));
-    let replayed = replay.get(app.url("/patients")).header("cookie", stolen_cookie).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let replay = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let replayed =
+        replay.get(app.url("/patients")).header("cookie", stolen_cookie).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(replayed.status(), 303, "the revoked session no longer opens pages");
     let (status, _) = app.page(&client, "/patients").await;
     assert_eq!(status, 200, "other sessions of the same user are unaffected");
@@ -91,7 +107,13 @@ async fn a_form_without_the_csrf_token_is_refused_and_saves_nothing() {
 
     let response = client
         .post(app.url("/patients"))
-        .form(&[("given_name", "Forged"), ("family_name", "Request"), ("date_of_birth", "1980-01-01"), ("condition", "x"), ("side", "left")])
+        .form(&[
+            ("given_name", "Forged"),
+            ("family_name", "Request"),
+            ("date_of_birth", "1980-01-01"),
+            ("condition", "x"),
+            ("side", "left"),
+        ])
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -110,7 +132,8 @@ async fn the_api_needs_a_valid_bearer_token() {
     assert_eq!(status, 401);
     assert_eq!(body["error"]["code"], "unauthenticated");
 
-    let anonymous = reqwest::Client::new().get(app.url("/api/v1/patients")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let anonymous =
+        reqwest::Client::new().get(app.url("/api/v1/patients")).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(anonymous.status(), 401);
 
     let token = app.token(THERAPIST_A).await;

@@ -14,7 +14,8 @@ pub struct Browser {
 
 /// Starts chromedriver on a free port and opens a headless Chromium session.
 pub async fn start_browser() -> Browser {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9515);
+    let port =
+        std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9515);
     let driver = tokio::process::Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
@@ -49,10 +50,32 @@ pub async fn start_browser() -> Browser {
 /// Signs in through the login page.
 pub async fn sign_in(client: &Client, base: &str, email: &str) {
     client.goto(&format!("{base}/login")).await.unwrap_or_else(|e| panic!("{e}"));
-    client.find(Locator::Id("email")).await.unwrap_or_else(|e| panic!("{e}")).send_keys(email).await.unwrap_or_else(|e| panic!("{e}"));
-    client.find(Locator::Id("password")).await.unwrap_or_else(|e| panic!("{e}")).send_keys(PASSWORD).await.unwrap_or_else(|e| panic!("{e}"));
-    client.find(Locator::Css("button[type=submit]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
-    client.wait().for_element(Locator::XPath("//h1[text()='Patients']")).await.unwrap_or_else(|e| panic!("not signed in: {e}"));
+    client
+        .find(Locator::Id("email"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .send_keys(email)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .send_keys(PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    client
+        .wait()
+        .for_element(Locator::XPath("//h1[text()='Patients']"))
+        .await
+        .unwrap_or_else(|e| panic!("not signed in: {e}"));
 }
 
 async fn fill(client: &Client, id: &str, text: &str) {
@@ -68,18 +91,44 @@ async fn browser_a_therapist_signs_in_and_adds_a_patient() {
     let c = &browser.client;
 
     sign_in(c, &app.address, THERAPIST_A).await;
-    c.find(Locator::LinkText("New patient")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::LinkText("New patient"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     fill(c, "given_name", "Beatrix").await;
     fill(c, "family_name", "Holloway").await;
     // Chromium's date input takes the digits in the locale's order (en-US: month, day, year).
     let dob = c.find(Locator::Id("date_of_birth")).await.unwrap_or_else(|e| panic!("{e}"));
-    c.execute("arguments[0].value = '1968-07-02'", vec![serde_json::to_value(&dob).unwrap_or_default()]).await.unwrap_or_else(|e| panic!("{e}"));
+    c.execute("arguments[0].value = '1968-07-02'", vec![serde_json::to_value(&dob).unwrap_or_default()])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     fill(c, "condition", "Right S1 radiculopathy").await;
-    c.find(Locator::Css("#side option[value=right]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
-    c.find(Locator::Css("input[name=history][value=anticoagulants]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
-    c.find(Locator::Css("form.patient button[type=submit]")).await.unwrap_or_else(|e| panic!("{e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::Css("#side option[value=right]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::Css("input[name=history][value=anticoagulants]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::Css("form.patient button[type=submit]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 
-    let heading = c.wait().for_element(Locator::XPath("//h1[text()='Beatrix Holloway']")).await.unwrap_or_else(|e| panic!("patient page not shown: {e}"));
+    let heading = c
+        .wait()
+        .for_element(Locator::XPath("//h1[text()='Beatrix Holloway']"))
+        .await
+        .unwrap_or_else(|e| panic!("patient page not shown: {e}"));
     assert_eq!(heading.text().await.unwrap_or_default(), "Beatrix Holloway");
     let body = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
     assert!(body.contains("Takes anticoagulants"), "{body}");

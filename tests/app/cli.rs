@@ -64,7 +64,19 @@ async fn a_user_added_on_the_command_line_adds_a_patient_whose_name_never_reache
     let db = format!("sqlite://{}", dir.path().join("cli.db").display());
     let clinic = run(&db, &["clinic", "add", "--name", "Northside"], None);
     assert!(clinic.parse::<uuid::Uuid>().is_ok(), "prints the clinic id: {clinic}");
-    let args = ["user", "add", "--email", "kim@north.example", "--name", "Kim", "--role", "therapist", "--clinic", "Northside", "--password-stdin"];
+    let args = [
+        "user",
+        "add",
+        "--email",
+        "kim@north.example",
+        "--name",
+        "Kim",
+        "--role",
+        "therapist",
+        "--clinic",
+        "Northside",
+        "--password-stdin",
+    ];
     let user = run(&db, &args, Some("a long enough secret\n"));
     assert!(user.parse::<uuid::Uuid>().is_ok(), "prints the user id: {user}");
 
@@ -103,9 +115,20 @@ async fn a_user_added_on_the_command_line_adds_a_patient_whose_name_never_reache
     let token = token["token"].as_str().unwrap_or_default().to_owned();
     let mut body = crate::helpers::patient_json("Zebedee", "Quartermaine");
     body["phone"] = json!("07700 900461");
-    let created = http.post(format!("{base}/api/v1/patients")).bearer_auth(&token).json(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let created = http
+        .post(format!("{base}/api/v1/patients"))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(created.status(), 201);
-    let searched = http.get(format!("{base}/api/v1/patients?q=Quartermaine")).bearer_auth(&token).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let searched = http
+        .get(format!("{base}/api/v1/patients?q=Quartermaine"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let found: Value = searched.json().await.unwrap_or_default();
     assert_eq!(found["total"], 1);
     let invalid = http

@@ -74,11 +74,14 @@ pub async fn spawn_app() -> TestApp {
 fn seed(db: &Db) -> ClinicId {
     let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
     let clinic = |conn: &mut _, name: &str| {
-        add_clinic(conn, &ClinicInput { name: name.into(), ..ClinicInput::default() }).unwrap_or_else(|e| panic!("{e:?}"))
+        add_clinic(conn, &ClinicInput { name: name.into(), ..ClinicInput::default() })
+            .unwrap_or_else(|e| panic!("{e:?}"))
     };
     let a = clinic(&mut conn, "Clinic A");
     let b = clinic(&mut conn, "Clinic B");
-    for (email, role, clinic) in [(THERAPIST_A, "therapist", a), (LEAD_A, "lead", a), (ADMIN, "admin", a), (THERAPIST_B, "therapist", b)] {
+    for (email, role, clinic) in
+        [(THERAPIST_A, "therapist", a), (LEAD_A, "lead", a), (ADMIN, "admin", a), (THERAPIST_B, "therapist", b)]
+    {
         let input = UserInput {
             email: email.into(),
             name: format!("{role} {email}"),
@@ -137,7 +140,13 @@ impl TestApp {
 
     /// Posts a form with the CSRF token of the page at `form_page`; returns status and body
     /// (for a redirect, the body is the `Location`).
-    pub async fn post_form(&self, client: &reqwest::Client, form_page: &str, action: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    pub async fn post_form(
+        &self,
+        client: &reqwest::Client,
+        form_page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, String) {
         let (_, html) = self.page(client, form_page).await;
         let token = csrf_token(&html);
         let mut body: Vec<(&str, &str)> = fields.to_vec();
@@ -176,7 +185,8 @@ impl TestApp {
 
     /// Creates a patient through the API as `token`'s user; returns its JSON.
     pub async fn create_patient(&self, token: &str, given: &str, family: &str) -> Value {
-        let (status, body) = self.api(reqwest::Method::POST, "/api/v1/patients", token, Some(patient_json(given, family))).await;
+        let (status, body) =
+            self.api(reqwest::Method::POST, "/api/v1/patients", token, Some(patient_json(given, family))).await;
         assert_eq!(status, 201, "{body}");
         body
     }

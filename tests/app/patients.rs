@@ -63,7 +63,8 @@ async fn a_stale_version_gets_409_and_keeps_the_newer_change() {
     let path = format!("/api/v1/patients/{id}");
 
     let (first, saved) = app.api(Method::PATCH, &path, &token, Some(json!({"version": 1, "phone": "0123 456"}))).await;
-    let (second, conflict) = app.api(Method::PATCH, &path, &token, Some(json!({"version": 1, "phone": "0999 999"}))).await;
+    let (second, conflict) =
+        app.api(Method::PATCH, &path, &token, Some(json!({"version": 1, "phone": "0999 999"}))).await;
 
     assert_eq!(first, 200);
     assert_eq!(saved["version"], 2);
@@ -120,7 +121,12 @@ async fn discharging_through_the_api_records_the_date() {
     let id = app.create_patient(&token, "Ada", "Lovelace").await["id"].as_str().unwrap_or_default().to_owned();
 
     let (status, body) = app
-        .api(Method::PATCH, &format!("/api/v1/patients/{id}"), &token, Some(json!({"version": 1, "status": "discharged", "discharged_on": "2026-11-20"})))
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/patients/{id}"),
+            &token,
+            Some(json!({"version": 1, "status": "discharged", "discharged_on": "2026-11-20"})),
+        )
         .await;
 
     assert_eq!(status, 200, "{body}");
@@ -140,7 +146,14 @@ async fn the_new_patient_form_shows_messages_next_to_fields_and_keeps_the_input(
             &client,
             "/patients/new",
             "/patients",
-            &[("given_name", "Ada"), ("family_name", ""), ("date_of_birth", "1975-13-40"), ("condition", "Sciatica"), ("side", "left"), ("history", "pregnancy")],
+            &[
+                ("given_name", "Ada"),
+                ("family_name", ""),
+                ("date_of_birth", "1975-13-40"),
+                ("condition", "Sciatica"),
+                ("side", "left"),
+                ("history", "pregnancy"),
+            ],
         )
         .await;
 
@@ -161,7 +174,15 @@ async fn a_therapist_adds_a_patient_through_the_form_and_sees_the_record() {
             &client,
             "/patients/new",
             "/patients",
-            &[("given_name", "Ada"), ("family_name", "Lovelace"), ("date_of_birth", "1975-03-14"), ("condition", "Sciatica"), ("side", "right"), ("history", "pregnancy"), ("history", "dvt")],
+            &[
+                ("given_name", "Ada"),
+                ("family_name", "Lovelace"),
+                ("date_of_birth", "1975-03-14"),
+                ("condition", "Sciatica"),
+                ("side", "right"),
+                ("history", "pregnancy"),
+                ("history", "dvt"),
+            ],
         )
         .await;
 
@@ -184,7 +205,13 @@ async fn an_edit_over_someone_elses_change_is_refused_without_losing_the_input()
     let (_, form) = app.page(&client, &edit).await;
     let csrf = crate::helpers::csrf_token(&form);
     // Someone else saves first.
-    app.api(Method::PATCH, &format!("/api/v1/patients/{id}"), &token, Some(json!({"version": 1, "condition": "Changed elsewhere"}))).await;
+    app.api(
+        Method::PATCH,
+        &format!("/api/v1/patients/{id}"),
+        &token,
+        Some(json!({"version": 1, "condition": "Changed elsewhere"})),
+    )
+    .await;
 
     let response = client
         .post(app.url(&edit))
