@@ -51,6 +51,15 @@ pub enum AppError {
     /// The record changed since it was loaded.
     #[error("This record was changed by someone else since you opened it. Review the current version and apply your changes again.")]
     VersionConflict,
+    /// The request conflicts with the record's state (e.g. editing a signed assessment);
+    /// `code` is the stable error code, e.g. `locked`.
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// A sentence for people.
+        message: String,
+    },
     /// Too many failed sign-ins; the message says when to retry.
     #[error("{0}")]
     Throttled(String),
@@ -75,6 +84,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
             Self::VersionConflict => "version_conflict",
+            Self::Conflict { code, .. } => code,
             Self::Throttled(_) => "too_many_attempts",
             Self::Internal(_) => "internal",
         }
@@ -130,7 +140,7 @@ impl ResponseError for AppError {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::VersionConflict => StatusCode::CONFLICT,
+            Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

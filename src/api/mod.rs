@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: bearer tokens, typed requests and responses, OpenAPI.
 
+pub mod assessments;
 pub mod auth;
 pub mod openapi;
 pub mod patients;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(auth::configure)
             .configure(patients::configure)
+            .configure(assessments::configure)
             .configure(openapi::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) })),
     );

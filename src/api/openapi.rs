@@ -16,10 +16,19 @@ use utoipa::{Modify, OpenApi};
         super::patients::create,
         super::patients::get,
         super::patients::update,
+        super::assessments::create,
+        super::assessments::list,
+        super::assessments::get,
+        super::assessments::update,
+        super::assessments::sign,
+        super::assessments::amend,
+        super::assessments::act,
+        super::assessments::progress,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::patient::PatientInput)),
     modifiers(&BearerAuth),
-    tags((name = "auth", description = "Tokens"), (name = "patients", description = "Patients and episodes"))
+    tags((name = "auth", description = "Tokens"), (name = "patients", description = "Patients and episodes"),
+        (name = "assessments", description = "Structured assessments, scores, red flags, progress"))
 )]
 pub struct ApiDoc;
 

@@ -21,6 +21,8 @@ pub struct Clinic {
     pub address: Option<String>,
     /// When it was added.
     pub created_at: NaiveDateTime,
+    /// MCID thresholds as JSON (`domain::mcid::McidThresholds`); `None` means the defaults.
+    pub mcid: Option<String>,
 }
 
 #[derive(Insertable)]

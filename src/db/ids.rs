@@ -62,4 +62,10 @@ id_type!(
     PatientId,
     /// An audit event.
     AuditId,
+    /// An assessment.
+    AssessmentId,
+    /// An amendment to a signed assessment.
+    AmendmentId,
+    /// A recorded action on a red flag.
+    RedFlagActionId,
 );

@@ -2,6 +2,7 @@
 //! file of query functions per aggregate. Query functions are synchronous
 //! (`fn(&mut DbConn, …) -> Result<_, DbError>`) and run on the blocking pool via [`Db::run`].
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod clinics;

@@ -7,6 +7,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         address -> Nullable<Text>,
         created_at -> Timestamp,
+        mcid -> Nullable<Text>,
     }
 }
 
@@ -89,7 +90,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    assessments (id) {
+        id -> Text,
+        patient_id -> Text,
+        clinic_id -> Text,
+        author_id -> Text,
+        kind -> Text,
+        assessed_on -> Date,
+        status -> Text,
+        content -> Text,
+        signed_by -> Nullable<Text>,
+        signed_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_amendments (id) {
+        id -> Text,
+        assessment_id -> Text,
+        author_id -> Text,
+        reason -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    red_flag_actions (id) {
+        id -> Text,
+        patient_id -> Text,
+        assessment_id -> Text,
+        flag_code -> Text,
+        action -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> clinics (clinic_id));
+diesel::joinable!(assessment_amendments -> assessments (assessment_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(patients -> clinics (clinic_id));
@@ -103,4 +146,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     patients,
     audit_events,
+    assessments,
+    assessment_amendments,
+    red_flag_actions,
 );

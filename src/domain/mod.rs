@@ -1,5 +1,6 @@
 //! Validated types and clinical rules. No SQL and no HTML here: everything is unit-tested.
 
+pub mod assessment;
 pub mod dosage;
 pub mod findings;
 pub mod history;

@@ -2,6 +2,7 @@
 //! the commands. A service checks authorisation, runs its queries and writes the audit event.
 
 pub mod accounts;
+pub mod assessments;
 pub mod auth;
 pub mod patients;
 

@@ -1,0 +1,310 @@
+//! Assessments through the API: record, read, edit a draft, sign, amend, act on red flags,
+//! progress over time.
+
+use super::{ApiJson, BearerUser};
+use crate::db::ids::{AssessmentId, PatientId};
+use crate::db::Db;
+use crate::domain::assessment::{self, AssessmentContent, AssessmentInput, ContentInput, Scores};
+use crate::error::AppError;
+use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord};
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/patients/{id}/assessments", web::post().to(create))
+        .route("/patients/{id}/assessments", web::get().to(list))
+        .route("/patients/{id}/progress", web::get().to(progress))
+        .route("/assessments/{id}", web::get().to(get))
+        .route("/assessments/{id}", web::patch().to(update))
+        .route("/assessments/{id}/sign", web::post().to(sign))
+        .route("/assessments/{id}/amendments", web::post().to(amend))
+        .route("/assessments/{id}/red-flag-actions", web::post().to(act));
+}
+
+fn id<T: std::str::FromStr>(path: &str) -> Result<T, AppError> {
+    path.parse().map_err(|_| AppError::NotFound)
+}
+
+/// An amendment's who, when and why.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmendmentJson {
+    /// Who amended.
+    pub author: String,
+    /// Why.
+    pub reason: String,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+}
+
+/// An assessment: its current content, scores and red-flag state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssessmentJson {
+    /// Id.
+    #[schema(value_type = String)]
+    pub id: AssessmentId,
+    /// Patient.
+    #[schema(value_type = String)]
+    pub patient_id: PatientId,
+    /// `initial` or `reassessment`.
+    pub kind: String,
+    /// Date.
+    pub assessed_on: NaiveDate,
+    /// `draft` or `signed`.
+    pub status: String,
+    /// Send back on update, sign and amend.
+    pub version: i32,
+    /// Who signed, when signed.
+    pub signed_by: Option<String>,
+    /// When signed (UTC).
+    pub signed_at: Option<DateTime<Utc>>,
+    /// Current content (after amendments).
+    #[schema(value_type = Object)]
+    pub content: AssessmentContent,
+    /// The original content, when amended.
+    #[schema(value_type = Option<Object>)]
+    pub original: Option<AssessmentContent>,
+    /// Computed scores.
+    pub scores: Scores,
+    /// Positive red-flag codes.
+    pub red_flags: Vec<String>,
+    /// Positive red flags without a recorded action.
+    pub unresolved_red_flags: Vec<String>,
+    /// Amendments, oldest first.
+    pub amendments: Vec<AmendmentJson>,
+}
+
+fn to_json(history: &AssessmentHistory, record: &AssessmentRecord) -> AssessmentJson {
+    let open = history.open_flags();
+    let current = record.current().clone();
+    AssessmentJson {
+        id: record.row.id,
+        patient_id: record.row.patient_id,
+        kind: record.row.kind.clone(),
+        assessed_on: record.row.assessed_on,
+        status: record.row.status.clone(),
+        version: record.row.version,
+        signed_by: record.row.signed_by.clone(),
+        signed_at: record.row.signed_at.map(|t| t.and_utc()),
+        scores: current.scores(),
+        red_flags: current.red_flags().into_iter().map(str::to_owned).collect(),
+        unresolved_red_flags: open
+            .iter()
+            .filter(|f| f.assessment_id == record.row.id)
+            .map(|f| f.code.to_owned())
+            .collect(),
+        original: (!record.amendments.is_empty()).then(|| record.original.clone()),
+        amendments: record
+            .amendments
+            .iter()
+            .map(|a| AmendmentJson { author: a.author.clone(), reason: a.reason.clone(), at: a.at.and_utc() })
+            .collect(),
+        content: current,
+    }
+}
+
+async fn respond(
+    db: &Db,
+    ctx: crate::service::Ctx,
+    id: AssessmentId,
+    status: actix_web::http::StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let history = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let record = history.record(id).ok_or(AppError::NotFound)?;
+    Ok(HttpResponse::build(status).json(to_json(&history, record)))
+}
+
+/// Records a draft assessment; answers with scores and positive red flags.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/assessments", tag = "assessments", request_body = AssessmentInput,
+    params(("id" = String, Path, description = "Patient id")), security(("bearer" = [])),
+    responses((status = 201, body = AssessmentJson), (status = 404, body = crate::error::ErrorBody),
+              (status = 422, description = "validation_failed; out-of-range findings are named", body = crate::error::ErrorBody)))]
+pub async fn create(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: ApiJson<AssessmentInput>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let patient: PatientId = id(&path)?;
+    let ctx = user.0.clone();
+    let today = Utc::now().date_naive();
+    let created = db.run(move |conn| service::create(conn, &ctx, patient, &body.0, today)).await?;
+    respond(&db, user.0, created, actix_web::http::StatusCode::CREATED).await
+}
+
+/// A patient's assessments, oldest first.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/assessments", tag = "assessments",
+    params(("id" = String, Path, description = "Patient id")), security(("bearer" = [])),
+    responses((status = 200, body = Vec<AssessmentJson>), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let patient: PatientId = id(&path)?;
+    let history = db.run(move |conn| service::history(conn, &user.0, patient)).await?;
+    let items: Vec<AssessmentJson> = history.records.iter().map(|r| to_json(&history, r)).collect();
+    Ok(HttpResponse::Ok().json(items))
+}
+
+/// One assessment.
+#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
+    params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
+    responses((status = 200, body = AssessmentJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    respond(&db, user.0, id(&path)?, actix_web::http::StatusCode::OK).await
+}
+
+/// A draft update: the version and the whole content (and optionally the date).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DraftUpdate {
+    /// The version the change is based on.
+    pub version: i32,
+    /// New date, `YYYY-MM-DD`.
+    pub assessed_on: Option<String>,
+    /// The whole content.
+    #[serde(flatten)]
+    pub content: ContentInput,
+}
+
+/// Replaces a draft's content; 409 `locked` for a signed assessment, `version_conflict` when stale.
+#[utoipa::path(patch, path = "/api/v1/assessments/{id}", tag = "assessments", request_body = DraftUpdate,
+    params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
+    responses((status = 200, body = AssessmentJson), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn update(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: ApiJson<DraftUpdate>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let assessment: AssessmentId = id(&path)?;
+    let ctx = user.0.clone();
+    let ApiJson(DraftUpdate { version, assessed_on, content }) = body;
+    db.run(move |conn| {
+        let current = service::get(conn, &ctx, assessment)?;
+        let date = match assessed_on {
+            None => current.record(assessment).map(|r| r.row.assessed_on).ok_or(AppError::NotFound)?,
+            Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                .ok()
+                .filter(|d| *d <= Utc::now().date_naive())
+                .ok_or_else(|| {
+                    AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
+                })?,
+        };
+        service::update_draft(conn, &ctx, assessment, version, date, &content)
+    })
+    .await?;
+    respond(&db, user.0, assessment, actix_web::http::StatusCode::OK).await
+}
+
+/// Optional version check for sign.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct SignRequest {
+    /// When given, signing fails with 409 if the draft changed since.
+    pub version: Option<i32>,
+}
+
+/// Signs (locks) a draft.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/sign", tag = "assessments",
+    params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
+    responses((status = 200, body = AssessmentJson), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn sign(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: web::Bytes,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let assessment: AssessmentId = id(&path)?;
+    let request: SignRequest = if body.is_empty() { SignRequest::default() } else { super::parse_json(&body)? };
+    let ctx = user.0.clone();
+    db.run(move |conn| {
+        let version = match request.version {
+            Some(v) => v,
+            None => service::get(conn, &ctx, assessment)?
+                .record(assessment)
+                .map(|r| r.row.version)
+                .ok_or(AppError::NotFound)?,
+        };
+        service::sign(conn, &ctx, assessment, version)
+    })
+    .await?;
+    respond(&db, user.0, assessment, actix_web::http::StatusCode::OK).await
+}
+
+/// An amendment: the version, the reason and the whole new content.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AmendRequest {
+    /// The version the amendment is based on.
+    pub version: i32,
+    /// Why the signed record is amended.
+    #[serde(default)]
+    pub reason: String,
+    /// The whole amended content.
+    #[serde(flatten)]
+    pub content: ContentInput,
+}
+
+/// Amends a signed assessment (the original stays visible).
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/amendments", tag = "assessments", request_body = AmendRequest,
+    params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
+    responses((status = 201, body = AssessmentJson), (status = 409, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn amend(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: ApiJson<AmendRequest>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let assessment: AssessmentId = id(&path)?;
+    let ctx = user.0.clone();
+    let ApiJson(AmendRequest { version, reason, content }) = body;
+    db.run(move |conn| service::amend(conn, &ctx, assessment, version, &reason, &content)).await?;
+    respond(&db, user.0, assessment, actix_web::http::StatusCode::CREATED).await
+}
+
+/// What was done about a positive red flag.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActionRequest {
+    /// The red-flag code, e.g. `rf_saddle_anaesthesia`.
+    pub flag: String,
+    /// What was done, e.g. "Sent to the emergency department for same-day MRI".
+    pub action: String,
+}
+
+/// Records the action taken on a positive red flag, resolving it.
+#[utoipa::path(post, path = "/api/v1/assessments/{id}/red-flag-actions", tag = "assessments", request_body = ActionRequest,
+    params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
+    responses((status = 201, body = AssessmentJson), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn act(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: ApiJson<ActionRequest>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let assessment: AssessmentId = id(&path)?;
+    let ctx = user.0.clone();
+    db.run(move |conn| service::record_action(conn, &ctx, assessment, &body.0.flag, &body.0.action)).await?;
+    respond(&db, user.0, assessment, actix_web::http::StatusCode::CREATED).await
+}
+
+/// NPRS, ODI and SLR across a patient's assessments, with change since baseline and MCID.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/progress", tag = "assessments",
+    params(("id" = String, Path, description = "Patient id")), security(("bearer" = [])),
+    responses((status = 200, description = "Series per measure", body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn progress(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let patient: PatientId = id(&path)?;
+    let history = db.run(move |conn| service::history(conn, &user.0, patient)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "patient_id": patient,
+        "thresholds": history.thresholds,
+        "series": progress_series(&history),
+    })))
+}
+
+/// The progress series of a patient's history.
+pub fn progress_series(history: &AssessmentHistory) -> Vec<assessment::Series> {
+    let points: Vec<(NaiveDate, &AssessmentContent)> =
+        history.records.iter().map(|r| (r.row.assessed_on, r.current())).collect();
+    assessment::progress(&points, &history.thresholds)
+}

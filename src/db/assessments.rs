@@ -1,0 +1,272 @@
+//! Assessments, their amendments and the actions recorded on their red flags.
+
+use super::ids::{AmendmentId, AssessmentId, ClinicId, PatientId, RedFlagActionId, UserId};
+use super::schema::{assessment_amendments, assessments, red_flag_actions, users};
+use super::{DbConn, DbError};
+use crate::authz::Scope;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// An assessment as stored (content as JSON).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = assessments)]
+pub struct AssessmentRow {
+    /// Id.
+    #[diesel(deserialize_as = String)]
+    pub id: AssessmentId,
+    /// Patient.
+    #[diesel(deserialize_as = String)]
+    pub patient_id: PatientId,
+    /// Clinic (the patient's).
+    #[diesel(deserialize_as = String)]
+    pub clinic_id: ClinicId,
+    /// Author.
+    #[diesel(deserialize_as = String)]
+    pub author_id: UserId,
+    /// `initial` or `reassessment`.
+    pub kind: String,
+    /// Date of the examination.
+    pub assessed_on: NaiveDate,
+    /// `draft` or `signed`.
+    pub status: String,
+    /// The original content, JSON.
+    pub content: String,
+    /// Who signed.
+    pub signed_by: Option<String>,
+    /// When signed.
+    pub signed_at: Option<NaiveDateTime>,
+    /// Optimistic-locking version.
+    pub version: i32,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new assessment.
+#[derive(Debug, Insertable)]
+#[diesel(table_name = assessments)]
+pub struct NewAssessment {
+    /// Id.
+    #[diesel(serialize_as = String)]
+    pub id: AssessmentId,
+    /// Patient.
+    #[diesel(serialize_as = String)]
+    pub patient_id: PatientId,
+    /// Clinic.
+    #[diesel(serialize_as = String)]
+    pub clinic_id: ClinicId,
+    /// Author.
+    #[diesel(serialize_as = String)]
+    pub author_id: UserId,
+    /// Kind code.
+    pub kind: String,
+    /// Date.
+    pub assessed_on: NaiveDate,
+    /// `draft`.
+    pub status: String,
+    /// Content JSON.
+    pub content: String,
+    /// 1.
+    pub version: i32,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Created.
+    pub updated_at: NaiveDateTime,
+}
+
+/// An amendment as stored, with its author's name.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = assessment_amendments)]
+pub struct AmendmentRow {
+    /// Id.
+    pub id: String,
+    /// The amended assessment.
+    pub assessment_id: String,
+    /// Who amended.
+    pub author_id: String,
+    /// Why.
+    pub reason: String,
+    /// The content after the amendment, JSON.
+    pub content: String,
+    /// When.
+    pub created_at: NaiveDateTime,
+}
+
+/// A red-flag action as stored.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = red_flag_actions)]
+pub struct RedFlagActionRow {
+    /// Id.
+    pub id: String,
+    /// Patient.
+    pub patient_id: String,
+    /// The assessment where the flag was positive.
+    pub assessment_id: String,
+    /// The red-flag code.
+    pub flag_code: String,
+    /// What was done.
+    pub action: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Adds an assessment.
+pub fn insert(conn: &mut DbConn, row: NewAssessment) -> Result<(), DbError> {
+    diesel::insert_into(assessments::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// The assessment with this id, if in scope.
+pub fn find(conn: &mut DbConn, scope: Scope, id: AssessmentId) -> Result<Option<AssessmentRow>, DbError> {
+    let mut query = assessments::table.filter(assessments::id.eq(id.to_string())).into_boxed();
+    if let Some(clinic) = scope.clinic() {
+        query = query.filter(assessments::clinic_id.eq(clinic.to_string()));
+    }
+    Ok(query.select(AssessmentRow::as_select()).first(conn).optional()?)
+}
+
+/// All assessments of a patient, oldest first (by date, then creation).
+pub fn for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Vec<AssessmentRow>, DbError> {
+    Ok(assessments::table
+        .filter(assessments::patient_id.eq(patient.to_string()))
+        .order((assessments::assessed_on.asc(), assessments::created_at.asc()))
+        .select(AssessmentRow::as_select())
+        .load(conn)?)
+}
+
+/// All amendments to a patient's assessments with the authors' names, oldest first: one
+/// query however many assessments there are.
+pub fn amendments_for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Vec<(AmendmentRow, String)>, DbError> {
+    Ok(assessment_amendments::table
+        .inner_join(assessments::table)
+        .inner_join(users::table.on(users::id.eq(assessment_amendments::author_id)))
+        .filter(assessments::patient_id.eq(patient.to_string()))
+        .order(assessment_amendments::created_at.asc())
+        .select((AmendmentRow::as_select(), users::name))
+        .load(conn)?)
+}
+
+/// Red-flag actions recorded for a patient, with the recorders' names.
+pub fn actions_for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Vec<(RedFlagActionRow, String)>, DbError> {
+    Ok(red_flag_actions::table
+        .inner_join(users::table.on(users::id.eq(red_flag_actions::recorded_by)))
+        .filter(red_flag_actions::patient_id.eq(patient.to_string()))
+        .order(red_flag_actions::recorded_at.asc())
+        .select((RedFlagActionRow::as_select(), users::name))
+        .load(conn)?)
+}
+
+/// Replaces a draft's content and date if it is still a draft at `version`.
+pub fn update_draft(
+    conn: &mut DbConn,
+    id: AssessmentId,
+    version: i32,
+    assessed_on: NaiveDate,
+    content: &str,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::version.eq(version))
+            .filter(assessments::status.eq("draft")),
+    )
+    .set((
+        assessments::assessed_on.eq(assessed_on),
+        assessments::content.eq(content),
+        assessments::version.eq(version + 1),
+        assessments::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Signs a draft (locks it) if it is still a draft at `version`.
+pub fn sign(
+    conn: &mut DbConn,
+    id: AssessmentId,
+    version: i32,
+    by: UserId,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::version.eq(version))
+            .filter(assessments::status.eq("draft")),
+    )
+    .set((
+        assessments::status.eq("signed"),
+        assessments::signed_by.eq(by.to_string()),
+        assessments::signed_at.eq(now),
+        assessments::version.eq(version + 1),
+        assessments::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Bumps a signed assessment's version (an amendment was added) if still at `version`.
+pub fn bump_signed(conn: &mut DbConn, id: AssessmentId, version: i32, now: NaiveDateTime) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        assessments::table
+            .filter(assessments::id.eq(id.to_string()))
+            .filter(assessments::version.eq(version))
+            .filter(assessments::status.eq("signed")),
+    )
+    .set((assessments::version.eq(version + 1), assessments::updated_at.eq(now)))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Adds an amendment.
+pub fn insert_amendment(
+    conn: &mut DbConn,
+    assessment: AssessmentId,
+    author: UserId,
+    reason: &str,
+    content: &str,
+    now: NaiveDateTime,
+) -> Result<AmendmentId, DbError> {
+    let id = AmendmentId::new();
+    diesel::insert_into(assessment_amendments::table)
+        .values((
+            assessment_amendments::id.eq(id.to_string()),
+            assessment_amendments::assessment_id.eq(assessment.to_string()),
+            assessment_amendments::author_id.eq(author.to_string()),
+            assessment_amendments::reason.eq(reason),
+            assessment_amendments::content.eq(content),
+            assessment_amendments::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Records what was done about a positive red flag; a second action for the same flag of
+/// the same assessment is a unique violation.
+pub fn insert_action(
+    conn: &mut DbConn,
+    patient: PatientId,
+    assessment: AssessmentId,
+    flag: &str,
+    action: &str,
+    by: UserId,
+    now: NaiveDateTime,
+) -> Result<RedFlagActionId, DbError> {
+    let id = RedFlagActionId::new();
+    diesel::insert_into(red_flag_actions::table)
+        .values((
+            red_flag_actions::id.eq(id.to_string()),
+            red_flag_actions::patient_id.eq(patient.to_string()),
+            red_flag_actions::assessment_id.eq(assessment.to_string()),
+            red_flag_actions::flag_code.eq(flag),
+            red_flag_actions::action.eq(action),
+            red_flag_actions::recorded_by.eq(by.to_string()),
+            red_flag_actions::recorded_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}

@@ -1,0 +1,357 @@
+//! An assessment as a whole: its input, validation into content, scores, red flags and the
+//! measures tracked over time. Signed content is never changed; amendments add new content.
+
+use super::findings::{self, FindingInput, FindingValue, Side, Value};
+use super::mcid::{self, McidThresholds};
+use super::red_flags::{self, Deterioration, PROGRESSIVE_NEURO_DEFICIT};
+use super::scoring::{OdiAnswers, OdiBand, StartBackAnswers, StartBackScore};
+use crate::error::{add_field_error, FieldErrors};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// Initial assessment or reassessment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentKind {
+    /// The first assessment of an episode (the baseline).
+    Initial,
+    /// A later assessment.
+    Reassessment,
+}
+
+impl AssessmentKind {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Initial => "initial",
+            Self::Reassessment => "reassessment",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Initial, Self::Reassessment].into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// What an assessment records; amendments replace it as a whole.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentContent {
+    /// Typed findings (validated again when read back).
+    pub findings: Vec<FindingValue>,
+    /// ODI section answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub odi: Option<OdiAnswers>,
+    /// STarT Back answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_back: Option<StartBackAnswers>,
+    /// Clinical impression.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impression: Option<String>,
+}
+
+/// The content fields as the API and the form send them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ContentInput {
+    /// `[{code, side?, value, method?, note?}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<FindingInput>,
+    /// `{section: 0..5}`; absent sections are unanswered.
+    #[schema(value_type = Option<Object>)]
+    pub odi: Option<serde_json::Value>,
+    /// Nine answers: items 1-8 agree (1/true) or disagree (0/false); item 9 one of
+    /// `not_at_all slightly moderately very_much extremely`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub start_back: Option<serde_json::Value>,
+    /// Clinical impression.
+    pub impression: Option<String>,
+}
+
+/// A new assessment as sent.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AssessmentInput {
+    /// `initial` or `reassessment`.
+    pub kind: String,
+    /// `YYYY-MM-DD`.
+    pub assessed_on: String,
+    /// The content.
+    #[serde(flatten)]
+    pub content: ContentInput,
+}
+
+/// Longest impression, in characters.
+pub const MAX_IMPRESSION: usize = 4000;
+
+impl ContentInput {
+    /// Validates every finding and questionnaire; errors are keyed `findings[i]`, `odi`,
+    /// `start_back` or `impression`, each message naming the finding or item.
+    pub fn validate(&self) -> Result<AssessmentContent, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let findings = findings::validate_all(&self.findings).unwrap_or_else(|found| {
+            for e in found {
+                add_field_error(&mut errors, &format!("findings[{}]", e.index), e.message);
+            }
+            Vec::new()
+        });
+        let odi = match self.odi.as_ref().filter(|v| !v.is_null()).map(OdiAnswers::parse) {
+            Some(Err(message)) => {
+                add_field_error(&mut errors, "odi", message);
+                None
+            }
+            other => other.and_then(Result::ok),
+        };
+        let start_back = match self.start_back.as_ref().filter(|v| !v.is_null()).map(StartBackAnswers::parse) {
+            Some(Err(message)) => {
+                add_field_error(&mut errors, "start_back", message);
+                None
+            }
+            other => other.and_then(Result::ok),
+        };
+        let impression = self.impression.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        if impression.as_ref().is_some_and(|t| t.chars().count() > MAX_IMPRESSION) {
+            add_field_error(
+                &mut errors,
+                "impression",
+                format!("impression must be at most {MAX_IMPRESSION} characters"),
+            );
+        }
+        if errors.is_empty() {
+            Ok(AssessmentContent { findings, odi, start_back, impression })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl AssessmentInput {
+    /// Validates kind, date and content together.
+    pub fn validate(&self, today: NaiveDate) -> Result<(AssessmentKind, NaiveDate, AssessmentContent), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let kind = AssessmentKind::parse(self.kind.trim());
+        if kind.is_none() {
+            add_field_error(&mut errors, "kind", "kind must be initial or reassessment");
+        }
+        let date = NaiveDate::parse_from_str(self.assessed_on.trim(), "%Y-%m-%d").ok();
+        match date {
+            None => add_field_error(&mut errors, "assessed_on", "Enter the assessment date as YYYY-MM-DD."),
+            Some(d) if d > today => {
+                add_field_error(&mut errors, "assessed_on", "The assessment date is in the future.")
+            }
+            Some(_) => {}
+        }
+        let content = self.content.validate().map_err(|e| errors.extend(e)).ok();
+        match (kind, date, content) {
+            (Some(kind), Some(date), Some(content)) if errors.is_empty() => Ok((kind, date, content)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The computed scores, as the API reports them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Scores {
+    /// ODI percent, when scorable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub odi_percent: Option<f64>,
+    /// ODI band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub odi_band: Option<OdiBand>,
+    /// Why the ODI has no score (more than one section missing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub odi_unscored: Option<String>,
+    /// STarT Back total, psychosocial subscore and risk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub start_back: Option<StartBackScore>,
+}
+
+impl AssessmentContent {
+    /// Scores ODI and STarT Back exactly as clinical-reference.md says.
+    pub fn scores(&self) -> Scores {
+        let mut scores = Scores::default();
+        if let Some(odi) = &self.odi {
+            match odi.score() {
+                Ok(s) => {
+                    scores.odi_percent = Some(s.percent);
+                    scores.odi_band = Some(s.band);
+                }
+                Err(unscored) => scores.odi_unscored = Some(unscored.to_string()),
+            }
+        }
+        scores.start_back = self.start_back.map(|sb| sb.score());
+        scores
+    }
+
+    /// Codes of the positive red flags, in catalog order.
+    pub fn red_flags(&self) -> Vec<&'static str> {
+        red_flags::positive_flags(&self.findings)
+    }
+
+    /// The value of a finding (on a side, for per-side findings) as a number.
+    pub fn number(&self, code: &str, side: Option<Side>) -> Option<f64> {
+        self.findings.iter().find(|f| f.code == code && f.side == side).and_then(|f| match &f.value {
+            Value::Grade(g) => Some(f64::from(g.grade)),
+            other => other.as_f64(),
+        })
+    }
+
+    /// Marks progressive neurological deficit as a positive red flag when neurology has
+    /// worsened since `previous`; returns what worsened.
+    pub fn raise_deterioration(&mut self, previous: Option<&AssessmentContent>) -> Vec<Deterioration> {
+        let Some(previous) = previous else { return Vec::new() };
+        let worse = red_flags::neuro_deterioration(&previous.findings, &self.findings);
+        if worse.is_empty() {
+            return worse;
+        }
+        self.findings.retain(|f| f.code != PROGRESSIVE_NEURO_DEFICIT);
+        let note = worse.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ");
+        let raised = FindingInput {
+            code: PROGRESSIVE_NEURO_DEFICIT.into(),
+            side: None,
+            value: serde_json::json!("positive"),
+            method: None,
+            note: Some(format!("Raised automatically: worse than the previous assessment ({note})")),
+        };
+        if let Ok(value) = findings::validate(&raised) {
+            self.findings.push(value);
+        }
+        worse
+    }
+}
+
+/// One point of a measure over time.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Point {
+    /// Assessment date.
+    pub on: NaiveDate,
+    /// Value.
+    pub value: f64,
+}
+
+/// A measure tracked across assessments, with its change against the MCID.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// Stable key, e.g. `nprs_worst`, `slr_left`.
+    pub key: &'static str,
+    /// Label for people.
+    pub label: &'static str,
+    /// Unit.
+    pub unit: &'static str,
+    /// Scale maximum, for charts.
+    pub max: f64,
+    /// Values in date order.
+    pub points: Vec<Point>,
+    /// The MCID in points, when the measure has one (improvement = decrease).
+    pub mcid_points: Option<f64>,
+    /// Latest minus first value.
+    pub change: Option<f64>,
+    /// Whether the change reaches the MCID.
+    pub reaches_mcid: Option<bool>,
+}
+
+/// NPRS (now and worst), ODI and SLR per side across `assessments` (date order).
+pub fn progress(assessments: &[(NaiveDate, &AssessmentContent)], thresholds: &McidThresholds) -> Vec<Series> {
+    type Extract = fn(&AssessmentContent) -> Option<f64>;
+    let specs: [(&str, &str, &str, f64, Option<mcid::Measure>, Extract); 5] = [
+        ("nprs_now", "Pain now (NPRS)", "/10", 10.0, Some(mcid::Measure::Nprs), |c| c.number("nprs_now", None)),
+        ("nprs_worst", "Worst pain, 24 h (NPRS)", "/10", 10.0, Some(mcid::Measure::Nprs), |c| {
+            c.number("nprs_worst", None)
+        }),
+        ("odi_percent", "Oswestry Disability Index", "%", 100.0, Some(mcid::Measure::Odi), |c| c.scores().odi_percent),
+        ("slr_left", "Straight leg raise, left", "°", 120.0, None, |c| c.number("slr", Some(Side::Left))),
+        ("slr_right", "Straight leg raise, right", "°", 120.0, None, |c| c.number("slr", Some(Side::Right))),
+    ];
+    specs
+        .into_iter()
+        .map(|(key, label, unit, max, measure, extract)| {
+            let points: Vec<Point> =
+                assessments.iter().filter_map(|(on, c)| extract(c).map(|value| Point { on: *on, value })).collect();
+            let ends = points.first().zip(points.last()).filter(|_| points.len() > 1);
+            let change = ends.map(|(a, b)| b.value - a.value);
+            let reaches_mcid = measure.zip(ends).map(|(m, (a, b))| mcid::reaches_mcid(m, a.value, b.value, thresholds));
+            let mcid_points = measure.map(|m| thresholds.for_measure(m).points);
+            Series { key, label, unit, max, points, mcid_points, change, reaches_mcid }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn input(findings: serde_json::Value) -> ContentInput {
+        serde_json::from_value(json!({ "findings": findings })).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_out_of_range_finding_is_refused_under_its_index_naming_the_finding() {
+        let errors = input(json!([{"code": "nprs_now", "value": 3}, {"code": "nprs_worst", "value": 11}]))
+            .validate()
+            .err()
+            .unwrap_or_default();
+        let message = &errors["findings[1]"][0];
+        assert!(message.contains("nprs_worst"), "{message}");
+    }
+
+    #[test]
+    fn scores_follow_the_reference_for_odi_and_start_back() {
+        let content = ContentInput {
+            odi: Some(json!({"pain_intensity": 3, "personal_care": 2, "lifting": 4, "walking": 2, "sitting": 3,
+                "standing": 2, "sleeping": 1, "sex_life": null, "social_life": 2, "travelling": 2})),
+            start_back: Some(json!([1, 0, 1, 0, 1, 1, 1, 0, "very_much"])),
+            ..ContentInput::default()
+        }
+        .validate()
+        .unwrap_or_default();
+        let scores = content.scores();
+        // 21 / 45 * 100 = 46.7 (one section missing).
+        assert_eq!(scores.odi_percent, Some(46.7));
+        assert_eq!(scores.odi_band, Some(OdiBand::Severe));
+        let sb = scores.start_back.map(|s| (s.total, s.psychosocial, s.risk.code()));
+        assert_eq!(sb, Some((6, 4, "high")));
+    }
+
+    #[test]
+    fn two_missing_odi_sections_give_no_score_and_say_why() {
+        let content = ContentInput { odi: Some(json!({"pain_intensity": 3})), ..ContentInput::default() }
+            .validate()
+            .unwrap_or_default();
+        let scores = content.scores();
+        assert_eq!(scores.odi_percent, None);
+        assert!(scores.odi_unscored.is_some());
+    }
+
+    #[test]
+    fn a_dropped_myotome_raises_progressive_neurological_deficit() {
+        let before = input(json!([{"code": "myotome_l5", "side": "left", "value": 5}])).validate().unwrap_or_default();
+        let mut after =
+            input(json!([{"code": "myotome_l5", "side": "left", "value": 3}])).validate().unwrap_or_default();
+        assert!(after.red_flags().is_empty());
+
+        let worse = after.raise_deterioration(Some(&before));
+
+        assert_eq!(worse.len(), 1);
+        assert_eq!(after.red_flags(), vec![PROGRESSIVE_NEURO_DEFICIT]);
+    }
+
+    #[test]
+    fn progress_reports_change_since_baseline_against_the_mcid() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 10, d).unwrap_or_default();
+        let first = input(json!([{"code": "nprs_worst", "value": 8}])).validate().unwrap_or_default();
+        let second = input(json!([{"code": "nprs_worst", "value": 7}])).validate().unwrap_or_default();
+        let third = input(json!([{"code": "nprs_worst", "value": 5}])).validate().unwrap_or_default();
+        let thresholds = McidThresholds::default();
+
+        let two = progress(&[(day(1), &first), (day(8), &second)], &thresholds);
+        let three = progress(&[(day(1), &first), (day(8), &second), (day(15), &third)], &thresholds);
+
+        let worst = |s: &[Series]| s.iter().find(|s| s.key == "nprs_worst").cloned();
+        assert_eq!(worst(&two).and_then(|s| s.reaches_mcid), Some(false), "1 point is below the 2-point MCID");
+        assert_eq!(worst(&three).and_then(|s| s.change), Some(-3.0));
+        assert_eq!(worst(&three).and_then(|s| s.reaches_mcid), Some(true));
+    }
+}

@@ -1,0 +1,355 @@
+//! Assessment use cases: record, edit a draft, sign, amend, act on red flags, review history.
+
+use super::{now, Ctx};
+use crate::authz::Permission;
+use crate::db::assessments::{self as store, AssessmentRow, NewAssessment, RedFlagActionRow};
+use crate::db::ids::{AssessmentId, PatientId};
+use crate::db::patients::{self, PatientWithTherapist};
+use crate::db::{clinics, is_unique_violation, DbConn, DbError};
+use crate::domain::assessment::{AssessmentContent, AssessmentInput, ContentInput};
+use crate::domain::mcid::McidThresholds;
+use crate::domain::red_flags::{self, RedFlagGroup};
+use crate::error::AppError;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::Connection;
+
+/// An amendment with its author's name and content.
+#[derive(Debug, Clone)]
+pub struct Amendment {
+    /// Who.
+    pub author: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub at: NaiveDateTime,
+    /// The content after it.
+    pub content: AssessmentContent,
+}
+
+/// An assessment with its original content, amendments and current content.
+#[derive(Debug, Clone)]
+pub struct AssessmentRecord {
+    /// The stored row.
+    pub row: AssessmentRow,
+    /// Content as first recorded (and signed).
+    pub original: AssessmentContent,
+    /// Amendments, oldest first.
+    pub amendments: Vec<Amendment>,
+}
+
+impl AssessmentRecord {
+    /// The content in force: the latest amendment's, else the original.
+    pub fn current(&self) -> &AssessmentContent {
+        self.amendments.last().map_or(&self.original, |a| &a.content)
+    }
+
+    /// Whether it is signed (locked).
+    pub fn is_signed(&self) -> bool {
+        self.row.status == "signed"
+    }
+}
+
+/// A positive red flag with no action recorded yet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenFlag {
+    /// The assessment where it was positive.
+    pub assessment_id: AssessmentId,
+    /// That assessment's date.
+    pub assessed_on: NaiveDate,
+    /// Flag code.
+    pub code: &'static str,
+    /// Its group (cauda equina flags are emergencies).
+    pub group: Option<RedFlagGroup>,
+}
+
+/// Everything recorded about a patient's assessments: one load, constant queries.
+#[derive(Debug, Clone)]
+pub struct AssessmentHistory {
+    /// The patient.
+    pub patient: PatientWithTherapist,
+    /// Assessments, oldest first.
+    pub records: Vec<AssessmentRecord>,
+    /// Red-flag actions with recorders' names.
+    pub actions: Vec<(RedFlagActionRow, String)>,
+    /// The clinic's MCID thresholds.
+    pub thresholds: McidThresholds,
+}
+
+impl AssessmentHistory {
+    /// Positive red flags, across all assessments, that have no recorded action.
+    pub fn open_flags(&self) -> Vec<OpenFlag> {
+        let mut open = Vec::new();
+        for record in &self.records {
+            for code in record.current().red_flags() {
+                let acted = self
+                    .actions
+                    .iter()
+                    .any(|(a, _)| a.assessment_id == record.row.id.to_string() && a.flag_code == code);
+                if !acted {
+                    open.push(OpenFlag {
+                        assessment_id: record.row.id,
+                        assessed_on: record.row.assessed_on,
+                        code,
+                        group: red_flags::group(code),
+                    });
+                }
+            }
+        }
+        open
+    }
+
+    /// The record with this id.
+    pub fn record(&self, id: AssessmentId) -> Option<&AssessmentRecord> {
+        self.records.iter().find(|r| r.row.id == id)
+    }
+
+    /// The latest assessment before `id` (or the latest of all, for a new one).
+    pub fn previous(&self, id: Option<AssessmentId>) -> Option<&AssessmentRecord> {
+        let end = id.and_then(|id| self.records.iter().position(|r| r.row.id == id)).unwrap_or(self.records.len());
+        self.records[..end].last()
+    }
+}
+
+fn parse_content(json: &str) -> Result<AssessmentContent, AppError> {
+    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored assessment content unreadable: {e}")))
+}
+
+fn to_json(content: &AssessmentContent) -> Result<String, AppError> {
+    serde_json::to_string(content).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Loads a patient's assessments without auditing (callers audit what they show).
+fn load_history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<AssessmentHistory, AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let found = patients::find(conn, ctx.actor.scope(), patient)?.ok_or(AppError::NotFound)?;
+    let rows = store::for_patient(conn, patient)?;
+    let mut amendments = store::amendments_for_patient(conn, patient)?;
+    let actions = store::actions_for_patient(conn, patient)?;
+    let thresholds = clinics::find(conn, found.0.clinic_id)?
+        .and_then(|c| c.mcid)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let mut records = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = row.id.to_string();
+        let mut own = Vec::new();
+        for (a, author) in amendments.extract_if(.., |(a, _)| a.assessment_id == id) {
+            own.push(Amendment { author, reason: a.reason, at: a.created_at, content: parse_content(&a.content)? });
+        }
+        records.push(AssessmentRecord { original: parse_content(&row.content)?, row, amendments: own });
+    }
+    Ok(AssessmentHistory { patient: found, records, actions, thresholds })
+}
+
+/// A patient's assessments, for the patient page, the progress page and the API. Audited.
+pub fn history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<AssessmentHistory, AppError> {
+    let history = load_history(conn, ctx, patient)?;
+    ctx.audit(
+        conn,
+        "assessment.list",
+        Some(history.patient.0.clinic_id),
+        Some(patient),
+        Some(format!("count={}", history.records.len())),
+    )?;
+    Ok(history)
+}
+
+/// One assessment with its patient's history (for previous values and open flags). Audited.
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId) -> Result<AssessmentHistory, AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    let history = load_history(conn, ctx, row.patient_id)?;
+    ctx.audit(conn, "assessment.read", Some(row.clinic_id), Some(row.patient_id), Some(format!("assessment={id}")))?;
+    Ok(history)
+}
+
+/// Records a new draft assessment; raises progressive neurological deficit when neurology
+/// is worse than at the previous assessment.
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    patient: PatientId,
+    input: &AssessmentInput,
+    today: NaiveDate,
+) -> Result<AssessmentId, AppError> {
+    let history = load_history(conn, ctx, patient)?;
+    let (kind, assessed_on, mut content) = input.validate(today).map_err(AppError::Validation)?;
+    content.raise_deterioration(history.previous(None).map(AssessmentRecord::current));
+    let id = AssessmentId::new();
+    let at = now();
+    let row = NewAssessment {
+        id,
+        patient_id: patient,
+        clinic_id: history.patient.0.clinic_id,
+        author_id: ctx.actor.user_id,
+        kind: kind.code().into(),
+        assessed_on,
+        status: "draft".into(),
+        content: to_json(&content)?,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    conn.transaction(|conn| {
+        store::insert(conn, row)?;
+        ctx.audit(
+            conn,
+            "assessment.create",
+            Some(history.patient.0.clinic_id),
+            Some(patient),
+            Some(format!("assessment={id}")),
+        )?;
+        Ok(id)
+    })
+}
+
+fn locked() -> AppError {
+    AppError::Conflict {
+        code: "locked",
+        message: "This assessment is signed and locked. Record an amendment instead.".into(),
+    }
+}
+
+/// The assessment, in scope, with its history; 404 otherwise.
+fn find_in_history(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: AssessmentId,
+) -> Result<(AssessmentHistory, AssessmentRecord), AppError> {
+    let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    let history = load_history(conn, ctx, row.patient_id)?;
+    let record = history.record(id).cloned().ok_or(AppError::NotFound)?;
+    Ok((history, record))
+}
+
+/// Saves a draft's date and content, if it is still a draft at `version` (409 otherwise).
+pub fn update_draft(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: AssessmentId,
+    version: i32,
+    assessed_on: NaiveDate,
+    input: &ContentInput,
+) -> Result<(), AppError> {
+    let (history, record) = find_in_history(conn, ctx, id)?;
+    if record.is_signed() {
+        return Err(locked());
+    }
+    let mut content = input.validate().map_err(AppError::Validation)?;
+    content.raise_deterioration(history.previous(Some(id)).map(AssessmentRecord::current));
+    let json = to_json(&content)?;
+    conn.transaction(|conn| {
+        if !store::update_draft(conn, id, version, assessed_on, &json, now())? {
+            return Err(AppError::VersionConflict);
+        }
+        ctx.audit(
+            conn,
+            "assessment.update",
+            Some(record.row.clinic_id),
+            Some(record.row.patient_id),
+            Some(format!("assessment={id}")),
+        )?;
+        Ok(())
+    })
+}
+
+/// Signs (locks) a draft at `version`.
+pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId, version: i32) -> Result<(), AppError> {
+    let (_, record) = find_in_history(conn, ctx, id)?;
+    if record.is_signed() {
+        return Err(AppError::Conflict { code: "locked", message: "This assessment is signed already.".into() });
+    }
+    conn.transaction(|conn| {
+        if !store::sign(conn, id, version, ctx.actor.user_id, now())? {
+            return Err(AppError::VersionConflict);
+        }
+        ctx.audit(
+            conn,
+            "assessment.sign",
+            Some(record.row.clinic_id),
+            Some(record.row.patient_id),
+            Some(format!("assessment={id}")),
+        )?;
+        Ok(())
+    })
+}
+
+/// Longest amendment reason or red-flag action, in characters.
+pub const MAX_REASON: usize = 2000;
+
+fn required_text(field: &str, text: &str, what: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::field(field, format!("Enter {what}.")));
+    }
+    if text.chars().count() > MAX_REASON {
+        return Err(AppError::field(field, format!("Keep {what} under {MAX_REASON} characters.")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Amends a signed assessment: the original stays; the amendment keeps who, when and why.
+pub fn amend(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: AssessmentId,
+    version: i32,
+    reason: &str,
+    input: &ContentInput,
+) -> Result<(), AppError> {
+    let (history, record) = find_in_history(conn, ctx, id)?;
+    if !record.is_signed() {
+        return Err(AppError::Conflict {
+            code: "not_signed",
+            message: "A draft is edited directly; amendments are for signed assessments.".into(),
+        });
+    }
+    let reason = required_text("reason", reason, "the reason for the amendment")?;
+    let mut content = input.validate().map_err(AppError::Validation)?;
+    content.raise_deterioration(history.previous(Some(id)).map(AssessmentRecord::current));
+    let json = to_json(&content)?;
+    conn.transaction(|conn| {
+        if !store::bump_signed(conn, id, version, now())? {
+            return Err(AppError::VersionConflict);
+        }
+        let amendment = store::insert_amendment(conn, id, ctx.actor.user_id, &reason, &json, now())?;
+        ctx.audit(
+            conn,
+            "assessment.amend",
+            Some(record.row.clinic_id),
+            Some(record.row.patient_id),
+            Some(format!("assessment={id} amendment={amendment}")),
+        )?;
+        Ok(())
+    })
+}
+
+/// Records what was done about a positive red flag of an assessment.
+pub fn record_action(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId, flag: &str, action: &str) -> Result<(), AppError> {
+    let (_, record) = find_in_history(conn, ctx, id)?;
+    let code = record
+        .current()
+        .red_flags()
+        .into_iter()
+        .find(|c| *c == flag)
+        .ok_or_else(|| AppError::field("flag", format!("{flag} is not a positive red flag of this assessment.")))?;
+    let action = required_text("action", action, "what was done (e.g. referred to the emergency department)")?;
+    conn.transaction(|conn| {
+        store::insert_action(conn, record.row.patient_id, id, code, &action, ctx.actor.user_id, now()).map_err(
+            |e| match e {
+                DbError::Query(q) if is_unique_violation(&q) => {
+                    AppError::field("flag", "An action is recorded for this red flag already.")
+                }
+                other => other.into(),
+            },
+        )?;
+        ctx.audit(
+            conn,
+            "red_flag.action",
+            Some(record.row.clinic_id),
+            Some(record.row.patient_id),
+            Some(format!("assessment={id} flag={code}")),
+        )?;
+        Ok(())
+    })
+}
