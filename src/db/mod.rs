@@ -13,9 +13,12 @@ pub mod users;
 
 use crate::config::DatabaseUrl;
 use diesel::connection::SimpleConnection;
+use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// One connection, to whichever database the URL named.
@@ -51,10 +54,31 @@ pub enum DbError {
     Cancelled,
 }
 
+/// Counts the queries run on every connection of a pool (diesel instrumentation), so tests
+/// can prove a page needs the same number of queries whatever the data size.
+#[derive(Debug, Clone, Default)]
+pub struct QueryCounter(Arc<AtomicU64>);
+
+impl QueryCounter {
+    /// Queries run so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Instrumentation for QueryCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
 /// Opens connections for the pool, choosing the backend from the parsed URL (never guessing).
 #[derive(Debug)]
 pub struct Manager {
     url: DatabaseUrl,
+    counter: QueryCounter,
 }
 
 impl ManageConnection for Manager {
@@ -62,6 +86,22 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        let mut conn = self.open()?;
+        conn.set_instrumentation(self.counter.clone());
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+    }
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConn, r2d2::Error> {
         let target = self.url.connection_string();
         match &self.url {
             DatabaseUrl::Postgres(_) => {
@@ -74,14 +114,6 @@ impl ManageConnection for Manager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        std::thread::panicking()
-    }
 }
 
 /// A pooled connection.
@@ -92,6 +124,7 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: &'static str,
+    counter: QueryCounter,
 }
 
 impl Db {
@@ -99,7 +132,8 @@ impl Db {
     pub fn connect(url: &DatabaseUrl, pool_size: u32) -> Result<Self, String> {
         // An in-memory SQLite database exists per connection: keep exactly one.
         let size = if matches!(url, DatabaseUrl::SqliteMemory) { 1 } else { pool_size.max(1) };
-        let manager = Manager { url: url.clone() };
+        let counter = QueryCounter::default();
+        let manager = Manager { url: url.clone(), counter: counter.clone() };
         // Try once directly so the reason is the driver's, not the pool's time-out.
         manager.connect().map_err(|e| format!("cannot open database {url:?}: {e}"))?;
         let pool = r2d2::Pool::builder()
@@ -107,12 +141,17 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| format!("cannot open database {url:?}: {e}"))?;
-        Ok(Self { pool, backend: url.backend() })
+        Ok(Self { pool, backend: url.backend(), counter })
     }
 
     /// `"sqlite"` or `"postgres"`.
     pub fn backend(&self) -> &'static str {
         self.backend
+    }
+
+    /// Queries run through this pool so far.
+    pub fn queries(&self) -> u64 {
+        self.counter.get()
     }
 
     /// A connection for synchronous callers (commands, tests). Web handlers use [`Db::run`].

@@ -254,19 +254,60 @@ pub struct Series {
 
 /// NPRS (now and worst), ODI and SLR per side across `assessments` (date order).
 pub fn progress(assessments: &[(NaiveDate, &AssessmentContent)], thresholds: &McidThresholds) -> Vec<Series> {
-    type Extract = fn(&AssessmentContent) -> Option<f64>;
-    let specs: [(&str, &str, &str, f64, Option<mcid::Measure>, Extract); 5] = [
-        ("nprs_now", "Pain now (NPRS)", "/10", 10.0, Some(mcid::Measure::Nprs), |c| c.number("nprs_now", None)),
-        ("nprs_worst", "Worst pain, 24 h (NPRS)", "/10", 10.0, Some(mcid::Measure::Nprs), |c| {
-            c.number("nprs_worst", None)
-        }),
-        ("odi_percent", "Oswestry Disability Index", "%", 100.0, Some(mcid::Measure::Odi), |c| c.scores().odi_percent),
-        ("slr_left", "Straight leg raise, left", "°", 120.0, None, |c| c.number("slr", Some(Side::Left))),
-        ("slr_right", "Straight leg raise, right", "°", 120.0, None, |c| c.number("slr", Some(Side::Right))),
+    struct Spec {
+        key: &'static str,
+        label: &'static str,
+        unit: &'static str,
+        max: f64,
+        measure: Option<mcid::Measure>,
+        extract: fn(&AssessmentContent) -> Option<f64>,
+    }
+    let nprs = Some(mcid::Measure::Nprs);
+    let specs = [
+        Spec {
+            key: "nprs_now",
+            label: "Pain now (NPRS)",
+            unit: "/10",
+            max: 10.0,
+            measure: nprs,
+            extract: |c| c.number("nprs_now", None),
+        },
+        Spec {
+            key: "nprs_worst",
+            label: "Worst pain, 24 h (NPRS)",
+            unit: "/10",
+            max: 10.0,
+            measure: nprs,
+            extract: |c| c.number("nprs_worst", None),
+        },
+        Spec {
+            key: "odi_percent",
+            label: "Oswestry Disability Index",
+            unit: "%",
+            max: 100.0,
+            measure: Some(mcid::Measure::Odi),
+            extract: |c| c.scores().odi_percent,
+        },
+        Spec {
+            key: "slr_left",
+            label: "Straight leg raise, left",
+            unit: "°",
+            max: 120.0,
+            measure: None,
+            extract: |c| c.number("slr", Some(Side::Left)),
+        },
+        Spec {
+            key: "slr_right",
+            label: "Straight leg raise, right",
+            unit: "°",
+            max: 120.0,
+            measure: None,
+            extract: |c| c.number("slr", Some(Side::Right)),
+        },
     ];
     specs
         .into_iter()
-        .map(|(key, label, unit, max, measure, extract)| {
+        .map(|Spec { key, label, unit, max, measure, extract }| {
             let points: Vec<Point> =
                 assessments.iter().filter_map(|(on, c)| extract(c).map(|value| Point { on: *on, value })).collect();
             let ends = points.first().zip(points.last()).filter(|_| points.len() > 1);

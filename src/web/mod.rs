@@ -2,12 +2,15 @@
 //! Handlers load everything into plain values, then render; views never touch the database.
 
 pub mod admin;
+pub mod assessment_form;
+pub mod assessments;
 pub mod assets;
 pub mod audit;
 pub mod components;
 pub mod layout;
 pub mod login;
 pub mod patients;
+pub mod progress;
 pub mod session;
 
 use crate::error::AppError;
@@ -23,6 +26,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assets::configure)
         .configure(login::configure)
         .configure(patients::configure)
+        .configure(assessments::configure)
+        .configure(progress::configure)
         .configure(admin::configure)
         .configure(audit::configure);
 }

@@ -246,14 +246,53 @@ fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
 }
 
 async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
-    let (p, therapist) = load(&user, &db, path.into_inner()).await?;
+    let id = path.into_inner();
+    let ctx = user.ctx.clone();
+    let ((p, therapist), history) = db
+        .run(move |conn| -> Result<_, AppError> {
+            Ok((service::get(conn, &ctx, id)?, crate::service::assessments::history(conn, &ctx, id)?))
+        })
+        .await?;
     let active = p.status == "active";
+    let open = history.open_flags();
     let body = html! {
         div.page-head {
             h1 { (p.given_name) " " (p.family_name) }
             a.button href=(format!("/patients/{}/edit", p.id)) { "Edit" }
         }
+        (super::assessments::flag_banner(&user, &open, false, &FieldErrors::new()))
         (details(&p, therapist.as_deref()))
+        section aria-labelledby="assessments-h" {
+            div.page-head {
+                h2 #assessments-h { "Assessments" }
+                div.actions {
+                    a.button href=(format!("/patients/{}/progress", p.id)) { "Progress" }
+                    a.button.primary href=(format!("/patients/{}/assessments/new", p.id)) { "New assessment" }
+                }
+            }
+            @if history.records.is_empty() {
+                p.empty { "No assessments yet." }
+            } @else {
+                table.list {
+                    thead { tr { th { "Date" } th { "Kind" } th { "Status" } th { "Worst pain" } th { "ODI" } th { "STarT Back" } th { "Red flags" } } }
+                    tbody {
+                        @for r in history.records.iter().rev() {
+                            @let c = r.current();
+                            @let scores = c.scores();
+                            tr {
+                                td { a href=(format!("/assessments/{}", r.row.id)) { (date(r.row.assessed_on)) } }
+                                td { (r.row.kind) }
+                                td { span.badge { (r.row.status) } @if !r.amendments.is_empty() { " amended" } }
+                                td { (c.number("nprs_worst", None).map(|v| format!("{v}/10")).unwrap_or_default()) }
+                                td { (scores.odi_percent.map(|v| format!("{v} %")).unwrap_or_default()) }
+                                td { (scores.start_back.map(|s| s.risk.code()).unwrap_or_default()) }
+                                td { (c.red_flags().len()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
         form.inline method="post" action=(format!("/patients/{}/discharge", p.id)) {
             (csrf(&user))
             input type="hidden" name="version" value=(p.version);
