@@ -1,15 +1,18 @@
-//! The demo data set: two clinics, their staff and twenty fictional sciatica patients, so a
+//! The demo data set: two clinics, their staff and twenty fictional sciatica patients with
+//! signed assessments, so a
 //! newcomer can click through. Loading is skipped when the database already has users.
 
 use crate::authz::Actor;
 use crate::db::schema::users;
 use crate::db::DbConn;
+use crate::domain::assessment::{AssessmentInput, ContentInput};
 use crate::domain::patient::PatientInput;
 use crate::error::AppError;
 use crate::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
-use crate::service::{auth::actor_of, patients, Ctx, Origin};
+use crate::service::{assessments, auth::actor_of, patients, Ctx, Origin};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
+use serde_json::json;
 
 /// The password of every demo account (the demo is for trying the product, never for real data).
 pub const DEMO_PASSWORD: &str = "physio-demo-2026";
@@ -157,10 +160,118 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
                     history: history.iter().map(|h| (*h).to_owned()).collect(),
                 };
                 let ctx = Ctx { actor: therapist.clone(), origin: Origin::default() };
-                patients::create(conn, &ctx, &input, today)?;
+                let patient = patients::create(conn, &ctx, &input, today)?;
+                record_assessments(conn, &ctx, patient, n, side, weeks, today)?;
             }
         }
         let _ = admin;
         Ok(logins)
     })
+}
+
+/// An initial assessment (signed) three to six weeks ago and, for most patients, a signed
+/// reassessment since; patient 18 has an unresolved cauda equina flag to show the banner.
+fn record_assessments(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    patient: crate::db::ids::PatientId,
+    n: usize,
+    side: &str,
+    weeks_since_onset: i64,
+    today: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let leg = if side == "right" { "right" } else { "left" };
+    let k = n as i64;
+    let worst = 6 + k % 4;
+    let odi = |base: i64| {
+        let sections = [
+            "pain_intensity",
+            "personal_care",
+            "lifting",
+            "walking",
+            "sitting",
+            "standing",
+            "sleeping",
+            "sex_life",
+            "social_life",
+            "travelling",
+        ];
+        serde_json::Value::Object(
+            sections
+                .iter()
+                .enumerate()
+                .map(|(i, s)| ((*s).to_owned(), ((base + i as i64 + k) % 3 + base / 2).min(5).into()))
+                .collect(),
+        )
+    };
+    let findings = |worst: i64, slr: i64, myotome: i64, flag: &str| {
+        json!([
+            {"code": "nprs_now", "value": (worst - 2).max(0)}, {"code": "nprs_best", "value": (worst - 4).max(0)}, {"code": "nprs_worst", "value": worst},
+            {"code": "symptom_pain", "side": leg, "value": "buttock"}, {"code": "symptom_pain", "side": leg, "value": "calf"},
+            {"code": "symptom_paraesthesia", "side": leg, "value": "foot_dorsum"},
+            {"code": "aggravating_factors", "value": "Sitting over 20 minutes, bending, coughing"},
+            {"code": "easing_factors", "value": "Walking short distances, lying with knees bent"},
+            {"code": "rf_saddle_anaesthesia", "value": flag}, {"code": "rf_bladder_dysfunction", "value": "negative"},
+            {"code": "rf_bowel_dysfunction", "value": "negative"}, {"code": "rf_bilateral_leg_symptoms", "value": "negative"},
+            {"code": "rf_cancer_history", "value": "negative"}, {"code": "rf_unexplained_weight_loss", "value": "negative"},
+            {"code": "rf_major_trauma", "value": "negative"}, {"code": "rf_fever", "value": "negative"},
+            {"code": "posture_lateral_shift", "value": if k % 3 == 0 { "right" } else { "none" }},
+            {"code": "sitting_tolerance", "value": 15 + k}, {"code": "standing_tolerance", "value": 20 + k},
+            {"code": "lumbar_flexion", "value": 35 + k, "method": "inclinometer"},
+            {"code": "lumbar_flexion_response", "value": "peripheralises"},
+            {"code": "slr", "side": leg, "value": slr}, {"code": "slr_positive", "side": leg, "value": slr < 60},
+            {"code": "slump", "side": leg, "value": true},
+            {"code": "myotome_l5", "side": leg, "value": myotome}, {"code": "dermatome_l5", "side": leg, "value": "reduced"},
+            {"code": "reflex_ankle", "side": leg, "value": "normal"},
+            {"code": "mmt_gluteus_medius", "side": leg, "value": "4-"},
+            {"code": "hamstring_90_90", "side": leg, "value": 30 + k}
+        ])
+    };
+    let flag = if n == 18 { "positive" } else { "negative" };
+    let first = AssessmentInput {
+        kind: "initial".into(),
+        // Seen a few days after onset, at most six weeks ago, and at least ten days ago.
+        assessed_on: (today - Duration::days((weeks_since_onset * 7 - 3).min(21 + 3 * (k % 6)).max(10))).to_string(),
+        content: ContentInput {
+            findings: serde_json::from_value(findings(worst, 30 + (k * 7) % 25, 4, flag))
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            odi: Some(odi(3)),
+            start_back: Some(json!([
+                1,
+                k % 2,
+                1,
+                0,
+                k % 3 == 0,
+                1,
+                k % 4 == 0,
+                0,
+                if k % 3 == 0 { "very_much" } else { "moderately" }
+            ])),
+            impression: Some(
+                "Radicular leg pain consistent with lumbar nerve root irritation; no serious pathology suspected."
+                    .into(),
+            ),
+        },
+    };
+    let id = assessments::create(conn, ctx, patient, &first, today)?;
+    assessments::sign(conn, ctx, id, 1)?;
+    if n % 5 == 4 || n == 18 {
+        return Ok(());
+    }
+    // Most improve; every third does not reach the MCID.
+    let better = if n % 3 == 2 { 1 } else { 3 };
+    let again = AssessmentInput {
+        kind: "reassessment".into(),
+        assessed_on: (today - Duration::days(3 + k % 5)).to_string(),
+        content: ContentInput {
+            findings: serde_json::from_value(findings(worst - better, 45 + (k * 7) % 25, 5, "negative"))
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            odi: Some(odi(if better > 1 { 1 } else { 3 })),
+            start_back: None,
+            impression: None,
+        },
+    };
+    let id = assessments::create(conn, ctx, patient, &again, today)?;
+    assessments::sign(conn, ctx, id, 1)?;
+    Ok(())
 }

@@ -65,3 +65,8 @@ pub fn find_by_name(conn: &mut DbConn, name: &str) -> Result<Option<Clinic>, DbE
 pub fn find(conn: &mut DbConn, id: ClinicId) -> Result<Option<Clinic>, DbError> {
     Ok(clinics::table.find(id.to_string()).select(Clinic::as_select()).first(conn).optional()?)
 }
+
+/// Stores a clinic's MCID thresholds (JSON), or clears them back to the defaults.
+pub fn set_mcid(conn: &mut DbConn, id: ClinicId, mcid: Option<&str>) -> Result<bool, DbError> {
+    Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::mcid.eq(mcid)).execute(conn)? == 1)
+}

@@ -94,3 +94,49 @@ pub fn add_user(conn: &mut DbConn, input: &UserInput) -> Result<UserId, AppError
     })?;
     Ok(id)
 }
+
+/// A clinic's MCID thresholds as typed (points, and optional percent of baseline).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct McidInput {
+    /// ODI points.
+    pub odi_points: String,
+    /// ODI percent (blank: points only).
+    pub odi_percent: String,
+    /// NPRS points.
+    pub nprs_points: String,
+    /// NPRS percent (blank: points only).
+    pub nprs_percent: String,
+}
+
+/// Sets a clinic's MCID thresholds, used by its progress pages and caseload flags.
+pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Result<(), AppError> {
+    use crate::domain::mcid::{McidThresholds, Threshold};
+    let number = |field: &str, text: &str| -> Result<Option<f64>, AppError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        text.parse::<f64>().map(Some).map_err(|_| AppError::field(field, "Enter a number."))
+    };
+    let required =
+        |field: &str, text: &str| number(field, text)?.ok_or_else(|| AppError::field(field, "Enter the points."));
+    let mut thresholds = McidThresholds::default();
+    thresholds.odi = Threshold {
+        points: required("odi_points", &input.odi_points)?,
+        percent: number("odi_percent", &input.odi_percent)?,
+    };
+    thresholds.nprs = Threshold {
+        points: required("nprs_points", &input.nprs_points)?,
+        percent: number("nprs_percent", &input.nprs_percent)?,
+    };
+    thresholds.validate().map_err(|m| {
+        AppError::field(if m.contains("NPRS") || m.contains("nprs") { "nprs_points" } else { "odi_points" }, m)
+    })?;
+    let json = serde_json::to_string(&thresholds).map_err(|e| AppError::Internal(e.to_string()))?;
+    if clinics::set_mcid(conn, clinic, Some(&json))? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}

@@ -8,8 +8,9 @@ use crate::authz::{Permission, Role};
 use crate::db::clinics::{self, Clinic};
 use crate::db::users::{self, User};
 use crate::db::{Db, DbError};
+use crate::domain::mcid::McidThresholds;
 use crate::error::{AppError, FieldErrors};
-use crate::service::accounts::{self, ClinicInput, UserInput};
+use crate::service::accounts::{self, ClinicInput, McidInput, UserInput};
 use actix_web::web;
 use maud::html;
 
@@ -18,7 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/users", web::get().to(users_page))
         .route("/admin/users", web::post().to(add_user))
         .route("/admin/clinics", web::get().to(clinics_page))
-        .route("/admin/clinics", web::post().to(add_clinic));
+        .route("/admin/clinics", web::post().to(add_clinic))
+        .route("/admin/clinics/{id}/mcid", web::post().to(set_mcid));
 }
 
 type UserList = (Vec<(User, String)>, Vec<Clinic>);
@@ -91,8 +93,26 @@ fn clinics_view(user: &SessionUser, list: &[Clinic], form: &ClinicInput, errors:
     let body = html! {
         h1 { "Clinics" }
         table.list {
-            thead { tr { th { "Name" } th { "Telephone" } th { "Address" } } }
-            tbody { @for c in list { tr { td { (c.name) } td { (opt(&c.phone)) } td { (opt(&c.address)) } } } }
+            thead { tr { th { "Name" } th { "Telephone" } th { "Address" } th { "MCID (points / % of baseline)" } } }
+            tbody {
+                @for c in list {
+                    @let t: McidThresholds = c.mcid.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
+                    @let pct = |p: Option<f64>| p.map(|p| p.to_string()).unwrap_or_default();
+                    tr {
+                        td { (c.name) } td { (opt(&c.phone)) } td { (opt(&c.address)) }
+                        td {
+                            form.mcid method="post" action=(format!("/admin/clinics/{}/mcid", c.id)) {
+                                (csrf(user))
+                                label { "ODI " input type="number" step="any" name="odi_points" value=(t.odi.points) aria-label="ODI points"; }
+                                label { " / " input type="number" step="any" name="odi_percent" value=(pct(t.odi.percent)) aria-label="ODI percent"; " %" }
+                                label { " NPRS " input type="number" step="any" name="nprs_points" value=(t.nprs.points) aria-label="NPRS points"; }
+                                label { " / " input type="number" step="any" name="nprs_percent" value=(pct(t.nprs.percent)) aria-label="NPRS percent"; " %" }
+                                button type="submit" { "Save" }
+                            }
+                        }
+                    }
+                }
+            }
         }
         h2 { "Add a clinic" }
         (error_summary(errors))
@@ -117,6 +137,22 @@ async fn load_clinics(user: &SessionUser, db: &Db) -> Result<Vec<Clinic>, AppErr
 async fn clinics_page(user: SessionUser, db: web::Data<Db>) -> HtmlResult {
     let list = load_clinics(&user, &db).await?;
     Ok(page(clinics_view(&user, &list, &ClinicInput::default(), &FieldErrors::new())))
+}
+
+async fn set_mcid(
+    path: web::Path<crate::db::ids::ClinicId>,
+    form: CsrfForm<McidInput>,
+    db: web::Data<Db>,
+) -> HtmlResult {
+    form.user.actor().require(Permission::Administer)?;
+    let (ctx, input, clinic) = (form.user.ctx.clone(), form.form.clone(), path.into_inner());
+    db.run(move |conn| -> Result<_, AppError> {
+        accounts::set_mcid(conn, clinic, &input)?;
+        ctx.audit(conn, "clinic.mcid", Some(clinic), None, None)?;
+        Ok(())
+    })
+    .await?;
+    Ok(see_other("/admin/clinics"))
 }
 
 async fn add_clinic(form: CsrfForm<ClinicInput>, db: web::Data<Db>) -> HtmlResult {

@@ -278,8 +278,10 @@ pub fn finding_sections(values: &FormValues, previous: Option<&AssessmentContent
                 @if section == Section::RedFlags {
                     p.hint { "Screen every item: positive, negative or not asked. A positive cauda equina item needs an action recorded." }
                 }
+                @let sided = findings::catalog().iter().any(|d| d.section == section && d.per_side);
                 div.grid {
-                    div.head { "Finding" } div.head { "Left" } div.head { "Right" }
+                    div.head { "Finding" }
+                    @if sided { div.head { "Left" } div.head { "Right" } } @else { div.head.span2 { "Value" } }
                     @for def in findings::catalog().iter().filter(|d| d.section == section) {
                         label.name for=(key(def.code, if def.per_side { Some(Side::Left) } else { None })) { (def.label) }
                         @if def.per_side {

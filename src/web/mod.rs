@@ -64,6 +64,10 @@ impl ResponseError for HtmlError {
                 tracing::error!(%cause, "request failed");
                 error_page(self.status_code(), &self.0.to_string())
             }
+            AppError::Validation(fields) => {
+                let details: Vec<String> = fields.values().flatten().cloned().collect();
+                error_page(self.status_code(), &format!("{} {}", self.0, details.join(" ")))
+            }
             other => error_page(self.status_code(), &other.to_string()),
         }
     }

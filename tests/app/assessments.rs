@@ -316,3 +316,42 @@ async fn a_therapist_records_an_assessment_through_the_form_with_errors_shown_be
     assert!(view.contains("38 %"), "ODI 19/50 = 38 % is shown:\n{view}");
     assert!(view.contains("Sign and lock"));
 }
+
+#[tokio::test]
+async fn an_admin_sets_a_clinics_mcid_and_progress_uses_it() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient(&app, &token).await;
+    record(&app, &token, &p, initial(json!([{"code": "nprs_worst", "value": 8}]))).await;
+    record(
+        &app,
+        &token,
+        &p,
+        json!({"kind": "reassessment", "assessed_on": "2026-11-01", "findings": [{"code": "nprs_worst", "value": 7}]}),
+    )
+    .await;
+    let admin = app.signed_in(crate::helpers::ADMIN).await;
+    let action = format!("/admin/clinics/{}/mcid", app.clinic_a);
+
+    let (bad, message) =
+        app.post_form(&admin, "/admin/clinics", &action, &[("odi_points", "10"), ("nprs_points", "-1")]).await;
+    let (ok, _) = app
+        .post_form(
+            &admin,
+            "/admin/clinics",
+            &action,
+            &[("odi_points", "10"), ("odi_percent", "30"), ("nprs_points", "1")],
+        )
+        .await;
+    let (_, progress) = app.api(Method::GET, &format!("/api/v1/patients/{p}/progress"), &token, None).await;
+
+    assert_eq!(bad, 422);
+    assert!(message.contains("MCID points must be above 0"), "{message}");
+    assert_eq!(ok, 303);
+    assert_eq!(progress["thresholds"]["nprs"]["points"], 1.0);
+    let worst = progress["series"]
+        .as_array()
+        .and_then(|s| s.iter().find(|x| x["key"] == "nprs_worst").cloned())
+        .unwrap_or_default();
+    assert_eq!(worst["reaches_mcid"], true, "1 point now reaches the clinic's MCID");
+}

@@ -137,3 +137,74 @@ async fn browser_a_therapist_signs_in_and_adds_a_patient() {
     assert!(url.path().starts_with("/patients/"));
     c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver; .ci/run installs them and runs the browser tests"]
+async fn browser_a_therapist_records_and_signs_an_assessment() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let patient = app.create_patient(&token, "Cyril", "Ashdown").await["id"].as_str().unwrap_or_default().to_owned();
+    let browser = start_browser().await;
+    let c = &browser.client;
+    sign_in(c, &app.address, THERAPIST_A).await;
+
+    c.goto(&format!("{}/patients/{patient}", app.address)).await.unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::LinkText("New assessment"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    fill(c, "f.nprs_now", "5").await;
+    fill(c, "f.nprs_worst", "8").await;
+    fill(c, "f.slr.right", "35").await;
+    let option = |css: &'static str| async move {
+        c.find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+    };
+    option("select[name='f.rf_saddle_anaesthesia'] option[value=negative]").await;
+    for (section, answer) in [
+        ("pain_intensity", 4),
+        ("personal_care", 1),
+        ("lifting", 3),
+        ("walking", 2),
+        ("sitting", 4),
+        ("standing", 2),
+        ("sleeping", 2),
+        ("sex_life", 1),
+        ("social_life", 2),
+        ("travelling", 3),
+    ] {
+        let css = format!("select[name='odi.{section}'] option[value='{answer}']");
+        c.find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    c.find(Locator::Css("form.assessment button[type=submit]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.wait().for_element(Locator::Css("button.primary")).await.unwrap_or_else(|e| panic!("{e}"));
+    let draft = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    // 24 / 50 = 48 %: severe disability.
+    assert!(draft.contains("48 %"), "{draft}");
+    c.find(Locator::XPath("//button[text()='Sign and lock']"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.wait().for_element(Locator::LinkText("Amend")).await.unwrap_or_else(|e| panic!("not signed: {e}"));
+    let signed = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    assert!(signed.contains("Locked: changes are recorded as amendments"), "{signed}");
+    c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
+}

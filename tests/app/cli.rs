@@ -147,3 +147,15 @@ async fn a_user_added_on_the_command_line_adds_a_patient_whose_name_never_reache
         assert!(!log.contains(secret), "'{secret}' appeared in the server log:\n{log}");
     }
 }
+
+#[test]
+fn the_demo_loads_once_and_prints_its_logins() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+
+    let first = run(&db, &["demo"], None);
+    let second = run(&db, &["demo"], None);
+
+    assert!(first.contains("lead@riverside.example") && first.contains("physio-demo-2026"), "{first}");
+    assert!(second.contains("already has users"), "{second}");
+}
