@@ -121,14 +121,16 @@ pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Resul
     };
     let required =
         |field: &str, text: &str| number(field, text)?.ok_or_else(|| AppError::field(field, "Enter the points."));
-    let mut thresholds = McidThresholds::default();
-    thresholds.odi = Threshold {
-        points: required("odi_points", &input.odi_points)?,
-        percent: number("odi_percent", &input.odi_percent)?,
-    };
-    thresholds.nprs = Threshold {
-        points: required("nprs_points", &input.nprs_points)?,
-        percent: number("nprs_percent", &input.nprs_percent)?,
+    let thresholds = McidThresholds {
+        odi: Threshold {
+            points: required("odi_points", &input.odi_points)?,
+            percent: number("odi_percent", &input.odi_percent)?,
+        },
+        nprs: Threshold {
+            points: required("nprs_points", &input.nprs_points)?,
+            percent: number("nprs_percent", &input.nprs_percent)?,
+        },
+        ..McidThresholds::default()
     };
     thresholds.validate().map_err(|m| {
         AppError::field(if m.contains("NPRS") || m.contains("nprs") { "nprs_points" } else { "odi_points" }, m)
