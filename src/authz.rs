@@ -88,6 +88,8 @@ pub enum Permission {
     TreatPatients,
     /// Read the audit log in scope.
     ViewAudit,
+    /// Add and edit the clinic's own library items and protocols.
+    ManageLibrary,
     /// Create users and clinics.
     Administer,
 }
@@ -120,7 +122,7 @@ impl Actor {
     pub fn may(&self, permission: Permission) -> bool {
         match permission {
             Permission::TreatPatients => true,
-            Permission::ViewAudit => matches!(self.role, Role::Lead | Role::Admin),
+            Permission::ViewAudit | Permission::ManageLibrary => matches!(self.role, Role::Lead | Role::Admin),
             Permission::Administer => self.role == Role::Admin,
         }
     }

@@ -60,6 +60,17 @@ pub enum AppError {
         /// A sentence for people.
         message: String,
     },
+    /// A clinical safety rule refused the request (e.g. `contraindicated`,
+    /// `consent_required`); the fields name what to change.
+    #[error("{message}")]
+    Refused {
+        /// Stable code.
+        code: &'static str,
+        /// A sentence for people.
+        message: String,
+        /// Messages per field.
+        fields: FieldErrors,
+    },
     /// Too many failed sign-ins; the message says when to retry.
     #[error("{0}")]
     Throttled(String),
@@ -84,7 +95,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
             Self::VersionConflict => "version_conflict",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } | Self::Refused { code, .. } => code,
             Self::Throttled(_) => "too_many_attempts",
             Self::Internal(_) => "internal",
         }
@@ -93,7 +104,7 @@ impl AppError {
     /// The field messages, if any.
     pub fn fields(&self) -> Option<&FieldErrors> {
         match self {
-            Self::Validation(fields) => Some(fields),
+            Self::Validation(fields) | Self::Refused { fields, .. } => Some(fields),
             _ => None,
         }
     }
@@ -139,7 +150,7 @@ impl ResponseError for AppError {
             Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

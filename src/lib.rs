@@ -13,6 +13,13 @@ pub mod web;
 
 use actix_web::{web as aw, HttpResponse};
 
+/// Applies migrations and seeds the built-in library and protocols (idempotent).
+pub fn prepare(db: &db::Db) -> Result<(), String> {
+    db.migrate()?;
+    let mut conn = db.conn().map_err(|e| e.to_string())?;
+    service::library::seed(&mut conn).map_err(|e| format!("seeding the library failed: {e}"))
+}
+
 /// Registers every route; shared by the server and the tests.
 pub fn configure(cfg: &mut aw::ServiceConfig) {
     cfg.app_data(aw::PathConfig::default().error_handler(|_, _| web::HtmlError(error::AppError::NotFound).into()))

@@ -94,7 +94,7 @@ fn init_tracing() {
 
 fn open(url: &DatabaseUrl) -> Result<Db, String> {
     let db = Db::connect(url, 4)?;
-    db.migrate()?;
+    physioplan::prepare(&db)?;
     Ok(db)
 }
 

@@ -29,7 +29,7 @@ impl Application {
     /// Connects to the database, applies migrations and binds the address.
     pub async fn build(settings: Settings) -> Result<Self, String> {
         let db = Db::connect(&settings.database, settings.pool_size)?;
-        db.migrate()?;
+        crate::prepare(&db)?;
         Self::with_db(settings, db)
     }
 

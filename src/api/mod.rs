@@ -2,8 +2,10 @@
 
 pub mod assessments;
 pub mod auth;
+pub mod library;
 pub mod openapi;
 pub mod patients;
+pub mod plans;
 
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
@@ -22,6 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(auth::configure)
             .configure(patients::configure)
             .configure(assessments::configure)
+            .configure(library::configure)
+            .configure(plans::configure)
             .configure(openapi::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) })),
     );
@@ -69,6 +73,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             let bytes = body.await.map_err(|_| AppError::field("body", "The request body could not be read."))?;
             if bytes.len() > JSON_LIMIT {
                 return Err(AppError::field("body", "The request body is too large."));
+            }
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                // An empty body is an empty object, so optional-only bodies may be left out.
+                return parse_json(b"{}").map(ApiJson);
             }
             parse_json(&bytes).map(ApiJson)
         })

@@ -68,4 +68,10 @@ id_type!(
     AmendmentId,
     /// A recorded action on a red flag.
     RedFlagActionId,
+    /// A library item version.
+    ModalityId,
+    /// A treatment plan.
+    PlanId,
+    /// A protocol (plan template).
+    ProtocolId,
 );

@@ -7,7 +7,9 @@ pub mod audit;
 pub mod auth;
 pub mod clinics;
 pub mod ids;
+pub mod library;
 pub mod patients;
+pub mod plans;
 pub mod schema;
 pub mod users;
 

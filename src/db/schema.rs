@@ -131,7 +131,71 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    modalities (id) {
+        id -> Text,
+        clinic_id -> Nullable<Text>,
+        code -> Text,
+        version -> Integer,
+        is_current -> Bool,
+        category -> Text,
+        name -> Text,
+        body_region -> Text,
+        stages -> Text,
+        definition -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        patient_id -> Text,
+        clinic_id -> Text,
+        title -> Text,
+        status -> Text,
+        plan_version -> Integer,
+        content -> Text,
+        amend_reason -> Nullable<Text>,
+        current_stage -> Integer,
+        stage_started_on -> Nullable<Date>,
+        has_override -> Bool,
+        end_reason -> Nullable<Text>,
+        created_by -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_versions (id) {
+        id -> Text,
+        plan_id -> Text,
+        number -> Integer,
+        content -> Text,
+        reason -> Nullable<Text>,
+        activated_by -> Text,
+        activated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    protocols (id) {
+        id -> Text,
+        clinic_id -> Nullable<Text>,
+        code -> Nullable<Text>,
+        name -> Text,
+        description -> Text,
+        content -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> clinics (clinic_id));
+diesel::joinable!(plan_versions -> plans (plan_id));
 diesel::joinable!(assessment_amendments -> assessments (assessment_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -149,4 +213,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessments,
     assessment_amendments,
     red_flag_actions,
+    modalities,
+    plans,
+    plan_versions,
+    protocols,
 );

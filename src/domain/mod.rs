@@ -2,6 +2,7 @@
 
 pub mod assessment;
 pub mod dosage;
+pub mod fhir;
 pub mod findings;
 pub mod history;
 pub mod library;

@@ -345,7 +345,11 @@ impl PlanContent {
 
 /// The measures of an assessment, for criteria and goals. `baseline` is the first signed
 /// assessment (for ODI improvement); `side` is the patient's affected side.
-pub fn measure_snapshot(current: &AssessmentContent, baseline: Option<&AssessmentContent>, side: &str) -> MeasureSnapshot {
+pub fn measure_snapshot(
+    current: &AssessmentContent,
+    baseline: Option<&AssessmentContent>,
+    side: &str,
+) -> MeasureSnapshot {
     let mut s = MeasureSnapshot::new();
     let mut put = |m: Measure, v: Option<f64>| {
         if let Some(v) = v {
@@ -369,10 +373,16 @@ pub fn measure_snapshot(current: &AssessmentContent, baseline: Option<&Assessmen
     };
     let positive: Vec<Option<bool>> = sides
         .iter()
-        .map(|sd| current.findings.iter().find(|f| f.code == "slr_positive" && f.side == Some(*sd)).and_then(|f| f.value.as_bool()))
+        .map(|sd| {
+            current
+                .findings
+                .iter()
+                .find(|f| f.code == "slr_positive" && f.side == Some(*sd))
+                .and_then(|f| f.value.as_bool())
+        })
         .collect();
     if positive.iter().all(Option::is_some) {
-        put(Measure::SlrNoDistalSymptoms, Some(if positive.iter().any(|p| *p == Some(true)) { 0.0 } else { 1.0 }));
+        put(Measure::SlrNoDistalSymptoms, Some(if positive.contains(&Some(true)) { 0.0 } else { 1.0 }));
     }
     let grades: Vec<f64> = current
         .findings
@@ -410,12 +420,22 @@ pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
             push("added", label, String::new());
             continue;
         };
-        if (os.name.as_str(), os.purpose.as_str(), os.planned_weeks) != (ns.name.as_str(), ns.purpose.as_str(), ns.planned_weeks) {
-            push("changed", label.clone(), format!("{} ({} weeks) → {} ({} weeks)", os.name, os.planned_weeks, ns.name, ns.planned_weeks));
+        if (os.name.as_str(), os.purpose.as_str(), os.planned_weeks)
+            != (ns.name.as_str(), ns.purpose.as_str(), ns.planned_weeks)
+        {
+            push(
+                "changed",
+                label.clone(),
+                format!("{} ({} weeks) → {} ({} weeks)", os.name, os.planned_weeks, ns.name, ns.planned_weeks),
+            );
         }
         if os.criteria != ns.criteria {
             let words = |c: &[Criterion]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", ");
-            push("changed", format!("{label}: progression criteria"), format!("{} → {}", words(&os.criteria), words(&ns.criteria)));
+            push(
+                "changed",
+                format!("{label}: progression criteria"),
+                format!("{} → {}", words(&os.criteria), words(&ns.criteria)),
+            );
         }
         for item in &ns.items {
             match os.items.iter().find(|i| i.id == item.id) {
@@ -429,7 +449,11 @@ pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
                         parts.push(format!("setting {} → {}", before.setting.code(), item.setting.code()));
                     }
                     if before.side != item.side {
-                        parts.push(format!("side {} → {}", before.side.as_deref().unwrap_or("—"), item.side.as_deref().unwrap_or("—")));
+                        parts.push(format!(
+                            "side {} → {}",
+                            before.side.as_deref().unwrap_or("—"),
+                            item.side.as_deref().unwrap_or("—")
+                        ));
                     }
                     if before.clinician_notes != item.clinician_notes {
                         parts.push("clinician notes".into());
@@ -490,7 +514,10 @@ mod tests {
     fn a_new_plan_has_the_four_default_stages_with_their_criteria() {
         let plan = PlanContent::with_default_stages();
         let names: Vec<_> = plan.stages.iter().map(|s| (s.position, s.stage)).collect();
-        assert_eq!(names, vec![(1, Stage::PainControl), (2, Stage::Mobility), (3, Stage::Strength), (4, Stage::Functional)]);
+        assert_eq!(
+            names,
+            vec![(1, Stage::PainControl), (2, Stage::Mobility), (3, Stage::Strength), (4, Stage::Functional)]
+        );
         assert_eq!(plan.stages[0].criteria, progression::default_criteria(Stage::PainControl));
         assert_eq!(plan.current_stage, 1);
     }
@@ -587,7 +614,15 @@ mod tests {
     fn goals_feed_the_discharge_criterion() {
         let mut plan = PlanContent::with_default_stages();
         plan.current_stage = 4;
-        plan.add_goal(Goal { id: Uuid::now_v7(), measure: Measure::NprsWorst, comparator: Comparator::Le, baseline: Some(8.0), target: 2.0, due: None }).unwrap();
+        plan.add_goal(Goal {
+            id: Uuid::now_v7(),
+            measure: Measure::NprsWorst,
+            comparator: Comparator::Le,
+            baseline: Some(8.0),
+            target: 2.0,
+            due: None,
+        })
+        .unwrap();
         let mut snapshot = MeasureSnapshot::new();
         snapshot.insert(Measure::NprsWorst, 3.0);
         assert_eq!(plan.readiness(&snapshot).map(|e| e.met), Some(false));

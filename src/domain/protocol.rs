@@ -100,7 +100,11 @@ impl ProtocolContent {
                 items: s
                     .items
                     .iter()
-                    .map(|i| ProtocolItem { code: i.code.clone(), dosage_override: i.dosage_override.clone(), setting: Some(i.setting) })
+                    .map(|i| ProtocolItem {
+                        code: i.code.clone(),
+                        dosage_override: i.dosage_override.clone(),
+                        setting: Some(i.setting),
+                    })
                     .collect(),
             })
             .collect();

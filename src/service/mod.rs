@@ -4,7 +4,9 @@
 pub mod accounts;
 pub mod assessments;
 pub mod auth;
+pub mod library;
 pub mod patients;
+pub mod plans;
 
 use crate::authz::Actor;
 use crate::db::audit::{self, NewAuditEvent};

@@ -9,7 +9,7 @@ fn head(title: &str) -> Markup {
         head {
             meta charset="utf-8";
             meta name="viewport" content="width=device-width, initial-scale=1";
-            meta name="htmx-config" content=r#"{"includeIndicatorStyles":false}"#;
+            meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"scrollIntoViewOnBoost":false,"responseHandling":[{"code":"204","swap":false},{"code":"[23]..","swap":true},{"code":"40[39]","swap":true},{"code":"422","swap":true},{"code":"[45]..","swap":false,"error":true}]}"#;
             title { (title) " · physioplan" }
             link rel="stylesheet" href="/assets/app.css";
             script src="/assets/htmx.min.js" defer {}
@@ -30,6 +30,7 @@ pub fn layout(title: &str, user: &SessionUser, body: Markup) -> Markup {
                     a.brand href="/patients" { "physioplan" }
                     nav aria-label="Main" {
                         a href="/patients" { "Patients" }
+                        a href="/library" { "Library" }
                         @if actor.may(Permission::ViewAudit) { a href="/audit" { "Audit log" } }
                         @if actor.may(Permission::Administer) {
                             a href="/admin/users" { "Users" }

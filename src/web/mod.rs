@@ -8,8 +8,10 @@ pub mod assets;
 pub mod audit;
 pub mod components;
 pub mod layout;
+pub mod library;
 pub mod login;
 pub mod patients;
+pub mod plans;
 pub mod progress;
 pub mod session;
 
@@ -28,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(patients::configure)
         .configure(assessments::configure)
         .configure(progress::configure)
+        .configure(plans::configure)
+        .configure(library::configure)
         .configure(admin::configure)
         .configure(audit::configure);
 }

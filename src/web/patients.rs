@@ -248,9 +248,13 @@ fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
 async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
     let id = path.into_inner();
     let ctx = user.ctx.clone();
-    let ((p, therapist), history) = db
+    let ((p, therapist), history, plans) = db
         .run(move |conn| -> Result<_, AppError> {
-            Ok((service::get(conn, &ctx, id)?, crate::service::assessments::history(conn, &ctx, id)?))
+            Ok((
+                service::get(conn, &ctx, id)?,
+                crate::service::assessments::history(conn, &ctx, id)?,
+                crate::service::plans::for_patient(conn, &ctx, id)?,
+            ))
         })
         .await?;
     let active = p.status == "active";
@@ -287,6 +291,30 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
                                 td { (scores.odi_percent.map(|v| format!("{v} %")).unwrap_or_default()) }
                                 td { (scores.start_back.map(|s| s.risk.code()).unwrap_or_default()) }
                                 td { (c.red_flags().len()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="plans-h" {
+            div.page-head {
+                h2 #plans-h { "Plans" }
+                a.button.primary href=(format!("/patients/{}/plans/new", p.id)) { "New plan" }
+            }
+            @if plans.is_empty() {
+                p.empty { "No plans yet." }
+            } @else {
+                table.list {
+                    thead { tr { th { "Plan" } th { "Status" } th { "Version" } th { "Stage" } th { "Started" } } }
+                    tbody {
+                        @for plan in &plans {
+                            tr {
+                                td { a href=(format!("/plans/{}", plan.id)) { (plan.title) } }
+                                td { span.badge { (plan.status) } @if plan.has_override { " " span.badge.warn { "override" } } }
+                                td { (plan.plan_version) }
+                                td { (plan.current_stage) " of 4" }
+                                td { (date(plan.created_at.date())) }
                             }
                         }
                     }

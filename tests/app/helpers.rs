@@ -63,7 +63,7 @@ pub async fn spawn_app() -> TestApp {
     let (url, dir, pg_drop) = fresh_database();
     let settings = Settings::new("127.0.0.1:0", url.clone());
     let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("{e}"));
-    db.migrate().unwrap_or_else(|e| panic!("{e}"));
+    physioplan::prepare(&db).unwrap_or_else(|e| panic!("{e}"));
     let clinic_a = seed(&db);
     let app = physioplan::startup::Application::with_db(settings, db.clone()).unwrap_or_else(|e| panic!("{e}"));
     let address = format!("http://127.0.0.1:{}", app.port());

@@ -8,3 +8,4 @@ mod browser;
 mod cli;
 mod helpers;
 mod patients;
+mod plans;

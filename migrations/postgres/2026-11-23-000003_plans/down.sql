@@ -1,0 +1,4 @@
+DROP TABLE protocols;
+DROP TABLE plan_versions;
+DROP TABLE plans;
+DROP TABLE modalities;

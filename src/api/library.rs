@@ -1,0 +1,186 @@
+//! `/api/v1/modalities` and `/api/v1/protocols`: the library and plan templates.
+
+use super::{ApiJson, BearerUser};
+use crate::db::ids::ModalityId;
+use crate::db::library::LibraryFilter;
+use crate::db::Db;
+use crate::domain::modality::{Category, ModalityDef, Stage};
+use crate::error::AppError;
+use crate::service::library::{self as service, LibraryItem, Protocol};
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/modalities", web::get().to(list))
+        .route("/modalities", web::post().to(create))
+        .route("/modalities/{id}", web::get().to(get))
+        .route("/modalities/{id}", web::put().to(update))
+        .route("/protocols", web::get().to(protocols));
+}
+
+/// A library item version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModalityJson {
+    /// Id of this version (use it to add the item to a plan).
+    pub id: String,
+    /// Stable code.
+    pub code: String,
+    /// Version.
+    pub version: i32,
+    /// Whether this is the current version.
+    pub current: bool,
+    /// `true` for read-only built-in items.
+    pub builtin: bool,
+    /// Name.
+    pub name: String,
+    /// Category code.
+    pub category: String,
+    /// Stage codes.
+    pub stages: Vec<String>,
+    /// The full definition: region, description, instructions, dosage, contraindications,
+    /// consent, guideline stance.
+    #[schema(value_type = Object)]
+    pub definition: ModalityDef,
+}
+
+impl From<LibraryItem> for ModalityJson {
+    fn from(item: LibraryItem) -> Self {
+        Self {
+            id: item.row.id.to_string(),
+            builtin: item.builtin(),
+            code: item.row.code,
+            version: item.row.version,
+            current: item.row.is_current,
+            name: item.row.name,
+            category: item.row.category,
+            stages: item.def.stages.iter().map(|s| s.code().to_owned()).collect(),
+            definition: item.def,
+        }
+    }
+}
+
+/// Library filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct LibraryParams {
+    /// Category code.
+    pub category: Option<String>,
+    /// Stage: `1`–`4` or its code (`pain_control mobility strength functional`).
+    pub stage: Option<String>,
+    /// Body region.
+    pub region: Option<String>,
+    /// Part of the name.
+    pub q: Option<String>,
+}
+
+/// Parses the filters, naming a bad one.
+pub fn filter_of(p: &LibraryParams) -> Result<LibraryFilter, AppError> {
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let category = match text(&p.category) {
+        Some(c) => Some(c.parse::<Category>().map_err(|m| AppError::field("category", m))?.code().to_owned()),
+        None => None,
+    };
+    let stage = match text(&p.stage) {
+        Some(s) => Some(s.parse::<Stage>().map_err(|m| AppError::field("stage", m))?.code().to_owned()),
+        None => None,
+    };
+    Ok(LibraryFilter { category, stage, region: text(&p.region), name: text(&p.q) })
+}
+
+/// Current library items (built-in and the clinic's own).
+#[utoipa::path(get, path = "/api/v1/modalities", tag = "library", params(LibraryParams), security(("bearer" = [])),
+    responses((status = 200, body = Vec<ModalityJson>), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn list(
+    user: BearerUser,
+    params: web::Query<LibraryParams>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let filter = filter_of(&params)?;
+    let items = db.run(move |conn| service::list(conn, &user.0, &filter)).await?;
+    Ok(HttpResponse::Ok().json(items.into_iter().map(ModalityJson::from).collect::<Vec<_>>()))
+}
+
+/// One library item version.
+#[utoipa::path(get, path = "/api/v1/modalities/{id}", tag = "library", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Item version id")),
+    responses((status = 200, body = ModalityJson), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let id: ModalityId = path.parse().map_err(|_| AppError::NotFound)?;
+    let item = db.run(move |conn| service::get(conn, &user.0, id)).await?;
+    Ok(HttpResponse::Ok().json(ModalityJson::from(item)))
+}
+
+/// Adds a clinic item (leads and admins); the body is a full definition.
+#[utoipa::path(post, path = "/api/v1/modalities", tag = "library", request_body = Object, security(("bearer" = [])),
+    responses((status = 201, body = ModalityJson), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn create(user: BearerUser, body: ApiJson<ModalityDef>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let ctx = user.0;
+    let item = db
+        .run(move |conn| {
+            let id = service::create(conn, &ctx, &body.0)?;
+            service::get(conn, &ctx, id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(ModalityJson::from(item)))
+}
+
+/// Edits a clinic item: answers with the new version (plans keep the old one).
+#[utoipa::path(put, path = "/api/v1/modalities/{id}", tag = "library", request_body = Object, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Current item version id")),
+    responses((status = 200, body = ModalityJson), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
+pub async fn update(
+    user: BearerUser,
+    path: web::Path<String>,
+    body: ApiJson<ModalityDef>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let id: ModalityId = path.parse().map_err(|_| AppError::NotFound)?;
+    let ctx = user.0;
+    let item = db
+        .run(move |conn| {
+            let new_id = service::update(conn, &ctx, id, &body.0)?;
+            service::get(conn, &ctx, new_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ModalityJson::from(item)))
+}
+
+/// A protocol.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProtocolJson {
+    /// Id (use as `protocol_id` when starting a plan).
+    pub id: String,
+    /// Built-in code.
+    pub code: Option<String>,
+    /// `true` for built-in protocols.
+    pub builtin: bool,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The template.
+    #[schema(value_type = Object)]
+    pub content: crate::domain::protocol::ProtocolContent,
+}
+
+impl From<Protocol> for ProtocolJson {
+    fn from(p: Protocol) -> Self {
+        Self {
+            id: p.row.id.to_string(),
+            builtin: p.row.clinic_id.is_none(),
+            code: p.row.code,
+            name: p.row.name,
+            description: p.row.description,
+            content: p.content,
+        }
+    }
+}
+
+/// Protocols (built-in and the clinic's own).
+#[utoipa::path(get, path = "/api/v1/protocols", tag = "library", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ProtocolJson>)))]
+pub async fn protocols(user: BearerUser, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let list = db.run(move |conn| service::protocols(conn, &user.0)).await?;
+    Ok(HttpResponse::Ok().json(list.into_iter().map(ProtocolJson::from).collect::<Vec<_>>()))
+}

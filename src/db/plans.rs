@@ -1,0 +1,189 @@
+//! Treatment plans and their version snapshots.
+
+use super::ids::{ClinicId, PatientId, PlanId, UserId};
+use super::schema::{plan_versions, plans, users};
+use super::{DbConn, DbError};
+use crate::authz::Scope;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+/// A plan as stored (content as JSON).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+pub struct PlanRow {
+    /// Id.
+    #[diesel(deserialize_as = String)]
+    pub id: PlanId,
+    /// Patient.
+    #[diesel(deserialize_as = String)]
+    pub patient_id: PatientId,
+    /// Clinic.
+    #[diesel(deserialize_as = String)]
+    pub clinic_id: ClinicId,
+    /// Title.
+    pub title: String,
+    /// `draft`, `active`, `completed`, `discontinued`.
+    pub status: String,
+    /// Number of the latest activated version (0 before the first activation).
+    pub plan_version: i32,
+    /// The working content (`PlanContent` JSON).
+    pub content: String,
+    /// Why the plan is being amended (while a draft of version n+1).
+    pub amend_reason: Option<String>,
+    /// Current stage position (kept for set-based caseload queries).
+    pub current_stage: i32,
+    /// When the current stage began (kept for set-based caseload queries).
+    pub stage_started_on: Option<NaiveDate>,
+    /// Whether an item overrides an absolute contraindication (kept for caseload queries).
+    pub has_override: bool,
+    /// Why it was completed or discontinued.
+    pub end_reason: Option<String>,
+    /// Author.
+    pub created_by: String,
+    /// Optimistic-locking version.
+    pub version: i32,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed.
+    pub updated_at: NaiveDateTime,
+}
+
+/// The columns written on every save of the working content.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = plans, treat_none_as_null = true)]
+pub struct PlanChanges {
+    /// Status code.
+    pub status: String,
+    /// Latest activated version number.
+    pub plan_version: i32,
+    /// Content JSON.
+    pub content: String,
+    /// Amendment reason.
+    pub amend_reason: Option<String>,
+    /// Current stage.
+    pub current_stage: i32,
+    /// Stage start.
+    pub stage_started_on: Option<NaiveDate>,
+    /// Override present.
+    pub has_override: bool,
+    /// End reason.
+    pub end_reason: Option<String>,
+}
+
+/// Adds a plan (draft, version 1).
+#[allow(clippy::too_many_arguments)]
+pub fn insert(
+    conn: &mut DbConn,
+    id: PlanId,
+    patient: PatientId,
+    clinic: ClinicId,
+    title: &str,
+    content: &str,
+    by: UserId,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(plans::table)
+        .values((
+            plans::id.eq(id.to_string()),
+            plans::patient_id.eq(patient.to_string()),
+            plans::clinic_id.eq(clinic.to_string()),
+            plans::title.eq(title),
+            plans::status.eq("draft"),
+            plans::plan_version.eq(0),
+            plans::content.eq(content),
+            plans::current_stage.eq(1),
+            plans::has_override.eq(false),
+            plans::created_by.eq(by.to_string()),
+            plans::version.eq(1),
+            plans::created_at.eq(now),
+            plans::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The plan with this id, if in scope.
+pub fn find(conn: &mut DbConn, scope: Scope, id: PlanId) -> Result<Option<PlanRow>, DbError> {
+    let mut query = plans::table.filter(plans::id.eq(id.to_string())).into_boxed();
+    if let Some(clinic) = scope.clinic() {
+        query = query.filter(plans::clinic_id.eq(clinic.to_string()));
+    }
+    Ok(query.select(PlanRow::as_select()).first(conn).optional()?)
+}
+
+/// A patient's plans, newest first.
+pub fn for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Vec<PlanRow>, DbError> {
+    Ok(plans::table
+        .filter(plans::patient_id.eq(patient.to_string()))
+        .order(plans::created_at.desc())
+        .select(PlanRow::as_select())
+        .load(conn)?)
+}
+
+/// Saves the working content and lifecycle columns if the plan is still at `version`.
+pub fn save(
+    conn: &mut DbConn,
+    id: PlanId,
+    version: i32,
+    changes: &PlanChanges,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(plans::table.filter(plans::id.eq(id.to_string())).filter(plans::version.eq(version)))
+        .set((changes, plans::version.eq(version + 1), plans::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A stored version snapshot.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plan_versions)]
+pub struct PlanVersionRow {
+    /// Id.
+    pub id: String,
+    /// Plan.
+    pub plan_id: String,
+    /// Number, from 1.
+    pub number: i32,
+    /// `PlanContent` JSON as activated.
+    pub content: String,
+    /// Why this version was made (amendments, stage moves).
+    pub reason: Option<String>,
+    /// Who activated it.
+    pub activated_by: String,
+    /// When.
+    pub activated_at: NaiveDateTime,
+}
+
+/// Stores version `number` of a plan.
+pub fn insert_version(
+    conn: &mut DbConn,
+    plan: PlanId,
+    number: i32,
+    content: &str,
+    reason: Option<&str>,
+    by: UserId,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::insert_into(plan_versions::table)
+        .values((
+            plan_versions::id.eq(PlanId::new().to_string()),
+            plan_versions::plan_id.eq(plan.to_string()),
+            plan_versions::number.eq(number),
+            plan_versions::content.eq(content),
+            plan_versions::reason.eq(reason),
+            plan_versions::activated_by.eq(by.to_string()),
+            plan_versions::activated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// All versions of a plan with the activating users' names, oldest first.
+pub fn versions(conn: &mut DbConn, plan: PlanId) -> Result<Vec<(PlanVersionRow, String)>, DbError> {
+    Ok(plan_versions::table
+        .inner_join(users::table.on(users::id.eq(plan_versions::activated_by)))
+        .filter(plan_versions::plan_id.eq(plan.to_string()))
+        .order(plan_versions::number.asc())
+        .select((PlanVersionRow::as_select(), users::name))
+        .load(conn)?)
+}

@@ -1,0 +1,656 @@
+//! Plan use cases: start (blank or from a protocol), build (items through the safety
+//! engine, goals, stages, criteria), activate, amend, advance, finish; save as protocol.
+
+use super::assessments::{self, AssessmentHistory, AssessmentRecord};
+use super::library::{self, LibraryItem};
+use super::{now, Ctx};
+use crate::authz::Permission;
+use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
+use crate::db::plans::{self as store, PlanChanges, PlanRow, PlanVersionRow};
+use crate::db::{library as library_store, DbConn};
+use crate::domain::dosage::Dosage;
+use crate::domain::findings::Value;
+use crate::domain::history;
+use crate::domain::modality::Setting;
+use crate::domain::plan::{
+    measure_snapshot, EditError, Goal, ItemWarning, PlanContent, PlanItem, PlanStage, PlanStatus,
+};
+use crate::domain::progression::{Comparator, Criterion, Evaluation, Measure, MeasureSnapshot};
+use crate::domain::protocol::ProtocolContent;
+use crate::domain::red_flags::PROGRESSIVE_NEURO_DEFICIT;
+use crate::domain::safety::{self, ItemRequest, PatientFacts, Verdict};
+use crate::error::{add_field_error, AppError, FieldErrors};
+use chrono::NaiveDate;
+use diesel::Connection;
+use uuid::Uuid;
+
+/// A plan with everything its page needs: content, versions, and the patient's
+/// assessments (for safety facts, baselines and readiness). Constant queries.
+#[derive(Debug, Clone)]
+pub struct PlanView {
+    /// The stored row.
+    pub row: PlanRow,
+    /// The working content.
+    pub content: PlanContent,
+    /// Activated versions, oldest first, with who activated them.
+    pub versions: Vec<(PlanVersionRow, String)>,
+    /// The patient and their assessments.
+    pub history: AssessmentHistory,
+}
+
+/// What the safety engine knows about a patient: history codes, and from the latest
+/// assessment, worsening neurology and reduced sensation; open red flags.
+pub fn patient_facts(history: &AssessmentHistory) -> PatientFacts {
+    let latest = history.records.last().map(AssessmentRecord::current);
+    let open = history.open_flags();
+    let deficit = latest.is_some_and(|c| c.red_flags().contains(&PROGRESSIVE_NEURO_DEFICIT))
+        || open.iter().any(|f| f.code == PROGRESSIVE_NEURO_DEFICIT);
+    let reduced = latest.is_some_and(|c| {
+        c.findings
+            .iter()
+            .any(|f| f.code.starts_with("dermatome_") && matches!(f.value, Value::Choice("reduced" | "absent")))
+    });
+    PatientFacts {
+        history: history::decode(&history.patient.0.history),
+        progressive_neuro_deficit: deficit,
+        reduced_sensation: reduced,
+        unresolved_red_flags: open.iter().map(|f| f.code.to_owned()).collect(),
+    }
+}
+
+/// Measures from the latest signed assessment (baseline: the first signed one).
+pub fn latest_snapshot(history: &AssessmentHistory) -> Option<(NaiveDate, MeasureSnapshot)> {
+    let signed: Vec<&AssessmentRecord> = history.records.iter().filter(|r| r.is_signed()).collect();
+    let latest = signed.last()?;
+    let baseline = signed.first().map(|r| r.current());
+    Some((latest.row.assessed_on, measure_snapshot(latest.current(), baseline, &history.patient.0.side)))
+}
+
+impl PlanView {
+    /// Lifecycle state.
+    pub fn status(&self) -> PlanStatus {
+        PlanStatus::parse(&self.row.status)
+    }
+
+    /// The current stage's criteria against the latest signed assessment.
+    pub fn readiness(&self) -> Option<(NaiveDate, Evaluation)> {
+        let (on, snapshot) = latest_snapshot(&self.history)?;
+        self.content.readiness(&snapshot).map(|e| (on, e))
+    }
+
+    /// A stored version's content.
+    pub fn version_content(&self, number: i32) -> Result<PlanContent, AppError> {
+        let (row, _) = self.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;
+        parse(&row.content)
+    }
+}
+
+fn parse(json: &str) -> Result<PlanContent, AppError> {
+    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored plan unreadable: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+    serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn edit_error(e: EditError) -> AppError {
+    match e {
+        EditError::NotFound => AppError::NotFound,
+        EditError::Invalid(field, message) => AppError::field(field, message),
+    }
+}
+
+/// Loads a plan in scope with its context, without auditing.
+fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    let history = assessments::history(conn, ctx, row.patient_id)?;
+    let versions = store::versions(conn, id)?;
+    Ok(PlanView { content: parse(&row.content)?, row, versions, history })
+}
+
+/// A plan for its page or the API. Audited.
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
+    let view = load(conn, ctx, id)?;
+    ctx.audit(conn, "plan.read", Some(view.row.clinic_id), Some(view.row.patient_id), Some(format!("plan={id}")))?;
+    Ok(view)
+}
+
+/// A patient's plans, newest first. Audited (with the patient read).
+pub fn for_patient(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<Vec<PlanRow>, AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    Ok(store::for_patient(conn, patient)?)
+}
+
+/// Whether the plan can be edited (a draft, first or amending).
+fn require_draft(view: &PlanView) -> Result<(), AppError> {
+    if view.status() == PlanStatus::Draft {
+        Ok(())
+    } else {
+        Err(AppError::Conflict {
+            code: "plan_locked",
+            message: "This plan is active and locked. Amend it to make changes (a new version is kept).".into(),
+        })
+    }
+}
+
+/// Saves the working content with lifecycle columns; 409 when someone saved first.
+#[allow(clippy::too_many_arguments)]
+fn save(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    view: &PlanView,
+    content: &PlanContent,
+    status: PlanStatus,
+    plan_version: i32,
+    amend_reason: Option<String>,
+    end_reason: Option<String>,
+    action: &str,
+) -> Result<(), AppError> {
+    let changes = PlanChanges {
+        status: status.code().to_owned(),
+        plan_version,
+        content: to_json(content)?,
+        amend_reason,
+        current_stage: i32::from(content.current_stage),
+        stage_started_on: content.current().and_then(|s| s.started_on),
+        has_override: content.has_override(),
+        end_reason,
+    };
+    if !store::save(conn, view.row.id, view.row.version, &changes, now())? {
+        return Err(AppError::VersionConflict);
+    }
+    ctx.audit(
+        conn,
+        action,
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={}", view.row.id)),
+    )?;
+    Ok(())
+}
+
+/// Saves an edit of a draft, keeping its lifecycle columns.
+fn save_draft(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    view: &PlanView,
+    content: &PlanContent,
+    action: &str,
+) -> Result<(), AppError> {
+    save(
+        conn,
+        ctx,
+        view,
+        content,
+        PlanStatus::Draft,
+        view.row.plan_version,
+        view.row.amend_reason.clone(),
+        None,
+        action,
+    )
+}
+
+/// The request to add a library item to a stage.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AddItem {
+    /// The library item (version) id.
+    #[schema(value_type = String)]
+    pub modality_id: String,
+    /// Dosage overrides (CERT fields).
+    #[schema(value_type = Object)]
+    pub dosage: Option<Dosage>,
+    /// `left`, `right` or `bilateral`.
+    pub side: Option<String>,
+    /// `clinic` or `home`; the library default when absent.
+    pub setting: Option<String>,
+    /// Notes for clinicians only.
+    pub clinician_notes: Option<String>,
+    /// Written reason to go ahead despite an absolute contraindication.
+    pub override_reason: Option<String>,
+    /// The patient's consent is recorded (needed for dry needling and thrust manipulation).
+    pub consent: bool,
+}
+
+fn check_side(side: Option<&str>) -> Result<Option<String>, AppError> {
+    match side.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s @ ("left" | "right" | "bilateral")) => Ok(Some(s.to_owned())),
+        Some(_) => Err(AppError::field("side", "side must be left, right or bilateral")),
+    }
+}
+
+fn check_setting(setting: Option<&str>, default: Setting) -> Result<Setting, AppError> {
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s.parse().map_err(|_| AppError::field("setting", "setting must be clinic or home")),
+    }
+}
+
+fn check_dosage(dosage: Option<&Dosage>) -> Result<Dosage, AppError> {
+    let dosage = dosage.cloned().unwrap_or_default();
+    dosage.validate().map_err(|problems| {
+        let mut errors = FieldErrors::new();
+        for (field, message) in problems {
+            add_field_error(&mut errors, &format!("dosage.{field}"), message);
+        }
+        AppError::Validation(errors)
+    })?;
+    Ok(dosage)
+}
+
+fn notes(text: Option<&str>) -> Result<Option<String>, AppError> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > 2000) {
+        return Err(AppError::field("clinician_notes", "Keep notes under 2000 characters."));
+    }
+    Ok(text.map(str::to_owned))
+}
+
+/// Runs the safety engine for a library item; the verdict becomes the item's warnings,
+/// or a 422 `contraindicated` / `consent_required` naming the facts.
+fn build_item(lib: &LibraryItem, facts: &PatientFacts, req: &AddItem) -> Result<PlanItem, AppError> {
+    let request = ItemRequest { override_reason: req.override_reason.clone(), consent: req.consent };
+    let verdict = safety::check_item(&lib.def, facts, &request);
+    let warn = |w: &safety::Warning| ItemWarning {
+        fact: w.fact.code().to_owned(),
+        severity: w.severity.code().to_owned(),
+        message: w.message.clone(),
+    };
+    let (warnings, override_reason) = match &verdict {
+        Verdict::Allowed { warnings } => (warnings.iter().map(warn).collect(), None),
+        Verdict::Overridden { absolute, warnings, reason } => {
+            (absolute.iter().chain(warnings).map(warn).collect(), Some(reason.clone()))
+        }
+        Verdict::Blocked(facts) => {
+            let message = verdict.error_message().unwrap_or_default();
+            let mut fields = FieldErrors::new();
+            for f in facts {
+                add_field_error(
+                    &mut fields,
+                    "override_reason",
+                    format!("{} ({}) is an absolute contraindication.", f.label(), f.code()),
+                );
+            }
+            return Err(AppError::Refused { code: "contraindicated", message, fields });
+        }
+        Verdict::ConsentRequired => {
+            let message = verdict.error_message().unwrap_or_default();
+            let mut fields = FieldErrors::new();
+            add_field_error(&mut fields, "consent", message.clone());
+            return Err(AppError::Refused { code: "consent_required", message, fields });
+        }
+    };
+    Ok(PlanItem {
+        id: Uuid::now_v7(),
+        modality_id: lib.row.id.to_string(),
+        code: lib.row.code.clone(),
+        modality_version: lib.row.version,
+        name: lib.def.name.clone(),
+        category: lib.def.category,
+        patient_instructions: lib.def.patient_instructions.clone(),
+        default_dosage: lib.def.dosage.clone(),
+        dosage_override: check_dosage(req.dosage.as_ref())?,
+        side: check_side(req.side.as_deref())?,
+        setting: check_setting(req.setting.as_deref(), lib.def.setting)?,
+        clinician_notes: notes(req.clinician_notes.as_deref())?,
+        warnings,
+        override_reason,
+        consent_recorded: req.consent && lib.def.consent_required,
+    })
+}
+
+/// An item the protocol could not add for this patient, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Skipped {
+    /// Library code.
+    pub code: String,
+    /// Why (contraindicated, consent needed, not in the library).
+    pub reason: String,
+}
+
+/// Starts a draft plan for a patient: the four default stages, or a protocol applied with
+/// every item checked again against this patient (items it cannot add are reported).
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    patient: PatientId,
+    title: &str,
+    protocol: Option<ProtocolId>,
+    today: NaiveDate,
+) -> Result<(PlanId, Vec<Skipped>), AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let title = title.trim();
+    if title.is_empty() || title.chars().count() > 200 {
+        return Err(AppError::field("title", "Give the plan a title of up to 200 characters."));
+    }
+    let history = assessments::history(conn, ctx, patient)?;
+    let (content, skipped) = match protocol {
+        None => (PlanContent::with_default_stages(), Vec::new()),
+        Some(id) => {
+            let template = library::protocol(conn, ctx, id).map_err(|e| match e {
+                AppError::NotFound => AppError::field("protocol_id", "Choose one of the listed protocols."),
+                other => other,
+            })?;
+            apply_protocol(conn, &history, &template.content, today)?
+        }
+    };
+    let id = PlanId::new();
+    let clinic = history.patient.0.clinic_id;
+    conn.transaction(|conn| {
+        store::insert(conn, id, patient, clinic, title, &to_json(&content)?, ctx.actor.user_id, now())?;
+        let detail = format!("plan={id} protocol={}", protocol.map(|p| p.to_string()).unwrap_or_default());
+        ctx.audit(conn, "plan.create", Some(clinic), Some(patient), Some(detail))?;
+        Ok((id, skipped))
+    })
+}
+
+fn apply_protocol(
+    conn: &mut DbConn,
+    history: &AssessmentHistory,
+    template: &ProtocolContent,
+    today: NaiveDate,
+) -> Result<(PlanContent, Vec<Skipped>), AppError> {
+    let codes: Vec<String> = template.stages.iter().flat_map(|s| s.items.iter().map(|i| i.code.clone())).collect();
+    let rows = library_store::current_by_codes(conn, history.patient.0.clinic_id, &codes)?;
+    let facts = patient_facts(history);
+    let snapshot = latest_snapshot(history).map(|(_, s)| s).unwrap_or_default();
+    let mut content = PlanContent::with_default_stages();
+    content.stages = Vec::new();
+    let mut skipped = Vec::new();
+    for (n, stage) in template.stages.iter().enumerate() {
+        let mut items = Vec::new();
+        for item in &stage.items {
+            // A clinic's own item with the same code wins over the built-in one.
+            let row = rows.iter().filter(|r| r.code == item.code).max_by_key(|r| r.clinic_id.is_some());
+            let Some(row) = row else {
+                skipped.push(Skipped { code: item.code.clone(), reason: "not in the library".into() });
+                continue;
+            };
+            let lib = LibraryItem {
+                def: serde_json::from_str(&row.definition).map_err(|e| AppError::Internal(e.to_string()))?,
+                row: row.clone(),
+            };
+            let req = AddItem {
+                dosage: Some(item.dosage_override.clone()),
+                setting: item.setting.map(|s| s.code().to_owned()),
+                ..AddItem::default()
+            };
+            match build_item(&lib, &facts, &req) {
+                Ok(built) => items.push(built),
+                Err(AppError::Refused { message, .. }) => {
+                    skipped.push(Skipped { code: item.code.clone(), reason: message })
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        content.stages.push(PlanStage {
+            id: Uuid::now_v7(),
+            position: u8::try_from(n + 1).unwrap_or(u8::MAX),
+            stage: stage.stage,
+            name: stage.name.clone(),
+            purpose: stage.purpose.clone(),
+            planned_weeks: stage.planned_weeks,
+            criteria: stage.criteria.clone(),
+            items,
+            started_on: None,
+            completed_on: None,
+        });
+    }
+    for g in &template.goals {
+        content.goals.push(Goal {
+            id: Uuid::now_v7(),
+            measure: g.measure,
+            comparator: g.comparator,
+            baseline: snapshot.get(&g.measure).copied(),
+            target: g.target,
+            due: g.due_weeks.map(|w| today + chrono::Duration::weeks(i64::from(w))),
+        });
+    }
+    Ok((content, skipped))
+}
+
+/// Adds a library item to a stage of a draft plan, through the safety engine.
+pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &AddItem) -> Result<PlanItem, AppError> {
+    let view = load(conn, ctx, plan)?;
+    require_draft(&view)?;
+    let modality: ModalityId = req
+        .modality_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::field("modality_id", "Choose an item from the library."))?;
+    let lib = library::get(conn, ctx, modality).map_err(|e| match e {
+        AppError::NotFound => AppError::field("modality_id", "Choose an item from the library."),
+        other => other,
+    })?;
+    let item = build_item(&lib, &patient_facts(&view.history), req)?;
+    let mut content = view.content.clone();
+    content.add_item(stage, item.clone()).map_err(edit_error)?;
+    conn.transaction(|conn| save_draft(conn, ctx, &view, &content, "plan.item_add"))?;
+    Ok(item)
+}
+
+/// An edit to a draft plan.
+#[derive(Debug, Clone)]
+pub enum PlanEdit {
+    /// Remove an item.
+    RemoveItem(Uuid),
+    /// Move an item up (-1) or down (1).
+    MoveItem(Uuid, i32),
+    /// Change an item's dosage overrides, side, setting and notes.
+    UpdateItem {
+        /// The item.
+        item: Uuid,
+        /// New overrides.
+        dosage: Box<Dosage>,
+        /// Side.
+        side: Option<String>,
+        /// Setting.
+        setting: Option<String>,
+        /// Clinician-only notes.
+        notes: Option<String>,
+    },
+    /// Change a stage's name, purpose and planned weeks.
+    EditStage {
+        /// The stage.
+        stage: Uuid,
+        /// Name.
+        name: String,
+        /// Purpose.
+        purpose: String,
+        /// Weeks.
+        weeks: u8,
+    },
+    /// Replace a stage's progression criteria.
+    SetCriteria(Uuid, Vec<Criterion>),
+    /// Add a goal; the baseline comes from the latest signed assessment.
+    AddGoal {
+        /// Measure.
+        measure: Measure,
+        /// Comparator.
+        comparator: Comparator,
+        /// Target.
+        target: f64,
+        /// Due date.
+        due: Option<NaiveDate>,
+    },
+    /// Remove a goal.
+    RemoveGoal(Uuid),
+}
+
+/// Applies an edit to a draft plan (409 `plan_locked` when active, `version_conflict` when
+/// `version` is stale).
+pub fn edit(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    version: Option<i32>,
+    change: PlanEdit,
+) -> Result<(), AppError> {
+    let view = load(conn, ctx, plan)?;
+    require_draft(&view)?;
+    if version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
+    let mut content = view.content.clone();
+    let action = match change {
+        PlanEdit::RemoveItem(item) => content.remove_item(item).map(|_| "plan.item_remove"),
+        PlanEdit::MoveItem(item, by) => content.move_item(item, by).map(|_| "plan.item_move"),
+        PlanEdit::UpdateItem { item, dosage, side, setting, notes: text } => {
+            let dosage = check_dosage(Some(dosage.as_ref()))?;
+            let side = check_side(side.as_deref())?;
+            let text = notes(text.as_deref())?;
+            let target = content.item_mut(item).map_err(edit_error)?;
+            target.setting = check_setting(setting.as_deref(), target.setting)?;
+            target.dosage_override = dosage;
+            target.side = side;
+            target.clinician_notes = text;
+            Ok("plan.item_update")
+        }
+        PlanEdit::EditStage { stage, name, purpose, weeks } => {
+            content.edit_stage(stage, &name, &purpose, weeks).map(|_| "plan.stage_update")
+        }
+        PlanEdit::SetCriteria(stage, criteria) => content.set_criteria(stage, criteria).map(|_| "plan.criteria_update"),
+        PlanEdit::AddGoal { measure, comparator, target, due } => {
+            let baseline = latest_snapshot(&view.history).and_then(|(_, s)| s.get(&measure).copied());
+            content
+                .add_goal(Goal { id: Uuid::now_v7(), measure, comparator, baseline, target, due })
+                .map(|_| "plan.goal_add")
+        }
+        PlanEdit::RemoveGoal(goal) => content.remove_goal(goal).map(|_| "plan.goal_remove"),
+    }
+    .map_err(edit_error)?;
+    conn.transaction(|conn| save_draft(conn, ctx, &view, &content, action))
+}
+
+/// Activates a draft: refused (409 `red_flag_unresolved`) while the patient has an
+/// unresolved red flag; stores version n+1 and locks the plan.
+pub fn activate(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    version: Option<i32>,
+    today: NaiveDate,
+) -> Result<i32, AppError> {
+    let view = load(conn, ctx, plan)?;
+    require_draft(&view)?;
+    if version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
+    if let Err(flags) = safety::can_activate(&patient_facts(&view.history)) {
+        return Err(AppError::Conflict {
+            code: "red_flag_unresolved",
+            message: format!(
+                "Record the action taken on every red flag before activating the plan: {}.",
+                flags.join(", ")
+            ),
+        });
+    }
+    let mut content = view.content.clone();
+    content.start(today);
+    let number = view.row.plan_version + 1;
+    let json = to_json(&content)?;
+    conn.transaction(|conn| {
+        save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.activate")?;
+        store::insert_version(conn, plan, number, &json, view.row.amend_reason.as_deref(), ctx.actor.user_id, now())?;
+        Ok(number)
+    })
+}
+
+fn reason(field: &str, text: &str, what: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.is_empty() || text.chars().count() > 2000 {
+        return Err(AppError::field(field, format!("Enter {what} (up to 2000 characters).")));
+    }
+    Ok(text.to_owned())
+}
+
+/// Opens an active plan for amendment: it becomes an editable draft of version n+1; the
+/// active version stays on record and is printed until the amendment is activated.
+pub fn amend(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, version: Option<i32>, why: &str) -> Result<(), AppError> {
+    let view = load(conn, ctx, plan)?;
+    if view.status() != PlanStatus::Active {
+        return Err(AppError::Conflict {
+            code: "plan_not_active",
+            message: "Only an active plan can be amended.".into(),
+        });
+    }
+    if version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
+    let why = reason("reason", why, "the reason for the amendment")?;
+    conn.transaction(|conn| {
+        save(conn, ctx, &view, &view.content, PlanStatus::Draft, view.row.plan_version, Some(why), None, "plan.amend")
+    })
+}
+
+/// Moves an active plan to its next stage (the clinician confirmed); kept as a new version.
+pub fn advance(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    version: Option<i32>,
+    today: NaiveDate,
+) -> Result<u8, AppError> {
+    let view = load(conn, ctx, plan)?;
+    if view.status() != PlanStatus::Active {
+        return Err(AppError::Conflict {
+            code: "plan_not_active",
+            message: "Only an active plan moves between stages.".into(),
+        });
+    }
+    if version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
+    let mut content = view.content.clone();
+    let next = content.advance(today).map_err(edit_error)?;
+    let number = view.row.plan_version + 1;
+    let why = format!("Moved to stage {next}: {}", content.current().map(|s| s.name.as_str()).unwrap_or_default());
+    let json = to_json(&content)?;
+    conn.transaction(|conn| {
+        save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.advance")?;
+        store::insert_version(conn, plan, number, &json, Some(&why), ctx.actor.user_id, now())?;
+        Ok(next)
+    })
+}
+
+/// Completes or discontinues a plan, with a reason.
+pub fn finish(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    version: Option<i32>,
+    outcome: PlanStatus,
+    why: &str,
+) -> Result<(), AppError> {
+    let view = load(conn, ctx, plan)?;
+    if matches!(view.status(), PlanStatus::Completed | PlanStatus::Discontinued) {
+        return Err(AppError::Conflict { code: "plan_ended", message: "This plan has ended already.".into() });
+    }
+    if !matches!(outcome, PlanStatus::Completed | PlanStatus::Discontinued) {
+        return Err(AppError::field("status", "status must be completed or discontinued"));
+    }
+    if version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
+    let why = reason("reason", why, "the reason")?;
+    let action = if outcome == PlanStatus::Completed { "plan.complete" } else { "plan.discontinue" };
+    conn.transaction(|conn| {
+        save(conn, ctx, &view, &view.content, outcome, view.row.plan_version, None, Some(why), action)
+    })
+}
+
+/// Saves a plan as a clinic protocol.
+pub fn save_as_protocol(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    name: &str,
+    description: &str,
+) -> Result<ProtocolId, AppError> {
+    let view = load(conn, ctx, plan)?;
+    let start = view.content.stages.first().and_then(|s| s.started_on);
+    let template = ProtocolContent::from_plan(&view.content, start);
+    library::save_protocol(conn, ctx, name, description, &template)
+}

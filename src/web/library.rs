@@ -1,0 +1,91 @@
+//! The library page: browse, search and filter the modality library by category, stage
+//! and region; each item's detail with dosage, contraindications and guideline stance.
+
+use super::components::select;
+use super::layout::layout;
+use super::session::SessionUser;
+use super::{page, HtmlResult};
+use crate::api::library::{filter_of, LibraryParams};
+use crate::db::ids::ModalityId;
+use crate::db::Db;
+use crate::domain::modality::{Severity, Stage};
+use crate::error::FieldErrors;
+use crate::service::library as service;
+use actix_web::web;
+use maud::html;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/library", web::get().to(list)).route("/library/{id}", web::get().to(show));
+}
+
+async fn list(user: SessionUser, params: web::Query<LibraryParams>, db: web::Data<Db>) -> HtmlResult {
+    let filter = filter_of(&params).unwrap_or_default();
+    let ctx = user.ctx.clone();
+    let items = db.run(move |conn| service::list(conn, &ctx, &filter)).await?;
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let stages: Vec<(String, String)> =
+        Stage::ALL.iter().map(|s| (s.code().to_owned(), format!("{}. {}", s.number(), s.name()))).collect();
+    let none = FieldErrors::new();
+    let body = html! {
+        h1 { "Modality library" }
+        form.search method="get" action="/library" role="search" {
+            label for="q" { "Search" }
+            input #q type="search" name="q" value=(text(&params.q));
+            (select("category", "Category", &super::plans::categories(), &text(&params.category), &none, Some("All")))
+            (select("stage", "Stage", &stages, &text(&params.stage), &none, Some("All")))
+            label for="region" { "Region" }
+            input #region type="text" name="region" value=(text(&params.region)) placeholder="e.g. lumbar";
+            button type="submit" { "Filter" }
+        }
+        p.hint { (items.len()) " items" }
+        table.list {
+            thead { tr { th { "Item" } th { "Category" } th { "Region" } th { "Stages" } th { "Default dosage" } th { "Guidelines" } } }
+            tbody {
+                @for i in &items {
+                    tr {
+                        td { a href=(format!("/library/{}", i.row.id)) { (i.def.name) } @if !i.builtin() { " " span.badge { "clinic v" (i.row.version) } } }
+                        td { (i.def.category.label()) }
+                        td { (i.def.body_region.replace('_', " ")) }
+                        td { (i.def.stages.iter().map(|s| s.number().to_string()).collect::<Vec<_>>().join(", ")) }
+                        td { (i.def.dosage.summary()) }
+                        td { "JOSPT " (i.def.guideline.jospt_2021.label()) " · NICE " (i.def.guideline.nice_ng59.label()) @if i.def.guideline.conflict() { " " span.badge.warn { "guidelines differ" } } }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(layout("Library", &user, body)))
+}
+
+async fn show(user: SessionUser, path: web::Path<ModalityId>, db: web::Data<Db>) -> HtmlResult {
+    let id = path.into_inner();
+    let ctx = user.ctx.clone();
+    let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let d = &item.def;
+    let body = html! {
+        p.crumbs { a href="/library" { "← Library" } }
+        h1 { (d.name) }
+        p { span.badge { (d.category.label()) } " " span.badge { (d.body_region.replace('_', " ")) } " " span.badge { "version " (item.row.version) }
+            @if item.builtin() { " " span.badge { "built-in, read-only" } } }
+        p { (d.description) }
+        h2 { "For the patient" }
+        p.instructions { (d.patient_instructions) }
+        h2 { "Default dosage" }
+        p { (d.dosage.summary()) " · " (d.setting.label()) }
+        @if let Some(rule) = &d.dosage.intensity { p { "Pain rule: " (rule) } }
+        @if let Some(p) = &d.dosage.progression { p { "Progression: " (p) } }
+        h2 { "Stages" }
+        p { (d.stages.iter().map(|s| format!("{}. {}", s.number(), s.name())).collect::<Vec<_>>().join(" · ")) }
+        h2 { "Contraindications" }
+        @if d.contraindications.is_empty() { p { "None listed." } }
+        ul { @for c in &d.contraindications {
+            li { strong { (if c.severity == Severity::Absolute { "Absolute" } else { "Relative" }) } ": " (c.fact.label()) " — " (c.note) }
+        } }
+        @if d.consent_required { p.warning { "Recorded consent is required before this item is added to a plan." } }
+        h2 { "Guidelines" }
+        p { "JOSPT 2021: " strong { (d.guideline.jospt_2021.label()) } " · NICE NG59: " strong { (d.guideline.nice_ng59.label()) } }
+        p { (d.guideline.note) }
+    };
+    Ok(page(layout(&d.name, &user, body)))
+}

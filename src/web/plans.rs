@@ -1,0 +1,709 @@
+//! The plan builder: one page per plan with goals, the four stages (criteria and items),
+//! the safety engine's answers next to the add form, lifecycle buttons and versions. Every
+//! action is a plain form post; `hx-boost` makes them in-page edits where htmx runs.
+
+use super::assessments::flag_banner;
+use super::components::{csrf, date, field_errors};
+use super::layout::layout;
+use super::session::{CsrfForm, SessionUser};
+use super::{invalid, page, see_other, HtmlError, HtmlResult};
+use crate::db::ids::{PatientId, PlanId, ProtocolId};
+use crate::db::library::LibraryFilter;
+use crate::db::Db;
+use crate::domain::dosage::Dosage;
+use crate::domain::modality::{Category, Setting};
+use crate::domain::plan::{diff, PlanStage, PlanStatus};
+use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
+use crate::error::{AppError, FieldErrors};
+use crate::service::library::{self as library_service, LibraryItem, Protocol};
+use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
+use crate::service::Ctx;
+use actix_web::{web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use maud::{html, Markup};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/patients/{id}/plans/new", web::get().to(new_form))
+        .route("/patients/{id}/plans", web::post().to(create))
+        .route("/plans/{id}", web::get().to(show))
+        .route("/plans/{id}/stages/{stage}/items", web::post().to(add_item))
+        .route("/plans/{id}/items/{item}/{action}", web::post().to(item_action))
+        .route("/plans/{id}/stages/{stage}/edit", web::post().to(edit_stage))
+        .route("/plans/{id}/stages/{stage}/criteria", web::post().to(criteria))
+        .route("/plans/{id}/goals", web::post().to(goals))
+        .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle));
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// A failed add, re-shown beside that stage's form with what was typed.
+struct AddFailure {
+    stage: Uuid,
+    errors: FieldErrors,
+    message: String,
+    form: ItemForm,
+}
+
+struct PageData {
+    view: PlanView,
+    library: Vec<LibraryItem>,
+}
+
+async fn load(user: &SessionUser, db: &Db, id: PlanId) -> Result<PageData, HtmlError> {
+    let ctx = user.ctx.clone();
+    Ok(db
+        .run(move |conn| -> Result<_, AppError> {
+            let view = service::get(conn, &ctx, id)?;
+            let library = library_service::list(conn, &ctx, &LibraryFilter::default())?;
+            Ok(PageData { view, library })
+        })
+        .await?)
+}
+
+fn words(code: &str) -> String {
+    code.replace('_', " ")
+}
+
+fn criterion_text(c: &Criterion) -> String {
+    format!("{} {} {}", c.measure.label(), c.comparator.symbol(), c.value)
+}
+
+fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Option<&AddFailure>) -> Markup {
+    let view = &d.view;
+    let id = view.row.id;
+    let editable = view.status() == PlanStatus::Draft;
+    let current = stage.position == view.content.current_stage && view.status() == PlanStatus::Active;
+    let fail = failure.filter(|f| f.stage == stage.id);
+    html! {
+        section.stage.current[current] id=(format!("stage-{}", stage.position)) aria-labelledby=(format!("stage-{}-h", stage.position)) {
+            div.page-head {
+                h3 id=(format!("stage-{}-h", stage.position)) { "Stage " (stage.position) ": " (stage.name) }
+                span.hint {
+                    (stage.planned_weeks) " weeks planned"
+                    @if let Some(s) = stage.started_on { " · started " (date(s)) }
+                    @if let Some(c) = stage.completed_on { " · completed " (date(c)) }
+                    @if current { " · " strong { "current stage" } }
+                }
+            }
+            p.purpose { (stage.purpose) }
+            @if editable {
+                details.edit-stage {
+                    summary { "Edit stage" }
+                    form.inline method="post" action=(format!("/plans/{id}/stages/{}/edit", stage.id)) {
+                        (csrf(user))
+                        label { "Name " input type="text" name="name" value=(stage.name) required; }
+                        label { "Purpose " input type="text" name="purpose" value=(stage.purpose); }
+                        label { "Weeks " input type="number" name="planned_weeks" min="1" max="52" value=(stage.planned_weeks); }
+                        button type="submit" { "Save stage" }
+                    }
+                }
+            }
+            h4 { "Move on when" }
+            ul.criteria {
+                @for (n, c) in stage.criteria.iter().enumerate() {
+                    li {
+                        (progression::plain_words(c)) " " span.hint { "(" (criterion_text(c)) ")" }
+                        @if editable {
+                            form.inline.tiny method="post" action=(format!("/plans/{id}/stages/{}/criteria", stage.id)) {
+                                (csrf(user))
+                                input type="hidden" name="remove" value=(n);
+                                button.link type="submit" aria-label="Remove criterion" { "remove" }
+                            }
+                        }
+                    }
+                }
+                @if stage.criteria.is_empty() { li.hint { "No criteria: progression is the clinician's call." } }
+            }
+            @if editable {
+                form.inline.criteria-add method="post" action=(format!("/plans/{id}/stages/{}/criteria", stage.id)) {
+                    (csrf(user))
+                    select name="measure" aria-label="Measure" { @for m in Measure::ALL { option value=(m.code()) { (m.label()) } } }
+                    select name="comparator" aria-label="Comparator" { @for c in ["le", "lt", "eq", "ge", "gt"] { option value=(c) { (c.parse::<Comparator>().map(|c| c.symbol()).unwrap_or(c)) } } }
+                    input type="number" step="any" name="value" aria-label="Value" required;
+                    button type="submit" { "Add criterion" }
+                }
+            }
+            h4 { "Treatment" }
+            @if stage.items.is_empty() { p.empty { "No items yet." } }
+            ol.items {
+                @for item in &stage.items {
+                    li.item {
+                        div.item-head {
+                            strong { (item.name) }
+                            span.badge { (item.category.label()) }
+                            span.badge { (item.setting.label()) }
+                            @if let Some(side) = &item.side { span.badge { (side) } }
+                            @if item.consent_recorded { span.badge.ok { "consent recorded" } }
+                        }
+                        p { (item.dosage().summary()) }
+                        @for w in &item.warnings {
+                            p.warning.absolute[w.severity == "absolute"] { (if w.severity == "absolute" { "Overridden: " } else { "Caution: " }) (w.message) }
+                        }
+                        @if let Some(reason) = &item.override_reason { p.override { "Override reason: " em { (reason) } } }
+                        @if let Some(notes) = &item.clinician_notes { p.notes { "Clinician note: " (notes) } }
+                        @if editable {
+                            div.item-actions {
+                                @for (action, label) in [("up", "↑ Up"), ("down", "↓ Down"), ("remove", "Remove")] {
+                                    form.inline.tiny method="post" action=(format!("/plans/{id}/items/{}/{action}", item.id)) {
+                                        (csrf(user))
+                                        button type="submit" { (label) }
+                                    }
+                                }
+                                details {
+                                    summary { "Edit dosage" }
+                                    form.item-edit method="post" action=(format!("/plans/{id}/items/{}/update", item.id)) {
+                                        (csrf(user))
+                                        (dosage_fields(&ItemForm::from_item(item)))
+                                        button type="submit" { "Save item" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if editable {
+                (add_form(user, d, stage, fail))
+            }
+        }
+    }
+}
+
+/// The dosage and placement fields of the add and edit forms.
+fn dosage_fields(f: &ItemForm) -> Markup {
+    let num = |v: &Option<String>| v.clone().unwrap_or_default();
+    html! {
+        div.dosage {
+            label { "Sets " input type="number" min="1" max="20" name="sets" value=(num(&f.sets)); }
+            label { "Reps " input type="number" min="1" max="200" name="reps" value=(num(&f.reps)); }
+            label { "Hold (s) " input type="number" min="1" max="600" name="hold_seconds" value=(num(&f.hold_seconds)); }
+            label { "Per day " input type="number" min="1" max="12" name="per_day" value=(num(&f.per_day)); }
+            label { "Days a week " input type="number" min="1" max="7" name="per_week" value=(num(&f.per_week)); }
+            label { "Side "
+                select name="side" {
+                    option value="" { "—" }
+                    @for s in ["left", "right", "bilateral"] { option value=(s) selected[f.side.as_deref() == Some(s)] { (s) } }
+                }
+            }
+            label { "Setting "
+                select name="setting" {
+                    option value="" { "library default" }
+                    @for s in Setting::ALL { option value=(s.code()) selected[f.setting.as_deref() == Some(s.code())] { (s.label()) } }
+                }
+            }
+            label.wide { "Clinician-only note " input type="text" name="clinician_notes" value=(num(&f.clinician_notes)); }
+        }
+    }
+}
+
+fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&AddFailure>) -> Markup {
+    let id = d.view.row.id;
+    let blank = ItemForm::default();
+    let form = fail.map_or(&blank, |f| &f.form);
+    let errors = fail.map(|f| f.errors.clone()).unwrap_or_default();
+    let (suited, others): (Vec<&LibraryItem>, Vec<&LibraryItem>) =
+        d.library.iter().partition(|i| i.def.suits(stage.stage));
+    html! {
+        details.add-item open[fail.is_some()] {
+            summary { "Add an item to stage " (stage.position) }
+            @if let Some(f) = fail {
+                div.error-summary role="alert" { p { strong { (f.message) } } }
+            }
+            form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
+                (csrf(user))
+                label for=(format!("modality-{}", stage.position)) { "Library item" }
+                select id=(format!("modality-{}", stage.position)) name="modality_id" required {
+                    optgroup label=(format!("Suited to {}", stage.name)) {
+                        @for i in &suited { option value=(i.row.id.to_string()) selected[form.modality_id == i.row.id.to_string()] { (i.def.name) " · " (i.def.category.label()) } }
+                    }
+                    optgroup label="Other items" {
+                        @for i in &others { option value=(i.row.id.to_string()) selected[form.modality_id == i.row.id.to_string()] { (i.def.name) " · " (i.def.category.label()) } }
+                    }
+                }
+                (field_errors(&errors, "modality_id"))
+                (dosage_fields(form))
+                @for (field, _) in &errors { @if field.starts_with("dosage.") { (field_errors(&errors, field)) } }
+                div.safety {
+                    label.check { input type="checkbox" name="consent" value="true" checked[form.consent.is_some()]; " Consent recorded (needed for dry needling and thrust manipulation)" }
+                    (field_errors(&errors, "consent"))
+                    label.wide { "Override reason (only to go ahead despite an absolute contraindication) "
+                        input type="text" name="override_reason" value=(form.override_reason.clone().unwrap_or_default());
+                    }
+                    (field_errors(&errors, "override_reason"))
+                }
+                button.primary type="submit" { "Add to stage " (stage.position) }
+            }
+        }
+    }
+}
+
+fn lifecycle_panel(user: &SessionUser, view: &PlanView) -> Markup {
+    let id = view.row.id;
+    let step = |name: &str, label: &str, reason: Option<&str>| {
+        html! {
+            form.inline method="post" action=(format!("/plans/{id}/lifecycle/{name}")) {
+                (csrf(user))
+                input type="hidden" name="version" value=(view.row.version);
+                @if let Some(placeholder) = reason {
+                    input type="text" name="reason" required placeholder=(placeholder) aria-label=(format!("{label}: reason"));
+                }
+                button type="submit" { (label) }
+            }
+        }
+    };
+    html! {
+        div.lifecycle {
+            @match view.status() {
+                PlanStatus::Draft => {
+                    (step("activate", "Sign and activate", None))
+                }
+                PlanStatus::Active => {
+                    a.button.primary href=(format!("/plans/{id}/print")) { "Print handout" }
+                    (step("advance", "Move to next stage", None))
+                    (step("amend", "Amend", Some("Reason for the amendment")))
+                    (step("complete", "Complete", Some("Outcome, e.g. goals met")))
+                    (step("discontinue", "Discontinue", Some("Reason for stopping")))
+                }
+                PlanStatus::Completed | PlanStatus::Discontinued => {
+                    p { "Ended: " (view.row.end_reason.as_deref().unwrap_or("")) }
+                }
+            }
+            form.inline method="post" action=(format!("/plans/{id}/lifecycle/protocol")) {
+                (csrf(user))
+                input type="text" name="reason" required placeholder="Protocol name" aria-label="Protocol name";
+                button type="submit" { "Save as protocol" }
+            }
+        }
+    }
+}
+
+fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, notice: Option<String>) -> Markup {
+    let view = &d.view;
+    let id = view.row.id;
+    let patient = &view.history.patient.0;
+    let open = view.history.open_flags();
+    let editable = view.status() == PlanStatus::Draft;
+    let body = html! {
+        div.plan hx-boost="true" {
+            p.crumbs { a href=(format!("/patients/{}", patient.id)) { "← " (patient.given_name) " " (patient.family_name) } }
+            div.page-head {
+                h1 { (view.row.title) }
+                span {
+                    span.badge.status { (view.row.status) }
+                    @if view.row.plan_version > 0 { " version " (view.row.plan_version) }
+                }
+            }
+            @if let Some(n) = notice { div.banner role="status" { p { (n) } } }
+            @if let Some(reason) = &view.row.amend_reason {
+                @if editable { div.banner role="status" { p { "Amendment in progress (version " (view.row.plan_version + 1) "): " em { (reason) } ". Activate to make it the patient's plan; version " (view.row.plan_version) " stays in force until then." } } }
+            }
+            (flag_banner(user, &open, false, &FieldErrors::new()))
+            @if !open.is_empty() && editable { p.warning { "The plan cannot be activated until an action is recorded for each red flag (on the assessment)." } }
+            (lifecycle_panel(user, view))
+            @if let Some((on, e)) = view.readiness().filter(|_| view.status() == PlanStatus::Active) {
+                div.banner.ready[e.met] role="status" {
+                    h2 { @if e.met { "Ready to progress" } @else { "Not ready to progress yet" } }
+                    p.hint { "Checked against the signed assessment of " (date(on)) ". The clinician confirms." }
+                    ul { @for (c, o) in &e.per_criterion {
+                        li { (progression::plain_words(c)) ": " strong { (match o { Outcome::Met => "met", Outcome::NotMet => "not met", Outcome::NoData => "no data" }) } }
+                    } }
+                }
+            }
+            section aria-labelledby="goals-h" {
+                h2 #goals-h { "Goals" }
+                @if view.content.goals.is_empty() { p.empty { "No goals yet." } }
+                ul.goals {
+                    @for g in &view.content.goals {
+                        li {
+                            (progression::plain_words(&g.criterion()))
+                            span.hint {
+                                " · baseline " (g.baseline.map(|b| b.to_string()).unwrap_or_else(|| "not recorded".into()))
+                                @if let Some(due) = g.due { " · by " (date(due)) }
+                            }
+                            @if editable {
+                                form.inline.tiny method="post" action=(format!("/plans/{id}/goals")) {
+                                    (csrf(user))
+                                    input type="hidden" name="remove" value=(g.id.to_string());
+                                    button.link type="submit" { "remove" }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if editable {
+                    form.inline method="post" action=(format!("/plans/{id}/goals")) {
+                        (csrf(user))
+                        select name="measure" aria-label="Measure" { @for m in Measure::ALL { option value=(m.code()) { (m.label()) } } }
+                        select name="comparator" aria-label="Comparator" { @for c in ["le", "lt", "eq", "ge", "gt"] { option value=(c) { (c.parse::<Comparator>().map(|c| c.symbol()).unwrap_or(c)) } } }
+                        input type="number" step="any" name="target" placeholder="Target" aria-label="Target" required;
+                        input type="date" name="due" aria-label="Due date";
+                        button type="submit" { "Add goal" }
+                    }
+                }
+            }
+            @for stage in &view.content.stages { (stage_card(user, d, stage, failure)) }
+            @if !view.versions.is_empty() {
+                section aria-labelledby="versions-h" {
+                    h2 #versions-h { "Versions" }
+                    ol.versions {
+                        @for (v, by) in &view.versions {
+                            li {
+                                strong { "Version " (v.number) } " · " (by) " · " (v.activated_at.format("%-d %b %Y %H:%M UTC"))
+                                @if let Some(r) = &v.reason { " · " em { (r) } }
+                                " · " a href=(format!("/plans/{id}/print?version={}", v.number)) { "handout" }
+                                @if v.number > 1 {
+                                    @if let (Ok(old), Ok(new)) = (view.version_content(v.number - 1), view.version_content(v.number)) {
+                                        ul.diff { @for c in diff(&old, &new) { li.(c.kind) { (c.kind) ": " (c.what) @if !c.detail.is_empty() { " — " (c.detail) } } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout(&view.row.title, user, body)
+}
+
+#[derive(Deserialize)]
+struct ShowQuery {
+    skipped: Option<String>,
+}
+
+async fn show(
+    user: SessionUser,
+    path: web::Path<PlanId>,
+    query: web::Query<ShowQuery>,
+    db: web::Data<Db>,
+) -> HtmlResult {
+    let d = load(&user, &db, path.into_inner()).await?;
+    let notice = query.skipped.as_deref().filter(|s| !s.is_empty()).map(|s| {
+        format!("Not added from the protocol for this patient (contraindicated or needing consent; add them yourself if appropriate): {}.", words(s).replace(',', ", "))
+    });
+    Ok(page(plan_page(&user, &d, None, notice)))
+}
+
+/// The add and edit item form as typed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct ItemForm {
+    modality_id: String,
+    sets: Option<String>,
+    reps: Option<String>,
+    hold_seconds: Option<String>,
+    per_day: Option<String>,
+    per_week: Option<String>,
+    side: Option<String>,
+    setting: Option<String>,
+    clinician_notes: Option<String>,
+    override_reason: Option<String>,
+    consent: Option<String>,
+}
+
+impl ItemForm {
+    fn from_item(item: &crate::domain::plan::PlanItem) -> Self {
+        let o = &item.dosage_override;
+        let s = |v: Option<u32>| v.map(|v| v.to_string());
+        Self {
+            sets: s(o.sets),
+            reps: s(o.reps),
+            hold_seconds: s(o.hold_seconds),
+            per_day: s(o.per_day),
+            per_week: s(o.per_week),
+            side: item.side.clone(),
+            setting: Some(item.setting.code().to_owned()),
+            clinician_notes: item.clinician_notes.clone(),
+            ..Self::default()
+        }
+    }
+
+    fn dosage(&self) -> Result<Dosage, AppError> {
+        let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
+            match v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                None => Ok(None),
+                Some(t) => t.parse().map(Some).map_err(|_| {
+                    AppError::field(&format!("dosage.{field}"), format!("{field} must be a whole number"))
+                }),
+            }
+        };
+        Ok(Dosage {
+            sets: n("sets", &self.sets)?,
+            reps: n("reps", &self.reps)?,
+            hold_seconds: n("hold_seconds", &self.hold_seconds)?,
+            per_day: n("per_day", &self.per_day)?,
+            per_week: n("per_week", &self.per_week)?,
+            ..Dosage::default()
+        })
+    }
+}
+
+async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db: web::Data<Db>) -> HtmlResult {
+    let (id, stage) = path.into_inner();
+    let f = form.form.clone();
+    let ctx = form.user.ctx.clone();
+    let outcome = match f.dosage() {
+        Ok(dosage) => {
+            let req = AddItem {
+                modality_id: f.modality_id.clone(),
+                dosage: Some(dosage),
+                side: f.side.clone(),
+                setting: f.setting.clone(),
+                clinician_notes: f.clinician_notes.clone(),
+                override_reason: f.override_reason.clone(),
+                consent: f.consent.is_some(),
+            };
+            db.run(move |conn| service::add_item(conn, &ctx, id, stage, &req)).await.map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    let (errors, message) = match outcome {
+        Ok(()) => return Ok(see_other(&format!("/plans/{id}#stage-{}", stage))),
+        Err(AppError::Refused { message, fields, .. }) => (fields, message),
+        Err(AppError::Validation(fields)) => (fields, "Some fields need attention.".to_owned()),
+        Err(other) => return Err(other.into()),
+    };
+    let d = load(&form.user, &db, id).await?;
+    let failure = AddFailure { stage, errors, message, form: f };
+    Ok(invalid(plan_page(&form.user, &d, Some(&failure), None)))
+}
+
+async fn run_edit(ctx: Ctx, db: &Db, id: PlanId, change: PlanEdit) -> HtmlResult {
+    db.run(move |conn| service::edit(conn, &ctx, id, None, change)).await?;
+    Ok(see_other(&format!("/plans/{id}")))
+}
+
+async fn item_action(
+    path: web::Path<(PlanId, Uuid, String)>,
+    form: CsrfForm<ItemForm>,
+    db: web::Data<Db>,
+) -> HtmlResult {
+    let (id, item, action) = path.into_inner();
+    let change = match action.as_str() {
+        "up" => PlanEdit::MoveItem(item, -1),
+        "down" => PlanEdit::MoveItem(item, 1),
+        "remove" => PlanEdit::RemoveItem(item),
+        "update" => PlanEdit::UpdateItem {
+            item,
+            dosage: Box::new(form.form.dosage()?),
+            side: form.form.side.clone(),
+            setting: form.form.setting.clone(),
+            notes: form.form.clinician_notes.clone(),
+        },
+        _ => return Err(AppError::NotFound.into()),
+    };
+    run_edit(form.user.ctx.clone(), &db, id, change).await
+}
+
+#[derive(Deserialize)]
+struct StageForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    planned_weeks: String,
+}
+
+async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, db: web::Data<Db>) -> HtmlResult {
+    let (id, stage) = path.into_inner();
+    let weeks = form
+        .form
+        .planned_weeks
+        .trim()
+        .parse::<u8>()
+        .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."))?;
+    let change = PlanEdit::EditStage { stage, name: form.form.name.clone(), purpose: form.form.purpose.clone(), weeks };
+    run_edit(form.user.ctx.clone(), &db, id, change).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CriterionForm {
+    measure: String,
+    comparator: String,
+    value: String,
+    remove: Option<String>,
+    target: String,
+    due: String,
+}
+
+impl CriterionForm {
+    fn parts(&self, value: &str) -> Result<(Measure, Comparator, f64), AppError> {
+        let measure = self.measure.parse::<Measure>().map_err(|m| AppError::field("measure", m))?;
+        let comparator = self.comparator.parse::<Comparator>().map_err(|m| AppError::field("comparator", m))?;
+        let value = value.trim().parse::<f64>().map_err(|_| AppError::field("value", "Enter a number."))?;
+        Ok((measure, comparator, value))
+    }
+}
+
+async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
+    let (id, stage) = path.into_inner();
+    let d = load(&form.user, &db, id).await?;
+    let mut list = d.view.content.stages.iter().find(|s| s.id == stage).ok_or(AppError::NotFound)?.criteria.clone();
+    match form.form.remove.as_deref().and_then(|r| r.parse::<usize>().ok()) {
+        Some(n) if n < list.len() => {
+            list.remove(n);
+        }
+        Some(_) => return Err(AppError::NotFound.into()),
+        None => {
+            let (m, c, v) = form.form.parts(&form.form.value)?;
+            list.push(Criterion::new(m, c, v));
+        }
+    }
+    run_edit(form.user.ctx.clone(), &db, id, PlanEdit::SetCriteria(stage, list)).await
+}
+
+async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
+    let id = path.into_inner();
+    let change = match form.form.remove.as_deref() {
+        Some(goal) => PlanEdit::RemoveGoal(goal.parse().map_err(|_| AppError::NotFound)?),
+        None => {
+            let (measure, comparator, target) = form.form.parts(&form.form.target)?;
+            let due = match form.form.due.trim() {
+                "" => None,
+                d => Some(
+                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                        .map_err(|_| AppError::field("due", "Enter the due date as YYYY-MM-DD."))?,
+                ),
+            };
+            PlanEdit::AddGoal { measure, comparator, target, due }
+        }
+    };
+    run_edit(form.user.ctx.clone(), &db, id, change).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepForm {
+    version: Option<i32>,
+    reason: String,
+}
+
+async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, db: web::Data<Db>) -> HtmlResult {
+    let (id, step) = path.into_inner();
+    let ctx = form.user.ctx.clone();
+    let StepForm { version, reason } = form.form;
+    let outcome = db
+        .run(move |conn| match step.as_str() {
+            "activate" => service::activate(conn, &ctx, id, version, today()).map(|_| ()),
+            "amend" => service::amend(conn, &ctx, id, version, &reason),
+            "advance" => service::advance(conn, &ctx, id, version, today()).map(|_| ()),
+            "complete" => service::finish(conn, &ctx, id, version, PlanStatus::Completed, &reason),
+            "discontinue" => service::finish(conn, &ctx, id, version, PlanStatus::Discontinued, &reason),
+            "protocol" => service::save_as_protocol(conn, &ctx, id, &reason, "").map(|_| ()),
+            _ => Err(AppError::NotFound),
+        })
+        .await;
+    match outcome {
+        Ok(()) => Ok(see_other(&format!("/plans/{id}"))),
+        Err(e @ (AppError::Conflict { .. } | AppError::VersionConflict | AppError::Validation(_))) => {
+            let d = load(&form.user, &db, id).await?;
+            let message = match &e {
+                AppError::Validation(f) => f.values().flatten().cloned().collect::<Vec<_>>().join(" "),
+                other => other.to_string(),
+            };
+            let status = actix_web::ResponseError::status_code(&e);
+            Ok(HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(plan_page(&form.user, &d, None, Some(message)).into_string()))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn new_plan_page(
+    user: &SessionUser,
+    patient: PatientId,
+    name: &str,
+    protocols: &[Protocol],
+    errors: &FieldErrors,
+    title: &str,
+) -> Markup {
+    let body = html! {
+        p.crumbs { a href=(format!("/patients/{patient}")) { "← " (name) } }
+        h1 { "New plan for " (name) }
+        form method="post" action=(format!("/patients/{patient}/plans")) {
+            (csrf(user))
+            div.field.invalid[errors.contains_key("title")] {
+                label for="title" { "Title" }
+                input #title type="text" name="title" value=(title) required placeholder="e.g. Left L5 sciatica";
+                (field_errors(errors, "title"))
+            }
+            fieldset {
+                legend { "Start from" }
+                label.check { input type="radio" name="protocol_id" value="" checked; " The four default stages, empty" }
+                @for p in protocols {
+                    label.check {
+                        input type="radio" name="protocol_id" value=(p.row.id.to_string());
+                        " " strong { (p.row.name) } @if p.row.clinic_id.is_none() { " (built-in)" } " — " span.hint { (p.row.description) }
+                    }
+                }
+                (field_errors(errors, "protocol_id"))
+            }
+            p.hint { "Every protocol item is checked against this patient's history and assessment before it is added." }
+            button.primary type="submit" { "Start plan" }
+        }
+    };
+    layout("New plan", user, body)
+}
+
+async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
+    let patient = path.into_inner();
+    let ctx = user.ctx.clone();
+    let (p, protocols) = db
+        .run(move |conn| -> Result<_, AppError> {
+            Ok((crate::service::patients::get(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
+        })
+        .await?;
+    let name = format!("{} {}", p.0.given_name, p.0.family_name);
+    Ok(page(new_plan_page(&user, patient, &name, &protocols, &FieldErrors::new(), &p.0.condition)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewPlanForm {
+    title: String,
+    protocol_id: String,
+}
+
+async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web::Data<Db>) -> HtmlResult {
+    let patient = path.into_inner();
+    let ctx = form.user.ctx.clone();
+    let title = form.form.title.clone();
+    let protocol = match form.form.protocol_id.trim() {
+        "" => None,
+        p => Some(
+            p.parse::<ProtocolId>()
+                .map_err(|_| AppError::field("protocol_id", "Choose one of the listed protocols."))?,
+        ),
+    };
+    match db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today())).await {
+        Ok((id, skipped)) => {
+            let codes: Vec<String> = skipped.into_iter().map(|s| s.code).collect();
+            let suffix = if codes.is_empty() { String::new() } else { format!("?skipped={}", codes.join(",")) };
+            Ok(see_other(&format!("/plans/{id}{suffix}")))
+        }
+        Err(AppError::Validation(errors)) => {
+            let ctx = form.user.ctx.clone();
+            let (p, protocols) = db
+                .run(move |conn| -> Result<_, AppError> {
+                    Ok((crate::service::patients::get(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
+                })
+                .await?;
+            let name = format!("{} {}", p.0.given_name, p.0.family_name);
+            Ok(invalid(new_plan_page(&form.user, patient, &name, &protocols, &errors, &form.form.title)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Category labels for filters.
+pub fn categories() -> Vec<(String, String)> {
+    Category::ALL.iter().map(|c| (c.code().to_owned(), c.label().to_owned())).collect()
+}

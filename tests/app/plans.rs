@@ -1,0 +1,318 @@
+//! The modality library, the plan builder and the safety engine through the API.
+
+use crate::helpers::{patient_json, spawn_app, TestApp, LEAD_A, THERAPIST_A, THERAPIST_B};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+async fn patient_with(app: &TestApp, token: &str, history: &[&str]) -> String {
+    let mut body = patient_json("Ada", "Lovelace");
+    body["history"] = json!(history);
+    let (status, p) = app.api(Method::POST, "/api/v1/patients", token, Some(body)).await;
+    assert_eq!(status, 201);
+    p["id"].as_str().unwrap_or_default().to_owned()
+}
+
+async fn new_plan(app: &TestApp, token: &str, patient: &str) -> Value {
+    let (status, plan) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/plans"),
+            token,
+            Some(json!({"title": "Left L5 sciatica"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{plan}");
+    plan
+}
+
+async fn modality(app: &TestApp, token: &str, code: &str) -> String {
+    let (_, items) = app.api(Method::GET, "/api/v1/modalities", token, None).await;
+    items
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["code"] == code))
+        .map(|i| i["id"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_else(|| panic!("no {code}"))
+}
+
+fn items_path(plan: &Value, stage: usize) -> String {
+    format!(
+        "/api/v1/plans/{}/stages/{}/items",
+        plan["id"].as_str().unwrap_or_default(),
+        plan["stages"][stage]["id"].as_str().unwrap_or_default()
+    )
+}
+
+#[tokio::test]
+async fn the_library_lists_at_least_forty_items_in_all_eight_categories() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+
+    let (status, items) = app.api(Method::GET, "/api/v1/modalities", &token, None).await;
+    let (_, needling) = app.api(Method::GET, "/api/v1/modalities?category=dry_needling&stage=1", &token, None).await;
+    let (bad, error) = app.api(Method::GET, "/api/v1/modalities?category=yoga", &token, None).await;
+
+    assert_eq!(status, 200);
+    let items = items.as_array().cloned().unwrap_or_default();
+    assert!(items.len() >= 40, "{} items", items.len());
+    for category in [
+        "manual_therapy",
+        "dry_needling",
+        "taping",
+        "exercise",
+        "stretch",
+        "nerve_mobilisation",
+        "education",
+        "thermal_electro",
+    ] {
+        assert!(items.iter().any(|i| i["category"] == category), "no {category}");
+    }
+    let needling = needling.as_array().cloned().unwrap_or_default();
+    assert!(
+        !needling.is_empty()
+            && needling.iter().all(|i| i["category"] == "dry_needling"
+                && i["stages"].as_array().is_some_and(|s| s.contains(&json!("pain_control"))))
+    );
+    assert_eq!(bad, 422);
+    assert!(error["error"]["fields"]["category"].is_array());
+}
+
+#[tokio::test]
+async fn a_new_plan_starts_as_a_draft_with_the_four_default_stages() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+
+    let plan = new_plan(&app, &token, &p).await;
+
+    assert_eq!(plan["status"], "draft");
+    let names: Vec<&str> =
+        plan["stages"].as_array().map(|s| s.iter().filter_map(|x| x["name"].as_str()).collect()).unwrap_or_default();
+    assert_eq!(names.len(), 4);
+    assert_eq!(
+        plan["stages"][0]["criteria"][0],
+        json!({"measure": "nprs_worst", "comparator": "le", "value": 5.0, "words": plan["stages"][0]["criteria"][0]["words"]})
+    );
+}
+
+#[tokio::test]
+async fn needle_phobia_blocks_dry_needling_until_a_reason_is_given() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &["needle_phobia"]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let needling = modality(&app, &token, "dry_needling_piriformis").await;
+    let path = items_path(&plan, 0);
+
+    let (blocked, error) =
+        app.api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "consent": true}))).await;
+    let (no_consent, consent_error) = app.api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "override_reason": "Patient asked for it after discussing fear; desensitised"}))).await;
+    let (added, item) = app
+        .api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "consent": true, "override_reason": "Patient asked for it after discussing fear; desensitised"})))
+        .await;
+
+    assert_eq!(blocked, 422);
+    assert_eq!(error["error"]["code"], "contraindicated");
+    assert!(error["error"]["message"].as_str().unwrap_or_default().contains("needle_phobia"), "{error}");
+    assert_eq!(no_consent, 422);
+    assert_eq!(consent_error["error"]["code"], "consent_required");
+    assert_eq!(added, 201, "{item}");
+    assert!(item["override_reason"].as_str().is_some_and(|r| r.starts_with("Patient asked")));
+    assert!(item["consent_recorded"].as_bool().unwrap_or(false));
+    let (_, current) =
+        app.api(Method::GET, &format!("/api/v1/plans/{}", plan["id"].as_str().unwrap_or_default()), &token, None).await;
+    assert_eq!(current["has_override"], true, "the override is shown on the plan");
+}
+
+#[tokio::test]
+async fn anticoagulants_add_dry_needling_with_a_warning() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &["anticoagulants"]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let needling = modality(&app, &token, "dry_needling_gluteus_medius").await;
+
+    let (status, item) = app
+        .api(Method::POST, &items_path(&plan, 0), &token, Some(json!({"modality_id": needling, "consent": true})))
+        .await;
+
+    assert_eq!(status, 201, "{item}");
+    assert_eq!(item["warnings"][0]["fact"], "anticoagulants");
+    assert_eq!(item["warnings"][0]["severity"], "relative");
+}
+
+#[tokio::test]
+async fn an_unresolved_cauda_equina_flag_blocks_activation_until_an_action_is_recorded() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let (_, a) = app
+        .api(Method::POST, &format!("/api/v1/patients/{p}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "rf_bladder_dysfunction", "value": "positive"}]})))
+        .await;
+    let plan = new_plan(&app, &token, &p).await;
+    let activate = format!("/api/v1/plans/{}/activate", plan["id"].as_str().unwrap_or_default());
+
+    let (blocked, error) = app.api(Method::POST, &activate, &token, None).await;
+    app.api(
+        Method::POST,
+        &format!("/api/v1/assessments/{}/red-flag-actions", a["id"].as_str().unwrap_or_default()),
+        &token,
+        Some(json!({"flag": "rf_bladder_dysfunction", "action": "Same-day referral to the emergency department"})),
+    )
+    .await;
+    let (ok, active) = app.api(Method::POST, &activate, &token, None).await;
+
+    assert_eq!(blocked, 409);
+    assert_eq!(error["error"]["code"], "red_flag_unresolved");
+    assert!(error["error"]["message"].as_str().unwrap_or_default().contains("rf_bladder_dysfunction"));
+    assert_eq!(ok, 200, "{active}");
+    assert_eq!(active["status"], "active");
+    assert_eq!(active["plan_version"], 1);
+    assert!(active["stages"][0]["started_on"].is_string(), "the first stage starts at activation");
+}
+
+#[tokio::test]
+async fn an_active_plan_is_locked_and_an_amendment_makes_version_two_with_a_diff() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let bridge = modality(&app, &token, "bridge").await;
+    let clamshell = modality(&app, &token, "clamshell").await;
+    app.api(
+        Method::POST,
+        &items_path(&plan, 2),
+        &token,
+        Some(json!({"modality_id": bridge, "dosage": {"sets": 3, "reps": 10}})),
+    )
+    .await;
+    app.api(Method::POST, &format!("/api/v1/plans/{id}/activate"), &token, None).await;
+
+    let (locked, error) =
+        app.api(Method::POST, &items_path(&plan, 2), &token, Some(json!({"modality_id": clamshell}))).await;
+    let (no_reason, _) = app.api(Method::POST, &format!("/api/v1/plans/{id}/amend"), &token, None).await;
+    let (amending, _) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/plans/{id}/amend"),
+            &token,
+            Some(json!({"reason": "Add hip abductor work"})),
+        )
+        .await;
+    let (added, _) =
+        app.api(Method::POST, &items_path(&plan, 2), &token, Some(json!({"modality_id": clamshell}))).await;
+    let (activated, v2) = app.api(Method::POST, &format!("/api/v1/plans/{id}/activate"), &token, None).await;
+    let (_, version) = app.api(Method::GET, &format!("/api/v1/plans/{id}/versions/2"), &token, None).await;
+    let (_, first) = app.api(Method::GET, &format!("/api/v1/plans/{id}/versions/1"), &token, None).await;
+
+    assert_eq!(locked, 409);
+    assert_eq!(error["error"]["code"], "plan_locked");
+    assert_eq!(no_reason, 422);
+    assert_eq!(amending, 200);
+    assert_eq!(added, 201);
+    assert_eq!(activated, 200);
+    assert_eq!(v2["plan_version"], 2);
+    assert_eq!(version["reason"], "Add hip abductor work");
+    assert_eq!(version["changes"][0]["kind"], "added");
+    assert!(version["changes"][0]["what"].as_str().unwrap_or_default().contains("Clamshell"), "{version}");
+    let first_items = first["content"]["stages"][2]["items"].as_array().map(Vec::len);
+    assert_eq!(first_items, Some(1), "version 1 is kept as it was");
+}
+
+#[tokio::test]
+async fn another_clinics_plan_is_not_found() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let other = app.token(THERAPIST_B).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default();
+
+    assert_eq!(app.api(Method::GET, &format!("/api/v1/plans/{id}"), &other, None).await.0, 404);
+    assert_eq!(app.api(Method::POST, &format!("/api/v1/plans/{id}/activate"), &other, None).await.0, 404);
+    assert_eq!(
+        app.api(Method::POST, &format!("/api/v1/patients/{p}/plans"), &other, Some(json!({"title": "x"}))).await.0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn the_plan_page_needs_the_same_number_of_queries_for_5_items_as_for_60() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (_, library) = app.api(Method::GET, "/api/v1/modalities?category=exercise", &token, None).await;
+    let exercise = library[0]["id"].as_str().unwrap_or_default().to_owned();
+    let mut plans = Vec::new();
+    for n in [5, 60] {
+        let p = patient_with(&app, &token, &[]).await;
+        let plan = new_plan(&app, &token, &p).await;
+        for i in 0..n {
+            let (status, _) =
+                app.api(Method::POST, &items_path(&plan, i % 4), &token, Some(json!({"modality_id": exercise}))).await;
+            assert_eq!(status, 201);
+        }
+        plans.push(plan["id"].as_str().unwrap_or_default().to_owned());
+    }
+    let client = app.signed_in(THERAPIST_A).await;
+    let mut counts = Vec::new();
+    for id in &plans {
+        for path in [format!("/plans/{id}"), format!("/api/v1/plans/{id}")] {
+            let fetch = || async {
+                if path.starts_with("/api") {
+                    app.api(Method::GET, &path, &token, None).await.0
+                } else {
+                    app.page(&client, &path).await.0
+                }
+            };
+            fetch().await;
+            let before = app.db.queries();
+            assert_eq!(fetch().await, 200);
+            counts.push(app.db.queries() - before);
+        }
+    }
+    assert!(counts.iter().all(|c| *c >= 5), "{counts:?}");
+    assert_eq!((counts[0], counts[1]), (counts[2], counts[3]), "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_lead_adds_a_clinic_item_and_editing_it_makes_a_new_version_while_plans_keep_theirs() {
+    let app = spawn_app().await;
+    let lead = app.token(LEAD_A).await;
+    let therapist = app.token(THERAPIST_A).await;
+    let (_, builtin) = app.api(Method::GET, "/api/v1/modalities?q=bridge", &lead, None).await;
+    let mut def = builtin[0]["definition"].clone();
+    def["code"] = json!("clinic_wall_squat");
+    def["name"] = json!("Wall squat");
+    def["patient_instructions"] = json!("Lean your back on a wall. Bend your knees a little. Stand up again.");
+
+    let (forbidden, _) = app.api(Method::POST, "/api/v1/modalities", &therapist, Some(def.clone())).await;
+    let (created, item) = app.api(Method::POST, "/api/v1/modalities", &lead, Some(def.clone())).await;
+    let p = patient_with(&app, &therapist, &[]).await;
+    let plan = new_plan(&app, &therapist, &p).await;
+    app.api(Method::POST, &items_path(&plan, 2), &therapist, Some(json!({"modality_id": item["id"]}))).await;
+    def["patient_instructions"] = json!("Lean on a wall. Bend your knees to a quarter squat. Stand up slowly.");
+    let (edited, v2) = app
+        .api(Method::PUT, &format!("/api/v1/modalities/{}", item["id"].as_str().unwrap_or_default()), &lead, Some(def))
+        .await;
+    let (builtin_edit, _) = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/modalities/{}", builtin[0]["id"].as_str().unwrap_or_default()),
+            &lead,
+            Some(builtin[0]["definition"].clone()),
+        )
+        .await;
+    let (_, after) = app
+        .api(Method::GET, &format!("/api/v1/plans/{}", plan["id"].as_str().unwrap_or_default()), &therapist, None)
+        .await;
+
+    assert_eq!(forbidden, 403);
+    assert_eq!(created, 201, "{item}");
+    assert_eq!(item["builtin"], false);
+    assert_eq!(edited, 200);
+    assert_eq!(v2["version"], 2);
+    assert_eq!(builtin_edit, 403, "built-in items are read-only");
+    let kept = &after["stages"][2]["items"][0];
+    assert_eq!(kept["modality_version"], 1);
+    assert!(kept["patient_instructions"].as_str().unwrap_or_default().starts_with("Lean your back"));
+}
