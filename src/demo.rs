@@ -9,7 +9,7 @@ use crate::domain::assessment::{AssessmentInput, ContentInput};
 use crate::domain::patient::PatientInput;
 use crate::error::AppError;
 use crate::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
-use crate::service::{assessments, auth::actor_of, patients, Ctx, Origin};
+use crate::service::{assessments, auth::actor_of, patients, plans, Ctx, Origin};
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -162,11 +162,45 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
                 let ctx = Ctx { actor: therapist.clone(), origin: Origin::default() };
                 let patient = patients::create(conn, &ctx, &input, today)?;
                 record_assessments(conn, &ctx, patient, n, side, weeks, today)?;
+                start_plan(conn, &ctx, patient, n, condition, today)?;
             }
         }
         let _ = admin;
         Ok(logins)
     })
+}
+
+/// A plan from the built-in protocol for the patient's STarT Back risk group, activated
+/// unless a red flag is open; some patients have moved on a stage. One in five keeps a draft.
+fn start_plan(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    patient: crate::db::ids::PatientId,
+    n: usize,
+    condition: &str,
+    today: chrono::NaiveDate,
+) -> Result<(), AppError> {
+    let history = assessments::history(conn, ctx, patient)?;
+    let risk = history
+        .records
+        .first()
+        .and_then(|r| r.current().scores().start_back)
+        .map_or("medium", |s| s.risk.code());
+    let code = format!("sciatica_start_back_{risk}");
+    let protocol = crate::service::library::protocols(conn, ctx)?
+        .into_iter()
+        .find(|p| p.row.code.as_deref() == Some(code.as_str()))
+        .map(|p| p.row.id);
+    let started = history.records.first().map_or(today, |r| r.row.assessed_on);
+    let (plan, _) = plans::create(conn, ctx, patient, condition, protocol, started)?;
+    if n % 5 == 3 || !history.open_flags().is_empty() {
+        return Ok(());
+    }
+    plans::activate(conn, ctx, plan, None, started)?;
+    if n % 3 == 0 {
+        plans::advance(conn, ctx, plan, None, today - Duration::days(2))?;
+    }
+    Ok(())
 }
 
 /// An initial assessment (signed) three to six weeks ago and, for most patients, a signed

@@ -208,3 +208,63 @@ async fn browser_a_therapist_records_and_signs_an_assessment() {
     assert!(signed.contains("Locked: changes are recorded as amendments"), "{signed}");
     c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver; .ci/run installs them and runs the browser tests"]
+async fn browser_a_therapist_builds_a_plan_from_a_protocol_overrides_a_contraindication_and_activates_it() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let mut body = crate::helpers::patient_json("Dora", "Fenwick");
+    body["history"] = serde_json::json!(["adhesive_allergy"]);
+    let (_, patient) = app.api(reqwest::Method::POST, "/api/v1/patients", &token, Some(body)).await;
+    let patient = patient["id"].as_str().unwrap_or_default().to_owned();
+    let browser = start_browser().await;
+    let c = &browser.client;
+    let click = |css: String| async move {
+        c.find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+    };
+    sign_in(c, &app.address, THERAPIST_A).await;
+
+    c.goto(&format!("{}/patients/{patient}/plans/new", app.address)).await.unwrap_or_else(|e| panic!("{e}"));
+    let protocol =
+        c.find(Locator::XPath("//label[contains(., 'medium risk')]/input")).await.unwrap_or_else(|e| panic!("{e}"));
+    protocol.click().await.unwrap_or_else(|e| panic!("{e}"));
+    click("form button.primary".into()).await;
+    c.wait().for_element(Locator::Css("section#stage-1")).await.unwrap_or_else(|e| panic!("plan page: {e}"));
+    let text = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    assert!(text.contains("Bridge") && text.contains("Pain education"), "protocol items are in the plan");
+
+    click("section#stage-1 details.add-item summary".into()).await;
+    click("#modality-1 option[value]:not([value=''])".into()).await; // make the select active
+    let taping = c
+        .find(Locator::XPath("//select[@id='modality-1']//option[starts-with(., 'Lumbar kinesiology taping')]"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    taping.click().await.unwrap_or_else(|e| panic!("{e}"));
+    click("#add-1 button.primary".into()).await;
+    let refused = c
+        .wait()
+        .for_element(Locator::Css("section#stage-1 .error-summary"))
+        .await
+        .unwrap_or_else(|e| panic!("no refusal shown: {e}"));
+    assert!(refused.text().await.unwrap_or_default().contains("Allergy to adhesive or tape"));
+    let reason = c.find(Locator::Css("#add-1 input[name=override_reason]")).await.unwrap_or_else(|e| panic!("{e}"));
+    reason.send_keys("Hypoallergenic tape, patch test clear").await.unwrap_or_else(|e| panic!("{e}"));
+    click("#add-1 button.primary".into()).await;
+    c.wait()
+        .for_element(Locator::XPath("//p[@class='override']/em[text()='Hypoallergenic tape, patch test clear']"))
+        .await
+        .unwrap_or_else(|e| panic!("override not shown: {e}"));
+
+    click(".lifecycle form button".into()).await;
+    c.wait().for_element(Locator::LinkText("Print handout")).await.unwrap_or_else(|e| panic!("not activated: {e}"));
+    let status =
+        c.find(Locator::Css(".badge.status")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
+    assert_eq!(status, "active");
+    c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
+}

@@ -316,3 +316,150 @@ async fn a_lead_adds_a_clinic_item_and_editing_it_makes_a_new_version_while_plan
     assert_eq!(kept["modality_version"], 1);
     assert!(kept["patient_instructions"].as_str().unwrap_or_default().starts_with("Lean your back"));
 }
+
+#[tokio::test]
+async fn a_plan_from_a_built_in_protocol_checks_every_item_against_this_patient() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let every_fact = [
+        "anticoagulants",
+        "bleeding_disorder",
+        "pregnancy",
+        "needle_phobia",
+        "metal_allergy",
+        "adhesive_allergy",
+        "fragile_skin",
+        "open_wound",
+        "local_infection",
+        "dvt",
+        "lymphoedema",
+        "osteoporosis",
+        "cancer_history",
+        "diabetes",
+        "pacemaker",
+        "immunosuppression",
+    ];
+    let risky = patient_with(&app, &token, &every_fact).await;
+    let plain = patient_with(&app, &token, &[]).await;
+    let (_, protocols) = app.api(Method::GET, "/api/v1/protocols", &token, None).await;
+    let medium = protocols
+        .as_array()
+        .and_then(|p| p.iter().find(|x| x["code"] == "sciatica_start_back_medium"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        protocols.as_array().map(|p| p.iter().filter(|x| x["builtin"] == true).count()),
+        Some(3),
+        "low, medium and high"
+    );
+
+    let body = json!({"title": "From protocol", "protocol_id": medium["id"]});
+    let (status, full) =
+        app.api(Method::POST, &format!("/api/v1/patients/{plain}/plans"), &token, Some(body.clone())).await;
+    let (_, checked) = app.api(Method::POST, &format!("/api/v1/patients/{risky}/plans"), &token, Some(body)).await;
+    let (bad, error) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/patients/{plain}/plans"),
+            &token,
+            Some(json!({"title": "x", "protocol_id": "not-an-id"})),
+        )
+        .await;
+
+    assert_eq!(status, 201, "{full}");
+    let count = |plan: &Value| {
+        plan["stages"]
+            .as_array()
+            .map(|s| s.iter().map(|x| x["items"].as_array().map_or(0, Vec::len)).sum::<usize>())
+            .unwrap_or(0)
+    };
+    let template_items: usize = medium["content"]["stages"]
+        .as_array()
+        .map(|s| s.iter().map(|x| x["items"].as_array().map_or(0, Vec::len)).sum())
+        .unwrap_or(0);
+    assert_eq!(count(&full), template_items, "a patient without risk facts gets every item");
+    assert_eq!(full["skipped"], json!([]));
+    assert_eq!(count(&checked), template_items, "exercise-based items have no absolute contraindication");
+    let warned = checked["stages"][0]["items"]
+        .as_array()
+        .map(|i| i.iter().any(|x| x["warnings"].as_array().is_some_and(|w| !w.is_empty())));
+    assert_eq!(warned, Some(true), "relative contraindications of this patient show as warnings");
+
+    // A clinic protocol with taping, applied to a patient allergic to adhesive: taping is left out.
+    let source = new_plan(&app, &token, &plain).await;
+    let taping = modality(&app, &token, "lumbar_kinesiology_taping").await;
+    app.api(Method::POST, &items_path(&source, 0), &token, Some(json!({"modality_id": taping}))).await;
+    let (saved, protocol) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/plans/{}/protocol", source["id"].as_str().unwrap_or_default()),
+            &token,
+            Some(json!({"name": "Taping first"})),
+        )
+        .await;
+    let allergic = patient_with(&app, &token, &["adhesive_allergy"]).await;
+    let (_, from_clinic) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/patients/{allergic}/plans"),
+            &token,
+            Some(json!({"title": "x", "protocol_id": protocol["id"]})),
+        )
+        .await;
+    assert_eq!(saved, 201);
+    assert_eq!(from_clinic["skipped"][0]["code"], "lumbar_kinesiology_taping", "{}", from_clinic["skipped"]);
+    assert!(from_clinic["skipped"][0]["reason"].as_str().unwrap_or_default().contains("adhesive_allergy"));
+    assert!(full["goals"].as_array().is_some_and(|g| !g.is_empty()), "protocol goals are applied");
+    assert_eq!(bad, 422);
+    assert!(error["error"]["fields"]["protocol_id"].is_array());
+}
+
+#[tokio::test]
+async fn in_the_browser_form_a_contraindication_is_refused_then_accepted_with_a_reason_and_the_amendment_diff_shows() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &["adhesive_allergy"]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let stage = plan["stages"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let taping = modality(&app, &token, "lumbar_kinesiology_taping").await;
+    let client = app.signed_in(THERAPIST_A).await;
+    let page = format!("/plans/{id}");
+    let add = format!("/plans/{id}/stages/{stage}/items");
+
+    let (refused, html) = app.post_form(&client, &page, &add, &[("modality_id", &taping), ("reps", "")]).await;
+    let (accepted, _) = app
+        .post_form(
+            &client,
+            &page,
+            &add,
+            &[("modality_id", &taping), ("override_reason", "Hypoallergenic tape patch-tested for 24 h")],
+        )
+        .await;
+    let (_, after) = app.page(&client, &page).await;
+    let (activated, _) = app.post_form(&client, &page, &format!("/plans/{id}/lifecycle/activate"), &[]).await;
+    let (amended, _) = app
+        .post_form(
+            &client,
+            &page,
+            &format!("/plans/{id}/lifecycle/amend"),
+            &[("reason", "Taping stopped: skin reaction")],
+        )
+        .await;
+    let (_, draft) = app.page(&client, &page).await;
+    let item = draft.split("/items/").nth(1).map(|s| s.chars().take(36).collect::<String>()).unwrap_or_default();
+    app.post_form(&client, &page, &format!("/plans/{id}/items/{item}/remove"), &[]).await;
+    app.post_form(&client, &page, &format!("/plans/{id}/lifecycle/activate"), &[]).await;
+    let (_, v2) = app.page(&client, &page).await;
+
+    assert_eq!(refused, 422);
+    assert!(html.contains("Contraindicated for this patient") && html.contains("adhesive_allergy"), "{html}");
+    assert_eq!(accepted, 303);
+    assert!(after.contains("Override reason: <em>Hypoallergenic tape patch-tested for 24 h</em>"), "{after}");
+    assert_eq!(activated, 303);
+    assert_eq!(amended, 303);
+    assert!(draft.contains("Amendment in progress"));
+    assert!(v2.contains("version 2"), "{v2}");
+    assert!(v2.contains("<li class=\"removed\">removed: Stage 1"), "the version history shows the diff:\n{v2}");
+    assert!(v2.contains("Taping stopped: skin reaction"));
+}
