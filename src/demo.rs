@@ -197,7 +197,7 @@ fn start_plan(
         return Ok(());
     }
     plans::activate(conn, ctx, plan, None, started)?;
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         plans::advance(conn, ctx, plan, None, today - Duration::days(2))?;
     }
     Ok(())
