@@ -181,11 +181,8 @@ fn start_plan(
     today: chrono::NaiveDate,
 ) -> Result<(), AppError> {
     let history = assessments::history(conn, ctx, patient)?;
-    let risk = history
-        .records
-        .first()
-        .and_then(|r| r.current().scores().start_back)
-        .map_or("medium", |s| s.risk.code());
+    let risk =
+        history.records.first().and_then(|r| r.current().scores().start_back).map_or("medium", |s| s.risk.code());
     let code = format!("sciatica_start_back_{risk}");
     let protocol = crate::service::library::protocols(conn, ctx)?
         .into_iter()

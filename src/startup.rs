@@ -22,7 +22,7 @@ pub struct Application {
 }
 
 /// Content Security Policy: no inline script or style, nothing from elsewhere, no framing.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 impl Application {

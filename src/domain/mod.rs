@@ -4,6 +4,7 @@ pub mod assessment;
 pub mod dosage;
 pub mod fhir;
 pub mod findings;
+pub mod handout;
 pub mod history;
 pub mod library;
 mod library_items;

@@ -654,3 +654,42 @@ pub fn save_as_protocol(
     let template = ProtocolContent::from_plan(&view.content, start);
     library::save_protocol(conn, ctx, name, description, &template)
 }
+
+/// The handout of a plan: the active (latest activated) version, or version `number`.
+/// 409 `not_activated` before the first activation. The print is audited.
+pub fn handout(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    number: Option<i32>,
+    large: bool,
+    today: NaiveDate,
+) -> Result<crate::domain::handout::Handout, AppError> {
+    let view = load(conn, ctx, plan)?;
+    if view.row.plan_version == 0 {
+        return Err(AppError::Conflict {
+            code: "not_activated",
+            message: "This plan has not been activated yet; activate it to print the handout.".into(),
+        });
+    }
+    let number = number.unwrap_or(view.row.plan_version);
+    let content = view.version_content(number)?;
+    let clinic = crate::db::clinics::find(conn, view.row.clinic_id)?.ok_or(AppError::NotFound)?;
+    let patient = &view.history.patient;
+    let header = crate::domain::handout::HandoutHeader {
+        clinic: clinic.name,
+        clinic_phone: clinic.phone,
+        clinic_address: clinic.address,
+        patient: format!("{} {}", patient.0.given_name, patient.0.family_name),
+        therapist: patient.1.clone(),
+        title: view.row.title.clone(),
+    };
+    ctx.audit(
+        conn,
+        "plan.print",
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={plan} version={number} large={large}")),
+    )?;
+    Ok(crate::domain::handout::handout(header, &content, number, today, large))
+}

@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod assets;
 pub mod audit;
 pub mod components;
+pub mod handout;
 pub mod layout;
 pub mod library;
 pub mod login;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(progress::configure)
         .configure(plans::configure)
         .configure(library::configure)
+        .configure(handout::configure)
         .configure(admin::configure)
         .configure(audit::configure);
 }

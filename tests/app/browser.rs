@@ -268,3 +268,88 @@ async fn browser_a_therapist_builds_a_plan_from_a_protocol_overrides_a_contraind
     assert_eq!(status, "active");
     c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// Prints the page open in the browser to PDF and returns (pages, text of each page).
+async fn print_pdf(c: &Client, size: fantoccini::wd::PrintSize) -> (usize, Vec<String>) {
+    let margins = fantoccini::wd::PrintMargins { top: 1.5, bottom: 1.5, left: 1.2, right: 1.2 };
+    let config = fantoccini::wd::PrintConfiguration::builder()
+        .size(size)
+        .margins(margins)
+        .background(true)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pdf = c.print(config).await.unwrap_or_else(|e| panic!("print: {e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("handout.pdf");
+    std::fs::write(&path, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let info = std::process::Command::new("pdfinfo")
+        .arg(&path)
+        .output()
+        .unwrap_or_else(|e| panic!("pdfinfo (poppler-utils): {e}"));
+    let pages: usize = String::from_utf8_lossy(&info.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:").and_then(|n| n.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("no page count"));
+    let text = (1..=pages)
+        .map(|p| {
+            let out = std::process::Command::new("pdftotext")
+                .args(["-f", &p.to_string(), "-l", &p.to_string(), "-layout"])
+                .arg(&path)
+                .arg("-")
+                .output()
+                .unwrap_or_else(|e| panic!("pdftotext: {e}"));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect();
+    (pages, text)
+}
+
+#[tokio::test]
+#[ignore = "needs chromium, chromium-driver and poppler-utils; .ci/run installs them and runs the browser tests"]
+async fn browser_the_handout_prints_cleanly_on_a4_and_letter_in_normal_and_large_print() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (plan, _) = crate::handout::active_plan(&app, &token).await;
+    let browser = start_browser().await;
+    let c = &browser.client;
+    sign_in(c, &app.address, THERAPIST_A).await;
+
+    for large in [false, true] {
+        c.goto(&format!("{}/plans/{plan}/print?large={}", app.address, u8::from(large)))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        for size in [fantoccini::wd::PrintSize::A4, fantoccini::wd::PrintSize::US_LETTER] {
+            let label = format!("large={large} size={size:?}");
+            let (pages, text) = print_pdf(c, size).await;
+            let all = text.join("\n");
+            let max = if large { 6 } else { 4 };
+            assert!((2..=max).contains(&pages), "{label}: {pages} pages");
+            for must in [
+                "Sciatic nerve slider",
+                "Knee-to-chest stretch",
+                "2 sets of 12",
+                "Get urgent medical help now if",
+                "Tick a box each time",
+            ] {
+                assert!(all.contains(must), "{label}: missing '{must}'");
+            }
+            assert!(!all.contains("CLINICIAN-ONLY-NOTE"), "{label}: a clinician note was printed");
+            assert!(
+                !all.contains("Back to the plan") && !all.contains("Large print"),
+                "{label}: screen controls were printed"
+            );
+            for (n, page) in text.iter().enumerate() {
+                assert!(
+                    page.contains("Iris Penhallow") && page.contains("version 1"),
+                    "{label}: page {} lacks the patient or version",
+                    n + 1
+                );
+            }
+            assert!(
+                text.last().is_some_and(|p| p.contains("My exercise diary")),
+                "{label}: the log sheet is its own last page"
+            );
+        }
+    }
+    c.clone().close().await.unwrap_or_else(|e| panic!("{e}"));
+}

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+pub mod handout;
 mod helpers;
 mod patients;
 mod plans;

@@ -1,0 +1,143 @@
+//! The printed handout over HTTP: content, versions, audit, clinic walls.
+
+use crate::helpers::{patient_json, spawn_app, TestApp, THERAPIST_A, THERAPIST_B};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// An active plan with a home exercise (with a clinician note) and a clinic item.
+pub async fn active_plan(app: &TestApp, token: &str) -> (String, String) {
+    let (_, p) = app.api(Method::POST, "/api/v1/patients", token, Some(patient_json("Iris", "Penhallow"))).await;
+    let patient = p["id"].as_str().unwrap_or_default().to_owned();
+    let (_, plan) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/patients/{patient}/plans"),
+            token,
+            Some(json!({"title": "Left S1 sciatica"})),
+        )
+        .await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let (_, library) = app.api(Method::GET, "/api/v1/modalities", token, None).await;
+    let find = |code: &str| {
+        library
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["code"] == code))
+            .map(|i| i["id"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let stage =
+        |n: usize| format!("/api/v1/plans/{id}/stages/{}/items", plan["stages"][n]["id"].as_str().unwrap_or_default());
+    for (n, body) in [
+        (
+            0,
+            json!({"modality_id": find("sciatic_nerve_slider"), "dosage": {"sets": 2, "reps": 12, "per_day": 3}, "side": "left", "clinician_notes": "CLINICIAN-ONLY-NOTE watch for foot drop"}),
+        ),
+        (0, json!({"modality_id": find("lumbar_pa_mobilisation")})),
+        (0, json!({"modality_id": find("knee_to_chest_stretch")})),
+        (1, json!({"modality_id": find("hamstring_stretch")})),
+    ] {
+        let (status, item) = app.api(Method::POST, &stage(n), token, Some(body)).await;
+        assert_eq!(status, 201, "{item}");
+    }
+    app.api(
+        Method::POST,
+        &format!("/api/v1/plans/{id}/goals"),
+        token,
+        Some(json!({"measure": "nprs_worst", "comparator": "le", "target": 3, "due": "2027-01-15"})),
+    )
+    .await;
+    let (status, _) = app.api(Method::POST, &format!("/api/v1/plans/{id}/activate"), token, None).await;
+    assert_eq!(status, 200);
+    (id, patient)
+}
+
+#[tokio::test]
+async fn the_handout_shows_the_current_stage_in_plain_words_and_nothing_clinician_only() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (plan, _) = active_plan(&app, &token).await;
+    let client = app.signed_in(THERAPIST_A).await;
+
+    let (status, html) = app.page(&client, &format!("/plans/{plan}/print")).await;
+
+    assert_eq!(status, 200);
+    for text in [
+        "Iris Penhallow",
+        "Clinic A",
+        "Plan version",
+        "Stage 1 of 4",
+        "Sciatic nerve slider",
+        "2 sets of 12, 3 times a day",
+        "Left side",
+        "Pain rule:",
+        "What we will do at the clinic",
+        "Lumbar postero-anterior mobilisation",
+        "When you move on",
+        "Your worst pain is 3 out of 10 or less",
+        "Get urgent medical help now if:",
+        "numb around your genitals",
+        "My exercise diary",
+    ] {
+        assert!(html.contains(text), "missing '{text}'");
+    }
+    assert!(!html.contains("CLINICIAN-ONLY-NOTE"), "clinician notes are never printed");
+    assert!(!html.contains("Hamstring stretch"), "only the current stage is printed");
+    assert!(!html.contains("sciatic_nerve_slider"), "no internal codes");
+    assert!(!html.contains("class=\"topbar\""), "no navigation chrome");
+    assert_eq!(app.audit_events("plan.print").len(), 1, "every print is audited");
+}
+
+#[tokio::test]
+async fn an_earlier_version_can_still_be_printed_after_an_amendment() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (plan, _) = active_plan(&app, &token).await;
+    app.api(
+        Method::POST,
+        &format!("/api/v1/plans/{plan}/amend"),
+        &token,
+        Some(json!({"reason": "Drop the knee-to-chest stretch"})),
+    )
+    .await;
+    let (_, current) = app.api(Method::GET, &format!("/api/v1/plans/{plan}"), &token, None).await;
+    let item = current["stages"][0]["items"][2]["id"].as_str().unwrap_or_default().to_owned();
+    app.api(Method::DELETE, &format!("/api/v1/plans/{plan}/items/{item}"), &token, None).await;
+    app.api(Method::POST, &format!("/api/v1/plans/{plan}/activate"), &token, None).await;
+    let client = app.signed_in(THERAPIST_A).await;
+
+    let (_, latest) = app.page(&client, &format!("/plans/{plan}/print")).await;
+    let (_, first) = app.page(&client, &format!("/plans/{plan}/print?version=1")).await;
+    let (missing, _) = app.page(&client, &format!("/plans/{plan}/print?version=9")).await;
+
+    assert!(
+        latest.contains("<dd>2</dd>") && !latest.contains("Knee-to-chest"),
+        "version 2 has no knee-to-chest stretch"
+    );
+    assert!(first.contains("<dd>1</dd>") && first.contains("Knee-to-chest stretch"), "version 1 is reproduced");
+    assert_eq!(missing, 404);
+}
+
+#[tokio::test]
+async fn a_plan_that_was_never_activated_has_no_handout_and_another_clinic_gets_404() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (_, p) = app.api(Method::POST, "/api/v1/patients", &token, Some(patient_json("Ned", "Draft"))).await;
+    let (_, plan) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/patients/{}/plans", p["id"].as_str().unwrap_or_default()),
+            &token,
+            Some(json!({"title": "Draft"})),
+        )
+        .await;
+    let (active, _) = active_plan(&app, &token).await;
+    let client = app.signed_in(THERAPIST_A).await;
+    let other = app.signed_in(THERAPIST_B).await;
+
+    let (draft, html) = app.page(&client, &format!("/plans/{}/print", plan["id"].as_str().unwrap_or_default())).await;
+    let (walled, _) = app.page(&other, &format!("/plans/{active}/print")).await;
+
+    assert_eq!(draft, 409);
+    assert!(html.contains("not been activated"));
+    assert_eq!(walled, 404);
+}
