@@ -90,6 +90,8 @@ pub enum Permission {
     ViewAudit,
     /// Add and edit the clinic's own library items and protocols.
     ManageLibrary,
+    /// Review the whole clinic's caseload and reassign patients.
+    ReviewCaseload,
     /// Create users and clinics.
     Administer,
 }
@@ -122,7 +124,9 @@ impl Actor {
     pub fn may(&self, permission: Permission) -> bool {
         match permission {
             Permission::TreatPatients => true,
-            Permission::ViewAudit | Permission::ManageLibrary => matches!(self.role, Role::Lead | Role::Admin),
+            Permission::ViewAudit | Permission::ManageLibrary | Permission::ReviewCaseload => {
+                matches!(self.role, Role::Lead | Role::Admin)
+            }
             Permission::Administer => self.role == Role::Admin,
         }
     }

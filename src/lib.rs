@@ -7,6 +7,7 @@ pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod service;
 pub mod startup;
 pub mod web;
@@ -17,7 +18,9 @@ use actix_web::{web as aw, HttpResponse};
 pub fn prepare(db: &db::Db) -> Result<(), String> {
     db.migrate()?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
-    service::library::seed(&mut conn).map_err(|e| format!("seeding the library failed: {e}"))
+    service::library::seed(&mut conn).map_err(|e| format!("seeding the library failed: {e}"))?;
+    service::assessments::refresh_summaries(&mut conn).map_err(|e| format!("refreshing summaries failed: {e}"))?;
+    Ok(())
 }
 
 /// Registers every route; shared by the server and the tests.

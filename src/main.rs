@@ -47,6 +47,21 @@ enum Command {
     },
     /// Load the demo data set.
     Demo,
+    /// Generate synthetic clinics, staff and patients at scale (for benchmarks).
+    Generate {
+        /// Clinics to create ("Generated Clinic 1..N").
+        #[arg(long)]
+        clinics: u32,
+        /// Therapists per clinic (each clinic also gets one lead).
+        #[arg(long)]
+        therapists: u32,
+        /// Patients in all, spread over the clinics and their therapists.
+        #[arg(long)]
+        patients: u32,
+        /// Seed: the same seed gives the same patients, findings and scores.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Copy a running SQLite database consistently (online backup).
     Backup {
         /// The copy to write; must not exist yet.
@@ -122,6 +137,30 @@ fn print_logins(logins: &[physioplan::demo::DemoLogin]) {
     }
 }
 
+fn print_generated(s: &physioplan::generate::GenerateSummary) {
+    println!(
+        "Generated {} clinics, {} users, {} patients ({} assessments, {} drafts; {} plans, {} active, {} stage moves; \
+         {} red flags, {} open; {} overrides; {} discharged) in {:.1} s",
+        s.clinics,
+        s.users,
+        s.patients,
+        s.assessments,
+        s.draft_assessments,
+        s.plans,
+        s.active_plans,
+        s.stage_moves,
+        s.red_flags,
+        s.open_red_flags,
+        s.overrides,
+        s.discharged,
+        s.elapsed.as_secs_f64()
+    );
+    println!("Generated logins (password for all: {}):", physioplan::generate::GENERATED_PASSWORD);
+    for l in &s.logins {
+        println!("  {:<36} {:<10} {}", l.email, l.role, l.clinic);
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
@@ -164,6 +203,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = open(&url)?;
             let logins = with_conn(&db, |c| physioplan::demo::load(c).map_err(one_line))?;
             print_logins(&logins);
+            Ok(())
+        }
+        Command::Generate { clinics, therapists, patients, seed } => {
+            let db = open(&url)?;
+            let summary = with_conn(&db, |c| {
+                physioplan::generate::run(c, clinics, therapists, patients, seed).map_err(one_line)
+            })?;
+            print_generated(&summary);
             Ok(())
         }
         Command::Backup { out } => match &url {

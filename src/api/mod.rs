@@ -2,6 +2,7 @@
 
 pub mod assessments;
 pub mod auth;
+pub mod caseload;
 pub mod library;
 pub mod openapi;
 pub mod patients;
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(assessments::configure)
             .configure(library::configure)
             .configure(plans::configure)
+            .configure(caseload::configure)
             .configure(openapi::configure)
             .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) })),
     );

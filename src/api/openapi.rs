@@ -47,13 +47,15 @@ use utoipa::{Modify, OpenApi};
         super::plans::complete,
         super::plans::discontinue,
         super::plans::save_protocol,
+        super::caseload::caseload,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::patient::PatientInput)),
     modifiers(&BearerAuth),
     tags((name = "auth", description = "Tokens"), (name = "patients", description = "Patients and episodes"),
         (name = "assessments", description = "Structured assessments, scores, red flags, progress"),
         (name = "library", description = "Modality library and protocols"),
-        (name = "plans", description = "Staged plans, safety engine, lifecycle, versions"))
+        (name = "plans", description = "Staged plans, safety engine, lifecycle, versions"),
+        (name = "caseload", description = "Caseload review for clinic leads"))
 )]
 pub struct ApiDoc;
 

@@ -270,3 +270,46 @@ pub fn insert_action(
         .execute(conn)?;
     Ok(id)
 }
+
+/// The outcome and red-flag summary kept beside an assessment's content for set-based
+/// caseload queries.
+#[derive(Debug, Clone, PartialEq, AsChangeset)]
+#[diesel(table_name = assessments, treat_none_as_null = true)]
+pub struct Summary {
+    /// Worst pain.
+    pub nprs_worst: Option<f64>,
+    /// ODI percent.
+    pub odi_percent: Option<f64>,
+    /// Positive red-flag codes, space-separated.
+    pub red_flags: String,
+    /// The summary rules' version ([`SUMMARY_VERSION`]).
+    pub summary_version: i32,
+}
+
+/// Bump when the summary rules change: start-up recomputes older rows.
+pub const SUMMARY_VERSION: i32 = 1;
+
+/// Stores an assessment's summary.
+pub fn set_summary(conn: &mut DbConn, id: AssessmentId, summary: &Summary) -> Result<(), DbError> {
+    diesel::update(assessments::table.find(id.to_string())).set(summary).execute(conn)?;
+    Ok(())
+}
+
+/// Ids of assessments whose summary is missing or out of date.
+pub fn stale_summaries(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    Ok(assessments::table
+        .filter(assessments::summary_version.lt(SUMMARY_VERSION))
+        .select(assessments::id)
+        .load(conn)?)
+}
+
+/// One assessment and its amendments' contents, oldest first (for recomputing summaries).
+pub fn contents(conn: &mut DbConn, id: &str) -> Result<(String, Vec<String>), DbError> {
+    let original = assessments::table.find(id).select(assessments::content).first(conn)?;
+    let amended = assessment_amendments::table
+        .filter(assessment_amendments::assessment_id.eq(id))
+        .order(assessment_amendments::created_at.asc())
+        .select(assessment_amendments::content)
+        .load(conn)?;
+    Ok((original, amended))
+}

@@ -23,6 +23,8 @@ pub struct Clinic {
     pub created_at: NaiveDateTime,
     /// MCID thresholds as JSON (`domain::mcid::McidThresholds`); `None` means the defaults.
     pub mcid: Option<String>,
+    /// Reassess at least every this many weeks (caseload flag).
+    pub reassessment_weeks: i32,
 }
 
 #[derive(Insertable)]

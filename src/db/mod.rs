@@ -5,6 +5,7 @@
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod caseload;
 pub mod clinics;
 pub mod ids;
 pub mod library;

@@ -68,6 +68,8 @@ pub struct PlanChanges {
     pub has_override: bool,
     /// End reason.
     pub end_reason: Option<String>,
+    /// Planned weeks of the current stage.
+    pub stage_planned_weeks: Option<i32>,
 }
 
 /// Adds a plan (draft, version 1).
@@ -186,4 +188,15 @@ pub fn versions(conn: &mut DbConn, plan: PlanId) -> Result<Vec<(PlanVersionRow, 
         .order(plan_versions::number.asc())
         .select((PlanVersionRow::as_select(), users::name))
         .load(conn)?)
+}
+
+/// Plans whose current stage's planned weeks are not stored yet: (id, content).
+pub fn missing_stage_weeks(conn: &mut DbConn) -> Result<Vec<(String, String)>, DbError> {
+    Ok(plans::table.filter(plans::stage_planned_weeks.is_null()).select((plans::id, plans::content)).load(conn)?)
+}
+
+/// Stores the planned weeks of a plan's current stage.
+pub fn set_stage_weeks(conn: &mut DbConn, id: &str, weeks: Option<i32>) -> Result<(), DbError> {
+    diesel::update(plans::table.find(id)).set(plans::stage_planned_weeks.eq(weeks)).execute(conn)?;
+    Ok(())
 }

@@ -8,6 +8,7 @@ diesel::table! {
         address -> Nullable<Text>,
         created_at -> Timestamp,
         mcid -> Nullable<Text>,
+        reassessment_weeks -> Integer,
     }
 }
 
@@ -105,6 +106,10 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        nprs_worst -> Nullable<Double>,
+        odi_percent -> Nullable<Double>,
+        red_flags -> Text,
+        summary_version -> Integer,
     }
 }
 
@@ -166,6 +171,7 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        stage_planned_weeks -> Nullable<Integer>,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Validated types and clinical rules. No SQL and no HTML here: everything is unit-tested.
 
 pub mod assessment;
+pub mod caseload;
 pub mod dosage;
 pub mod fhir;
 pub mod findings;

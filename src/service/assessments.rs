@@ -110,6 +110,37 @@ impl AssessmentHistory {
     }
 }
 
+/// The summary of some content, for set-based caseload queries.
+pub fn summary_of(content: &AssessmentContent) -> store::Summary {
+    store::Summary {
+        nprs_worst: content.number("nprs_worst", None),
+        odi_percent: content.scores().odi_percent,
+        red_flags: content.red_flags().join(" "),
+        summary_version: store::SUMMARY_VERSION,
+    }
+}
+
+/// Recomputes summaries written by older versions (run at start-up; usually nothing to do),
+/// and the stored planned weeks of plans' current stages.
+pub fn refresh_summaries(conn: &mut DbConn) -> Result<usize, AppError> {
+    let stale = store::stale_summaries(conn)?;
+    let weeks = crate::db::plans::missing_stage_weeks(conn)?;
+    conn.transaction(|conn| {
+        for id in &stale {
+            let (original, amended) = store::contents(conn, id)?;
+            let current = parse_content(amended.last().unwrap_or(&original))?;
+            let id: AssessmentId = id.parse().map_err(|_| AppError::Internal("bad assessment id".into()))?;
+            store::set_summary(conn, id, &summary_of(&current))?;
+        }
+        for (id, content) in &weeks {
+            let plan: crate::domain::plan::PlanContent =
+                serde_json::from_str(content).map_err(|e| AppError::Internal(e.to_string()))?;
+            crate::db::plans::set_stage_weeks(conn, id, plan.current().map(|s| i32::from(s.planned_weeks)))?;
+        }
+        Ok(stale.len() + weeks.len())
+    })
+}
+
 fn parse_content(json: &str) -> Result<AssessmentContent, AppError> {
     serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored assessment content unreadable: {e}")))
 }
@@ -192,6 +223,7 @@ pub fn create(
     };
     conn.transaction(|conn| {
         store::insert(conn, row)?;
+        store::set_summary(conn, id, &summary_of(&content))?;
         ctx.audit(
             conn,
             "assessment.create",
@@ -242,6 +274,7 @@ pub fn update_draft(
         if !store::update_draft(conn, id, version, assessed_on, &json, now())? {
             return Err(AppError::VersionConflict);
         }
+        store::set_summary(conn, id, &summary_of(&content))?;
         ctx.audit(
             conn,
             "assessment.update",
@@ -313,6 +346,7 @@ pub fn amend(
             return Err(AppError::VersionConflict);
         }
         let amendment = store::insert_amendment(conn, id, ctx.actor.user_id, &reason, &json, now())?;
+        store::set_summary(conn, id, &summary_of(&content))?;
         ctx.audit(
             conn,
             "assessment.amend",

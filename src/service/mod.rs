@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assessments;
 pub mod auth;
+pub mod caseload;
 pub mod library;
 pub mod patients;
 pub mod plans;

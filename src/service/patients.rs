@@ -76,7 +76,11 @@ fn home_clinic(actor: &Actor) -> ClinicId {
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &PatientInput, today: NaiveDate) -> Result<PatientId, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let clinic = home_clinic(&ctx.actor);
-    let fields = validate(conn, clinic, input, today)?;
+    let mut fields = validate(conn, clinic, input, today)?;
+    // A clinician's new patient is theirs unless another therapist is named.
+    if fields.therapist_id.is_none() && ctx.actor.role != crate::authz::Role::Admin {
+        fields.therapist_id = Some(ctx.actor.user_id);
+    }
     conn.transaction(|conn| {
         let id = patients::insert(conn, clinic, &fields, super::now())?;
         ctx.audit(conn, "patient.create", Some(clinic), Some(id), None)?;

@@ -156,6 +156,7 @@ fn save(
         stage_started_on: content.current().and_then(|s| s.started_on),
         has_override: content.has_override(),
         end_reason,
+        stage_planned_weeks: content.current().map(|s| i32::from(s.planned_weeks)),
     };
     if !store::save(conn, view.row.id, view.row.version, &changes, now())? {
         return Err(AppError::VersionConflict);

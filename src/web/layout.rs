@@ -30,6 +30,7 @@ pub fn layout(title: &str, user: &SessionUser, body: Markup) -> Markup {
                     a.brand href="/patients" { "physioplan" }
                     nav aria-label="Main" {
                         a href="/patients" { "Patients" }
+                        a href="/caseload" { @if actor.may(Permission::ReviewCaseload) { "Caseload" } @else { "My caseload" } }
                         a href="/library" { "Library" }
                         @if actor.may(Permission::ViewAudit) { a href="/audit" { "Audit log" } }
                         @if actor.may(Permission::Administer) {

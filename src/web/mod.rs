@@ -6,6 +6,7 @@ pub mod assessment_form;
 pub mod assessments;
 pub mod assets;
 pub mod audit;
+pub mod caseload;
 pub mod components;
 pub mod handout;
 pub mod layout;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(plans::configure)
         .configure(library::configure)
         .configure(handout::configure)
+        .configure(caseload::configure)
         .configure(admin::configure)
         .configure(audit::configure);
 }

@@ -1,0 +1,246 @@
+//! The caseload page for clinic leads (and "my caseload" for therapists): per-therapist
+//! load, who needs attention and why, small charts, filters, reassignment and CSV.
+
+use super::components::{csrf, date, pagination};
+use super::layout::layout;
+use super::session::{CsrfForm, SessionUser};
+use super::{page, see_other, HtmlResult};
+use crate::api::caseload::{CaseloadParams, PER_PAGE};
+use crate::authz::{Permission, Role};
+use crate::db::ids::{PatientId, UserId};
+use crate::db::Db;
+use crate::domain::caseload::Flag;
+use crate::error::AppError;
+use crate::service::caseload::{self as service, CaseRow, Caseload};
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+/// Registers the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/caseload", web::get().to(show))
+        .route("/caseload.csv", web::get().to(csv))
+        .route("/caseload/reassign", web::post().to(reassign));
+}
+
+fn query_string(p: &CaseloadParams) -> String {
+    let pairs = [
+        ("clinic_id", &p.clinic_id),
+        ("therapist_id", &p.therapist_id),
+        ("flag", &p.flag),
+        ("stage", &p.stage),
+        ("sort", &p.sort),
+    ];
+    let kept: Vec<(&str, &str)> =
+        pairs.iter().filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect();
+    serde_html_form::to_string(kept).unwrap_or_default()
+}
+
+/// A horizontal bar chart: (label, value) pairs.
+fn bars(title: &str, id: &str, data: &[(String, usize)]) -> Markup {
+    let max = data.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1) as f64;
+    let row = 22.0;
+    let height = row * data.len() as f64 + 8.0;
+    html! {
+        figure.chart-card {
+            figcaption { strong { (title) } }
+            svg.chart.bars viewBox=(format!("0 0 320 {height}")) role="img" aria-labelledby=(id) {
+                title id=(id) { (title) ": " (data.iter().map(|(l, v)| format!("{l} {v}")).collect::<Vec<_>>().join(", ")) }
+                @for (n, (label, value)) in data.iter().enumerate() {
+                    @let y = 4.0 + n as f64 * row;
+                    text.tick x="0" y=(y + 14.0) { (label) }
+                    rect.bar x="130" y=(y + 3.0) width=(format!("{:.1}", 160.0 * *value as f64 / max)) height="14" {}
+                    text.tick x=(format!("{:.1}", 134.0 + 160.0 * *value as f64 / max)) y=(y + 14.0) { (value) }
+                }
+            }
+        }
+    }
+}
+
+fn charts(c: &Caseload) -> Markup {
+    let stages: Vec<(String, usize)> = ["No active plan", "1 Pain control", "2 Mobility", "3 Strength", "4 Function"]
+        .iter()
+        .zip(c.stages)
+        .map(|(l, v)| ((*l).to_owned(), v))
+        .collect();
+    let flags: Vec<(String, usize)> =
+        c.therapists.iter().map(|t| (t.user.name.clone(), t.flags.values().sum())).collect();
+    let changes: Vec<f64> = c.rows.iter().filter_map(|r| r.odi_change).collect();
+    let odi = vec![
+        ("Better by 10+".to_owned(), changes.iter().filter(|d| **d <= -10.0).count()),
+        ("Better by <10".to_owned(), changes.iter().filter(|d| **d < 0.0 && **d > -10.0).count()),
+        ("No change".to_owned(), changes.iter().filter(|d| **d == 0.0).count()),
+        ("Worse".to_owned(), changes.iter().filter(|d| **d > 0.0).count()),
+    ];
+    html! {
+        div.charts {
+            (bars("Active patients by stage", "chart-stages", &stages))
+            (bars("Flags per therapist", "chart-flags", &flags))
+            (bars("ODI change since baseline", "chart-odi", &odi))
+        }
+    }
+}
+
+fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Markup {
+    html! {
+        tr {
+            td { a href=(format!("/patients/{}", r.patient.id)) { (r.patient.family_name) ", " (r.patient.given_name) }
+                @if r.patient.status == "discharged" { " " span.badge { "discharged" } } }
+            td { (r.therapist.as_deref().unwrap_or("Unassigned")) }
+            td { (r.stage.map(|s| s.to_string()).unwrap_or_else(|| "—".into())) }
+            td { (r.last_assessed.map(date).unwrap_or_else(|| "—".into())) }
+            td { (r.odi_change.map(|d| format!("{d:+.1}")).unwrap_or_default()) }
+            td.flags { @for f in &r.flags { span.badge.flag.(f.code()) { (f.label()) } " " } }
+            @if can_reassign {
+                td {
+                    form.inline.tiny method="post" action="/caseload/reassign" {
+                        (csrf(user))
+                        input type="hidden" name="patient_id" value=(r.patient.id);
+                        select name="therapist_id" aria-label="Reassign to" {
+                            @for t in &c.therapists {
+                                option value=(t.user.id.to_string()) selected[r.patient.therapist_id.as_deref() == Some(t.user.id.to_string().as_str())] { (t.user.name) }
+                            }
+                        }
+                        button type="submit" { "Reassign" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
+    let query = params.query()?;
+    let page_no = params.page.as_deref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let ctx = user.ctx.clone();
+    let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
+    let lead = user.actor().may(Permission::ReviewCaseload);
+    let qs = query_string(&params);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let title = if lead { format!("Caseload · {}", c.clinic.name) } else { "My caseload".to_owned() };
+    let body = html! {
+        div.page-head {
+            h1 { (title) }
+            a.button href=(format!("/caseload.csv?{qs}")) { "Export CSV" }
+        }
+        form.search method="get" action="/caseload" {
+            @if user.actor().role == Role::Admin {
+                label { "Clinic "
+                    select name="clinic_id" { @for cl in &c.clinics { option value=(cl.id.to_string()) selected[cl.id == c.clinic.id] { (cl.name) } } }
+                }
+            }
+            @if lead {
+                label { "Therapist "
+                    select name="therapist_id" {
+                        option value="" { "All" }
+                        @for t in &c.therapists { option value=(t.user.id.to_string()) selected[text(&params.therapist_id) == t.user.id.to_string()] { (t.user.name) } }
+                    }
+                }
+            }
+            label { "Flag "
+                select name="flag" {
+                    option value="" { "Any" }
+                    @for f in Flag::ALL { option value=(f.code()) selected[text(&params.flag) == f.code()] { (f.label()) } }
+                }
+            }
+            label { "Stage "
+                select name="stage" {
+                    option value="" { "Any" }
+                    @for (v, l) in [("0", "No active plan"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")] { option value=(v) selected[text(&params.stage) == v] { (l) } }
+                }
+            }
+            label { "Sort "
+                select name="sort" {
+                    @for (v, l) in [("name", "Name"), ("flags", "Most flags"), ("stage", "Stage"), ("last_assessed", "Longest since assessed")] {
+                        option value=(v) selected[text(&params.sort) == v] { (l) }
+                    }
+                }
+            }
+            button type="submit" { "Apply" }
+        }
+        (charts(&c))
+        @if lead {
+            h2 { "Therapists" }
+            table.list.therapists {
+                thead { tr { th { "Therapist" } th { "Active" } @for f in Flag::ALL { th { (f.label()) } } } }
+                tbody {
+                    @for t in &c.therapists {
+                        tr {
+                            td { a href=(format!("/caseload?therapist_id={}", t.user.id)) { (t.user.name) } }
+                            td { (t.active) }
+                            @for f in Flag::ALL {
+                                td { @match t.flags.get(&f) {
+                                    Some(n) => { a href=(format!("/caseload?therapist_id={}&flag={}", t.user.id, f.code())) { (n) } }
+                                    None => { span.hint { "0" } }
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Patients" }
+        p.hint { (c.rows.len()) " match" }
+        table.list.caseload {
+            thead { tr { th { "Patient" } th { "Therapist" } th { "Stage" } th { "Last assessed" } th { "ODI change" } th { "Needs attention" } @if lead { th { "Reassign" } } } }
+            tbody { @for r in c.rows.iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE) { (row(&user, &c, r, lead)) } }
+        }
+        (pagination(&format!("/caseload?{qs}"), page_no as i64, PER_PAGE as i64, c.rows.len() as i64))
+    };
+    Ok(page(layout("Caseload", &user, body)))
+}
+
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
+    let query = params.query()?;
+    let ctx = user.ctx.clone();
+    let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
+    let mut out =
+        String::from("patient_id,family_name,given_name,status,therapist,stage,last_assessed_on,odi_change,flags\r\n");
+    for r in &c.rows {
+        let fields = [
+            r.patient.id.clone(),
+            r.patient.family_name.clone(),
+            r.patient.given_name.clone(),
+            r.patient.status.clone(),
+            r.therapist.clone().unwrap_or_default(),
+            r.stage.map(|s| s.to_string()).unwrap_or_default(),
+            r.last_assessed.map(|d| d.to_string()).unwrap_or_default(),
+            r.odi_change.map(|d| format!("{d:.1}")).unwrap_or_default(),
+            r.flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(";"),
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", "attachment; filename=\"caseload.csv\""))
+        .body(out))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReassignForm {
+    patient_id: String,
+    therapist_id: String,
+}
+
+async fn reassign(form: CsrfForm<ReassignForm>, db: web::Data<Db>) -> HtmlResult {
+    let patient: PatientId = form.form.patient_id.parse().map_err(|_| AppError::NotFound)?;
+    let therapist: UserId = form
+        .form
+        .therapist_id
+        .parse()
+        .map_err(|_| AppError::field("therapist_id", "Choose a therapist of this clinic."))?;
+    let ctx = form.user.ctx.clone();
+    db.run(move |conn| service::reassign(conn, &ctx, patient, therapist)).await?;
+    Ok(see_other("/caseload"))
+}
