@@ -47,6 +47,7 @@ use utoipa::{Modify, OpenApi};
         super::plans::complete,
         super::plans::discontinue,
         super::plans::save_protocol,
+        super::plans::fhir,
         super::caseload::caseload,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::domain::patient::PatientInput)),

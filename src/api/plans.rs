@@ -36,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/advance", web::post().to(advance))
         .route("/plans/{id}/complete", web::post().to(complete))
         .route("/plans/{id}/discontinue", web::post().to(discontinue))
-        .route("/plans/{id}/protocol", web::post().to(save_protocol));
+        .route("/plans/{id}/protocol", web::post().to(save_protocol))
+        .route("/plans/{id}/fhir", web::get().to(fhir));
 }
 
 fn plan_id(text: &str) -> Result<PlanId, AppError> {
@@ -498,4 +499,14 @@ pub async fn save_protocol(
     let protocol =
         db.run(move |conn| service::save_as_protocol(conn, &user.0, id, &body.0.name, &body.0.description)).await?;
     Ok(HttpResponse::Created().json(json!({"id": protocol})))
+}
+
+/// The plan as a FHIR R4 Bundle (Patient, CarePlan, Goal, Observation, QuestionnaireResponse).
+#[utoipa::path(get, path = "/api/v1/plans/{id}/fhir", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")),
+    responses((status = 200, description = "FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn fhir(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+    let id = plan_id(&path)?;
+    let bundle = db.run(move |conn| service::fhir(conn, &user.0, id)).await?;
+    Ok(HttpResponse::Ok().content_type("application/fhir+json").body(bundle.to_string()))
 }

@@ -141,3 +141,29 @@ async fn a_plan_that_was_never_activated_has_no_handout_and_another_clinic_gets_
     assert!(html.contains("not been activated"));
     assert_eq!(walled, 404);
 }
+
+#[tokio::test]
+async fn a_plan_exports_as_a_fhir_bundle_without_clinician_notes() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (plan, patient) = active_plan(&app, &token).await;
+    let (_, a) = app
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "nprs_worst", "value": 7}],
+            "odi": {"pain_intensity": 3, "personal_care": 2, "lifting": 4, "walking": 2, "sitting": 3, "standing": 2, "sleeping": 1, "sex_life": 1, "social_life": 2, "travelling": 2}})))
+        .await;
+    app.api(Method::POST, &format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default()), &token, None).await;
+
+    let response = reqwest::Client::new().get(app.url(&format!("/api/v1/plans/{plan}/fhir"))).bearer_auth(&token).send().await.unwrap_or_else(|e| panic!("{e}"));
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/fhir+json");
+    let text = response.text().await.unwrap_or_default();
+    assert!(!text.contains("CLINICIAN-ONLY-NOTE"));
+    let bundle: Value = serde_json::from_str(&text).unwrap_or_default();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let types: Vec<&str> = bundle["entry"].as_array().map(|e| e.iter().filter_map(|x| x["resource"]["resourceType"].as_str()).collect()).unwrap_or_default();
+    for t in ["Patient", "CarePlan", "Goal", "Observation", "QuestionnaireResponse"] {
+        assert!(types.contains(&t), "{t} missing from {types:?}");
+    }
+    assert!(text.contains("72514-3"), "NPRS carries its LOINC code");
+}
