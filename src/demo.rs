@@ -215,18 +215,7 @@ fn record_assessments(
     let k = n as i64;
     let worst = 6 + k % 4;
     let odi = |base: i64| {
-        let sections = [
-            "pain_intensity",
-            "personal_care",
-            "lifting",
-            "walking",
-            "sitting",
-            "standing",
-            "sleeping",
-            "sex_life",
-            "social_life",
-            "travelling",
-        ];
+        let sections = crate::domain::scoring::OdiSection::ALL.map(|s| s.code());
         serde_json::Value::Object(
             sections
                 .iter()

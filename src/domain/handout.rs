@@ -202,23 +202,17 @@ mod tests {
         for (stage, t) in plan.stages.iter_mut().zip(&template.stages) {
             for item in &t.items {
                 let Some(def) = library::find(&item.code) else { continue };
-                stage.items.push(crate::domain::plan::PlanItem {
-                    id: uuid::Uuid::now_v7(),
-                    modality_id: "x".into(),
-                    code: def.code.clone(),
-                    modality_version: 1,
-                    name: def.name.clone(),
-                    category: def.category,
-                    patient_instructions: def.patient_instructions.clone(),
-                    default_dosage: def.dosage.clone(),
-                    dosage_override: item.dosage_override.clone(),
-                    side: Some("left".into()),
-                    setting: item.setting.unwrap_or(def.setting),
-                    clinician_notes: Some("Clinician only".into()),
-                    warnings: Vec::new(),
-                    override_reason: Some("Override".into()),
-                    consent_recorded: false,
-                });
+                let mut built = crate::domain::plan::PlanItem::from_library(
+                    "x".into(),
+                    1,
+                    def,
+                    item.dosage_override.clone(),
+                    item.setting.unwrap_or(def.setting),
+                );
+                built.side = Some("left".into());
+                built.clinician_notes = Some("Clinician only".into());
+                built.override_reason = Some("Override".into());
+                stage.items.push(built);
             }
         }
         plan.current_stage = 2;

@@ -125,6 +125,33 @@ pub struct PlanItem {
 }
 
 impl PlanItem {
+    /// A new item from a library item version, with nothing flagged yet.
+    pub fn from_library(
+        modality_id: String,
+        version: i32,
+        def: &super::modality::ModalityDef,
+        dosage_override: Dosage,
+        setting: Setting,
+    ) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            modality_id,
+            code: def.code.clone(),
+            modality_version: version,
+            name: def.name.clone(),
+            category: def.category,
+            patient_instructions: def.patient_instructions.clone(),
+            default_dosage: def.dosage.clone(),
+            dosage_override,
+            side: None,
+            setting,
+            clinician_notes: None,
+            warnings: Vec::new(),
+            override_reason: None,
+            consent_recorded: false,
+        }
+    }
+
     /// The dosage in force: the library default with the overrides applied.
     pub fn dosage(&self) -> Dosage {
         self.default_dosage.merge(&self.dosage_override)

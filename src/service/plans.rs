@@ -283,23 +283,20 @@ fn build_item(lib: &LibraryItem, facts: &PatientFacts, req: &AddItem) -> Result<
             return Err(AppError::Refused { code: "consent_required", message, fields });
         }
     };
-    Ok(PlanItem {
-        id: Uuid::now_v7(),
-        modality_id: lib.row.id.to_string(),
-        code: lib.row.code.clone(),
-        modality_version: lib.row.version,
-        name: lib.def.name.clone(),
-        category: lib.def.category,
-        patient_instructions: lib.def.patient_instructions.clone(),
-        default_dosage: lib.def.dosage.clone(),
-        dosage_override: check_dosage(req.dosage.as_ref())?,
-        side: check_side(req.side.as_deref())?,
-        setting: check_setting(req.setting.as_deref(), lib.def.setting)?,
-        clinician_notes: notes(req.clinician_notes.as_deref())?,
-        warnings,
-        override_reason,
-        consent_recorded: req.consent && lib.def.consent_required,
-    })
+    let setting = check_setting(req.setting.as_deref(), lib.def.setting)?;
+    let mut item = PlanItem::from_library(
+        lib.row.id.to_string(),
+        lib.row.version,
+        &lib.def,
+        check_dosage(req.dosage.as_ref())?,
+        setting,
+    );
+    item.side = check_side(req.side.as_deref())?;
+    item.clinician_notes = notes(req.clinician_notes.as_deref())?;
+    item.warnings = warnings;
+    item.override_reason = override_reason;
+    item.consent_recorded = req.consent && lib.def.consent_required;
+    Ok(item)
 }
 
 /// An item the protocol could not add for this patient, and why.
@@ -712,7 +709,8 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Va
     use crate::domain::findings::Side;
     use crate::domain::scoring::OdiSection;
     let view = get(conn, ctx, plan)?;
-    let content = if view.row.plan_version > 0 { view.version_content(view.row.plan_version)? } else { view.content.clone() };
+    let content =
+        if view.row.plan_version > 0 { view.version_content(view.row.plan_version)? } else { view.content.clone() };
     let p = &view.history.patient.0;
     let patient = FhirPatient {
         id: p.id.to_string(),
@@ -737,14 +735,22 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Va
         ];
         for (code, value) in values {
             if let Some(value) = value {
-                measurements.push(FhirMeasurement { id: derived_id(&[&id, code]), code: code.into(), value, date: r.row.assessed_on });
+                measurements.push(FhirMeasurement {
+                    id: derived_id(&[&id, code]),
+                    code: code.into(),
+                    value,
+                    date: r.row.assessed_on,
+                });
             }
         }
         if let Some(answers) = &c.odi {
             odi.push(FhirOdi {
                 id: derived_id(&[&id, "odi"]),
                 date: r.row.assessed_on,
-                answers: OdiSection::ALL.iter().filter_map(|s| answers.get(*s).map(|a| (s.code().to_owned(), a))).collect(),
+                answers: OdiSection::ALL
+                    .iter()
+                    .filter_map(|s| answers.get(*s).map(|a| (s.code().to_owned(), a)))
+                    .collect(),
                 percent: c.scores().odi_percent,
             });
         }
@@ -757,6 +763,12 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Va
         created: view.row.created_at.date(),
         content: &content,
     };
-    ctx.audit(conn, "plan.fhir_export", Some(view.row.clinic_id), Some(view.row.patient_id), Some(format!("plan={plan}")))?;
+    ctx.audit(
+        conn,
+        "plan.fhir_export",
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={plan}")),
+    )?;
     Ok(bundle(&patient, &fhir_plan, &measurements, &odi))
 }

@@ -1,6 +1,6 @@
 //! The audit log page (leads see their clinic, admins every clinic), with filters and CSV.
 
-use super::components::pagination;
+use super::components::{csv_response, pagination};
 use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
@@ -8,7 +8,7 @@ use crate::authz::Permission;
 use crate::db::audit::{self, AuditFilter, AuditRow};
 use crate::db::Db;
 use crate::error::AppError;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::NaiveDate;
 use maud::html;
 use serde::Deserialize;
@@ -122,21 +122,10 @@ async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::D
     Ok(page(layout("Audit log", &user, body)))
 }
 
-/// Quotes a CSV field when needed (RFC 4180), and defuses spreadsheet formulas.
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 async fn audit_csv(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
     let (rows, _) = load(&user, &db, &query, 0, EXPORT_LIMIT, "audit.export").await?;
-    let mut out = String::from("at,actor_id,actor_name,action,clinic_id,patient_id,client_addr,request_id,detail\r\n");
-    for (e, name) in &rows {
-        let fields = [
+    let lines = rows.iter().map(|(e, name)| {
+        vec![
             e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
             e.actor_id.clone().unwrap_or_default(),
             name.clone().unwrap_or_default(),
@@ -146,12 +135,11 @@ async fn audit_csv(user: SessionUser, query: web::Query<AuditQuery>, db: web::Da
             e.client_addr.clone().unwrap_or_default(),
             e.request_id.clone().unwrap_or_default(),
             e.detail.clone().unwrap_or_default(),
-        ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"audit.csv\""))
-        .body(out))
+        ]
+    });
+    Ok(csv_response(
+        "audit.csv",
+        "at,actor_id,actor_name,action,clinic_id,patient_id,client_addr,request_id,detail",
+        lines,
+    ))
 }

@@ -1,7 +1,7 @@
 //! The caseload page for clinic leads (and "my caseload" for therapists): per-therapist
 //! load, who needs attention and why, small charts, filters, reassignment and CSV.
 
-use super::components::{csrf, date, pagination};
+use super::components::{csrf, csv_response, date, pagination};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
 use super::{page, see_other, HtmlResult};
@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::domain::caseload::Flag;
 use crate::error::AppError;
 use crate::service::caseload::{self as service, CaseRow, Caseload};
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -190,23 +190,12 @@ async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Da
     Ok(page(layout("Caseload", &user, body)))
 }
 
-fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
-    }
-}
-
 async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
     let query = params.query()?;
     let ctx = user.ctx.clone();
     let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
-    let mut out =
-        String::from("patient_id,family_name,given_name,status,therapist,stage,last_assessed_on,odi_change,flags\r\n");
-    for r in &c.rows {
-        let fields = [
+    let rows = c.rows.iter().map(|r| {
+        vec![
             r.patient.id.clone(),
             r.patient.family_name.clone(),
             r.patient.given_name.clone(),
@@ -216,14 +205,10 @@ async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Dat
             r.last_assessed.map(|d| d.to_string()).unwrap_or_default(),
             r.odi_change.map(|d| format!("{d:.1}")).unwrap_or_default(),
             r.flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(";"),
-        ];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(("Content-Disposition", "attachment; filename=\"caseload.csv\""))
-        .body(out))
+        ]
+    });
+    let header = "patient_id,family_name,given_name,status,therapist,stage,last_assessed_on,odi_change,flags";
+    Ok(csv_response("caseload.csv", header, rows))
 }
 
 #[derive(Deserialize, Default)]

@@ -87,3 +87,29 @@ pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
 pub fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
+
+/// A CSV download (RFC 4180): a header row, then rows; fields quoted when needed and
+/// spreadsheet formulas defused.
+pub fn csv_response(
+    filename: &str,
+    header: &str,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> actix_web::HttpResponse {
+    fn field(value: &str) -> String {
+        let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+        if value.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", value.replace('"', "\"\""))
+        } else {
+            value
+        }
+    }
+    let mut out = format!("{header}\r\n");
+    for row in rows {
+        out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    actix_web::HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
+        .body(out)
+}

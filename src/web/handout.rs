@@ -192,23 +192,17 @@ mod tests {
         for (n, (stage, t)) in plan.stages.iter_mut().zip(&template.stages).enumerate() {
             for (k, item) in t.items.iter().enumerate() {
                 let Some(def) = crate::domain::library::find(&item.code) else { continue };
-                stage.items.push(crate::domain::plan::PlanItem {
-                    id: uuid::Uuid::from_u128((n * 100 + k) as u128),
-                    modality_id: "fixed".into(),
-                    code: def.code.clone(),
-                    modality_version: 1,
-                    name: def.name.clone(),
-                    category: def.category,
-                    patient_instructions: def.patient_instructions.clone(),
-                    default_dosage: def.dosage.clone(),
-                    dosage_override: item.dosage_override.clone(),
-                    side: None,
-                    setting: item.setting.unwrap_or(def.setting),
-                    clinician_notes: Some("CLINICIAN-ONLY: watch for foot drop".into()),
-                    warnings: Vec::new(),
-                    override_reason: None,
-                    consent_recorded: false,
-                });
+                let setting = item.setting.unwrap_or(def.setting);
+                let mut built = crate::domain::plan::PlanItem::from_library(
+                    "fixed".into(),
+                    1,
+                    def,
+                    item.dosage_override.clone(),
+                    setting,
+                );
+                built.id = uuid::Uuid::from_u128((n * 100 + k) as u128);
+                built.clinician_notes = Some("CLINICIAN-ONLY: watch for foot drop".into());
+                stage.items.push(built);
             }
         }
         plan.current_stage = 2;

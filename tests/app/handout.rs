@@ -151,9 +151,15 @@ async fn a_plan_exports_as_a_fhir_bundle_without_clinician_notes() {
         .api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "nprs_worst", "value": 7}],
             "odi": {"pain_intensity": 3, "personal_care": 2, "lifting": 4, "walking": 2, "sitting": 3, "standing": 2, "sleeping": 1, "sex_life": 1, "social_life": 2, "travelling": 2}})))
         .await;
-    app.api(Method::POST, &format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default()), &token, None).await;
+    app.api(Method::POST, &format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default()), &token, None)
+        .await;
 
-    let response = reqwest::Client::new().get(app.url(&format!("/api/v1/plans/{plan}/fhir"))).bearer_auth(&token).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let response = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/plans/{plan}/fhir")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/fhir+json");
@@ -161,7 +167,10 @@ async fn a_plan_exports_as_a_fhir_bundle_without_clinician_notes() {
     assert!(!text.contains("CLINICIAN-ONLY-NOTE"));
     let bundle: Value = serde_json::from_str(&text).unwrap_or_default();
     assert_eq!(bundle["resourceType"], "Bundle");
-    let types: Vec<&str> = bundle["entry"].as_array().map(|e| e.iter().filter_map(|x| x["resource"]["resourceType"].as_str()).collect()).unwrap_or_default();
+    let types: Vec<&str> = bundle["entry"]
+        .as_array()
+        .map(|e| e.iter().filter_map(|x| x["resource"]["resourceType"].as_str()).collect())
+        .unwrap_or_default();
     for t in ["Patient", "CarePlan", "Goal", "Observation", "QuestionnaireResponse"] {
         assert!(types.contains(&t), "{t} missing from {types:?}");
     }
