@@ -116,9 +116,9 @@ pick_plan() {
     die "no patient with an active plan on the first page of clinic 1"
 }
 
-# load BACKEND LABEL PATH: one wrk run; appends a table row.
+# load BACKEND LABEL PATH [SHOWN]: one wrk run; appends a table row (SHOWN: the path as printed).
 load() {
-    local backend=$1 label=$2 path=$3 status out p50 p99 rps bad
+    local backend=$1 label=$2 path=$3 shown=${4:-$3} status out p50 p99 rps bad
     status=$(http -o /dev/null -w "%{http_code}" -H "Cookie: pp_session=$SESSION" "$BASE$path") || status="---"
     log "$backend $label: $path (HTTP $status), $DURATION"
     out=$(timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 10s --latency \
@@ -127,7 +127,7 @@ load() {
     p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
     rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
     bad=$(printf '%s\n' "$out" | awk '/Non-2xx or 3xx responses:/ { print $NF }')
-    ROWS+=("| $backend | $label \`$path\` | $status | $(to_ms "$p50") | $(to_ms "$p99") | ${rps:-n/a} | ${bad:-0} |")
+    ROWS+=("| $backend | $label \`$shown\` | $status | $(to_ms "$p50") | $(to_ms "$p99") | ${rps:-n/a} | ${bad:-0} |")
 }
 
 # bench BACKEND URL: generate, serve, sign in, load every page, record peak memory.
@@ -144,9 +144,9 @@ bench() {
     sign_in
     pick_plan
     load "$backend" "patient list" "/patients"
-    load "$backend" "patient record" "/patients/$PATIENT"
-    load "$backend" "plan page" "/plans/$PLAN"
-    load "$backend" "print page" "/plans/$PLAN/print"
+    load "$backend" "patient record" "/patients/$PATIENT" "/patients/{id}"
+    load "$backend" "plan page" "/plans/$PLAN" "/plans/{id}"
+    load "$backend" "print page" "/plans/$PLAN/print" "/plans/{id}/print"
     load "$backend" "caseload" "/caseload"
     load "$backend" "caseload CSV" "/caseload.csv"
     hwm=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")

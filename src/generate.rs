@@ -25,6 +25,7 @@ use crate::domain::assessment::{AssessmentInput, ContentInput};
 use crate::domain::findings::FindingInput;
 use crate::domain::patient::PatientInput;
 use crate::domain::plan::PlanStatus;
+use crate::domain::scoring::OdiSection;
 use crate::error::AppError;
 use crate::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
 use crate::service::plans::AddItem;
@@ -267,18 +268,6 @@ const HISTORY: &[&str] = &[
     "pacemaker",
     "immunosuppression",
     "needle_phobia",
-];
-const ODI_SECTIONS: [&str; 10] = [
-    "pain_intensity",
-    "personal_care",
-    "lifting",
-    "walking",
-    "sitting",
-    "standing",
-    "sleeping",
-    "sex_life",
-    "social_life",
-    "travelling",
 ];
 /// Red flags recorded negative on every assessment (cauda equina ones may be positive).
 const RED_FLAGS: [&str; 8] = [
@@ -566,7 +555,7 @@ fn findings(spec: &Spec, m: &Measures, flag: Option<&str>) -> Vec<FindingInput> 
 }
 
 fn odi(m: &Measures) -> Value {
-    Value::Object(ODI_SECTIONS.iter().zip(m.odi).map(|(s, v)| ((*s).to_owned(), json!(v))).collect())
+    Value::Object(OdiSection::ALL.iter().zip(m.odi).map(|(s, v)| (s.code().to_owned(), json!(v))).collect())
 }
 
 /// The ids and stage counts of the built-in STarT Back protocols, low / medium / high.

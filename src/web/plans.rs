@@ -261,6 +261,9 @@ fn lifecycle_panel(user: &SessionUser, view: &PlanView) -> Markup {
             @match view.status() {
                 PlanStatus::Draft => {
                     (step("activate", "Sign and activate", None))
+                    @if view.row.plan_version > 0 {
+                        a.button href=(format!("/plans/{id}/print")) { "Print handout (version " (view.row.plan_version) ")" }
+                    }
                 }
                 PlanStatus::Active => {
                     a.button.primary href=(format!("/plans/{id}/print")) { "Print handout" }
