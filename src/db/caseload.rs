@@ -100,8 +100,8 @@ pub fn assessments(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<CaseAssess
 /// Every recorded red-flag action of a clinic: (assessment id, flag code).
 pub fn actions(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<(String, String)>, DbError> {
     Ok(red_flag_actions::table
-        .inner_join(assessments::table.on(assessments::id.eq(red_flag_actions::assessment_id)))
-        .filter(assessments::clinic_id.eq(clinic.to_string()))
+        .inner_join(patients::table.on(patients::id.eq(red_flag_actions::patient_id)))
+        .filter(patients::clinic_id.eq(clinic.to_string()))
         .select((red_flag_actions::assessment_id, red_flag_actions::flag_code))
         .load(conn)?)
 }

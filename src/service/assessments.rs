@@ -149,8 +149,9 @@ fn to_json(content: &AssessmentContent) -> Result<String, AppError> {
     serde_json::to_string(content).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// Loads a patient's assessments without auditing (callers audit what they show).
-fn load_history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<AssessmentHistory, AppError> {
+/// Loads a patient's assessments without auditing: for callers that audit their own read
+/// of the same patient (a plan, a handout).
+pub fn load_history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<AssessmentHistory, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let found = patients::find(conn, ctx.actor.scope(), patient)?.ok_or(AppError::NotFound)?;
     let rows = store::for_patient(conn, patient)?;

@@ -104,7 +104,7 @@ fn edit_error(e: EditError) -> AppError {
 fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
-    let history = assessments::history(conn, ctx, row.patient_id)?;
+    let history = assessments::load_history(conn, ctx, row.patient_id)?;
     let versions = store::versions(conn, id)?;
     Ok(PlanView { content: parse(&row.content)?, row, versions, history })
 }

@@ -1,0 +1,2 @@
+DROP INDEX plans_caseload;
+DROP INDEX assessments_caseload;
