@@ -111,7 +111,6 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
     conn.transaction(|conn| {
         let mut logins = Vec::new();
         let today = Utc::now().date_naive();
-        let mut admin: Option<Actor> = None;
         for (index, (name, domain, phone, address)) in CLINICS.iter().enumerate() {
             let clinic_id = add_clinic(
                 conn,
@@ -134,7 +133,7 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
                 actor_of(&user)
             };
             if index == 0 {
-                admin = Some(add("admin", "Alex Admin", "admin")?);
+                add("admin", "Alex Admin", "admin")?;
             }
             let staff: Vec<Actor> =
                 STAFF[index].iter().map(|(local, person, role)| add(local, person, role)).collect::<Result<_, _>>()?;
@@ -165,7 +164,6 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
                 start_plan(conn, &ctx, patient, n, condition, today)?;
             }
         }
-        let _ = admin;
         Ok(logins)
     })
 }

@@ -1,7 +1,7 @@
 //! Patient use cases: list, read, create, update, discharge. Each is audited.
 
 use super::Ctx;
-use crate::authz::{Actor, Permission};
+use crate::authz::Permission;
 use crate::db::ids::{ClinicId, PatientId, UserId};
 use crate::db::patients::{self, PatientQuery, PatientWithTherapist};
 use crate::db::{users, DbConn};
@@ -67,15 +67,11 @@ fn check_therapist(conn: &mut DbConn, clinic: ClinicId, therapist: UserId) -> Re
     }
 }
 
-/// The clinic a new patient joins: the actor's own.
-fn home_clinic(actor: &Actor) -> ClinicId {
-    actor.clinic_id
-}
-
 /// Adds a patient to the actor's clinic; returns the new id.
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &PatientInput, today: NaiveDate) -> Result<PatientId, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
-    let clinic = home_clinic(&ctx.actor);
+    // A new patient joins the actor's own clinic.
+    let clinic = ctx.actor.clinic_id;
     let mut fields = validate(conn, clinic, input, today)?;
     // A clinician's new patient is theirs unless another therapist is named.
     if fields.therapist_id.is_none() && ctx.actor.role != crate::authz::Role::Admin {
