@@ -97,11 +97,15 @@ pub fn assessments(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<CaseAssess
         .load(conn)?)
 }
 
-/// Every recorded red-flag action of a clinic: (assessment id, flag code).
+/// Recorded red-flag actions of a clinic's assessments that have positive red flags:
+/// (assessment id, flag code). The subquery reads only the covering index.
 pub fn actions(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<(String, String)>, DbError> {
+    let flagged = assessments::table
+        .filter(assessments::clinic_id.eq(clinic.to_string()))
+        .filter(assessments::red_flags.ne(""))
+        .select(assessments::id);
     Ok(red_flag_actions::table
-        .inner_join(patients::table.on(patients::id.eq(red_flag_actions::patient_id)))
-        .filter(patients::clinic_id.eq(clinic.to_string()))
+        .filter(red_flag_actions::assessment_id.eq_any(flagged))
         .select((red_flag_actions::assessment_id, red_flag_actions::flag_code))
         .load(conn)?)
 }

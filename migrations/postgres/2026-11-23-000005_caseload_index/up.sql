@@ -8,3 +8,7 @@ CREATE INDEX assessments_caseload ON assessments
 -- The same for plans, whose lifecycle columns sit after the plan document.
 CREATE INDEX plans_caseload ON plans
     (clinic_id, status, patient_id, current_stage, stage_started_on, stage_planned_weeks, has_override, updated_at);
+
+-- And the caseload's patient list, in name order without touching the rows.
+CREATE INDEX patients_caseload ON patients
+    (clinic_id, family_name, given_name, id, therapist_id, status, discharged_on, version);
