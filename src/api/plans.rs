@@ -507,6 +507,6 @@ pub async fn save_protocol(
     responses((status = 200, description = "FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn fhir(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
-    let bundle = db.run(move |conn| service::fhir(conn, &user.0, id)).await?;
+    let bundle = db.run(move |conn| crate::service::exports::fhir(conn, &user.0, id)).await?;
     Ok(HttpResponse::Ok().content_type("application/fhir+json").body(bundle.to_string()))
 }

@@ -5,8 +5,10 @@ pub mod accounts;
 pub mod assessments;
 pub mod auth;
 pub mod caseload;
+pub mod exports;
 pub mod library;
 pub mod patients;
+pub mod plan_items;
 pub mod plans;
 
 use crate::authz::Actor;

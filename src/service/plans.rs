@@ -3,6 +3,8 @@
 
 use super::assessments::{self, AssessmentHistory, AssessmentRecord};
 use super::library::{self, LibraryItem};
+pub use super::plan_items::AddItem;
+use super::plan_items::{build_item, check_dosage, check_setting, check_side, notes};
 use super::{now, Ctx};
 use crate::authz::Permission;
 use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
@@ -11,15 +13,12 @@ use crate::db::{library as library_store, DbConn};
 use crate::domain::dosage::Dosage;
 use crate::domain::findings::Value;
 use crate::domain::history;
-use crate::domain::modality::Setting;
-use crate::domain::plan::{
-    measure_snapshot, EditError, Goal, ItemWarning, PlanContent, PlanItem, PlanStage, PlanStatus,
-};
+use crate::domain::plan::{measure_snapshot, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus};
 use crate::domain::progression::{Comparator, Criterion, Evaluation, Measure, MeasureSnapshot};
 use crate::domain::protocol::ProtocolContent;
 use crate::domain::red_flags::PROGRESSIVE_NEURO_DEFICIT;
-use crate::domain::safety::{self, ItemRequest, PatientFacts, Verdict};
-use crate::error::{add_field_error, AppError, FieldErrors};
+use crate::domain::safety::{self, PatientFacts};
+use crate::error::AppError;
 use chrono::NaiveDate;
 use diesel::Connection;
 use uuid::Uuid;
@@ -101,7 +100,7 @@ fn edit_error(e: EditError) -> AppError {
 }
 
 /// Loads a plan in scope with its context, without auditing.
-fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
+pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let history = assessments::load_history(conn, ctx, row.patient_id)?;
@@ -190,113 +189,6 @@ fn save_draft(
         None,
         action,
     )
-}
-
-/// The request to add a library item to a stage.
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
-#[serde(default)]
-pub struct AddItem {
-    /// The library item (version) id.
-    #[schema(value_type = String)]
-    pub modality_id: String,
-    /// Dosage overrides (CERT fields).
-    #[schema(value_type = Object)]
-    pub dosage: Option<Dosage>,
-    /// `left`, `right` or `bilateral`.
-    pub side: Option<String>,
-    /// `clinic` or `home`; the library default when absent.
-    pub setting: Option<String>,
-    /// Notes for clinicians only.
-    pub clinician_notes: Option<String>,
-    /// Written reason to go ahead despite an absolute contraindication.
-    pub override_reason: Option<String>,
-    /// The patient's consent is recorded (needed for dry needling and thrust manipulation).
-    pub consent: bool,
-}
-
-fn check_side(side: Option<&str>) -> Result<Option<String>, AppError> {
-    match side.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(s @ ("left" | "right" | "bilateral")) => Ok(Some(s.to_owned())),
-        Some(_) => Err(AppError::field("side", "side must be left, right or bilateral")),
-    }
-}
-
-fn check_setting(setting: Option<&str>, default: Setting) -> Result<Setting, AppError> {
-    match setting.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(default),
-        Some(s) => s.parse().map_err(|_| AppError::field("setting", "setting must be clinic or home")),
-    }
-}
-
-fn check_dosage(dosage: Option<&Dosage>) -> Result<Dosage, AppError> {
-    let dosage = dosage.cloned().unwrap_or_default();
-    dosage.validate().map_err(|problems| {
-        let mut errors = FieldErrors::new();
-        for (field, message) in problems {
-            add_field_error(&mut errors, &format!("dosage.{field}"), message);
-        }
-        AppError::Validation(errors)
-    })?;
-    Ok(dosage)
-}
-
-fn notes(text: Option<&str>) -> Result<Option<String>, AppError> {
-    let text = text.map(str::trim).filter(|t| !t.is_empty());
-    if text.is_some_and(|t| t.chars().count() > 2000) {
-        return Err(AppError::field("clinician_notes", "Keep notes under 2000 characters."));
-    }
-    Ok(text.map(str::to_owned))
-}
-
-/// Runs the safety engine for a library item; the verdict becomes the item's warnings,
-/// or a 422 `contraindicated` / `consent_required` naming the facts.
-fn build_item(lib: &LibraryItem, facts: &PatientFacts, req: &AddItem) -> Result<PlanItem, AppError> {
-    let request = ItemRequest { override_reason: req.override_reason.clone(), consent: req.consent };
-    let verdict = safety::check_item(&lib.def, facts, &request);
-    let warn = |w: &safety::Warning| ItemWarning {
-        fact: w.fact.code().to_owned(),
-        severity: w.severity.code().to_owned(),
-        message: w.message.clone(),
-    };
-    let (warnings, override_reason) = match &verdict {
-        Verdict::Allowed { warnings } => (warnings.iter().map(warn).collect(), None),
-        Verdict::Overridden { absolute, warnings, reason } => {
-            (absolute.iter().chain(warnings).map(warn).collect(), Some(reason.clone()))
-        }
-        Verdict::Blocked(facts) => {
-            let message = verdict.error_message().unwrap_or_default();
-            let mut fields = FieldErrors::new();
-            for f in facts {
-                add_field_error(
-                    &mut fields,
-                    "override_reason",
-                    format!("{} ({}) is an absolute contraindication.", f.label(), f.code()),
-                );
-            }
-            return Err(AppError::Refused { code: "contraindicated", message, fields });
-        }
-        Verdict::ConsentRequired => {
-            let message = verdict.error_message().unwrap_or_default();
-            let mut fields = FieldErrors::new();
-            add_field_error(&mut fields, "consent", message.clone());
-            return Err(AppError::Refused { code: "consent_required", message, fields });
-        }
-    };
-    let setting = check_setting(req.setting.as_deref(), lib.def.setting)?;
-    let mut item = PlanItem::from_library(
-        lib.row.id.to_string(),
-        lib.row.version,
-        &lib.def,
-        check_dosage(req.dosage.as_ref())?,
-        setting,
-    );
-    item.side = check_side(req.side.as_deref())?;
-    item.clinician_notes = notes(req.clinician_notes.as_deref())?;
-    item.warnings = warnings;
-    item.override_reason = override_reason;
-    item.consent_recorded = req.consent && lib.def.consent_required;
-    Ok(item)
 }
 
 /// An item the protocol could not add for this patient, and why.
@@ -651,124 +543,4 @@ pub fn save_as_protocol(
     let start = view.content.stages.first().and_then(|s| s.started_on);
     let template = ProtocolContent::from_plan(&view.content, start);
     library::save_protocol(conn, ctx, name, description, &template)
-}
-
-/// The handout of a plan: the active (latest activated) version, or version `number`.
-/// 409 `not_activated` before the first activation. The print is audited.
-pub fn handout(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    plan: PlanId,
-    number: Option<i32>,
-    large: bool,
-    today: NaiveDate,
-) -> Result<crate::domain::handout::Handout, AppError> {
-    let view = load(conn, ctx, plan)?;
-    if view.row.plan_version == 0 {
-        return Err(AppError::Conflict {
-            code: "not_activated",
-            message: "This plan has not been activated yet; activate it to print the handout.".into(),
-        });
-    }
-    let number = number.unwrap_or(view.row.plan_version);
-    let content = view.version_content(number)?;
-    let clinic = crate::db::clinics::find(conn, view.row.clinic_id)?.ok_or(AppError::NotFound)?;
-    let patient = &view.history.patient;
-    let header = crate::domain::handout::HandoutHeader {
-        clinic: clinic.name,
-        clinic_phone: clinic.phone,
-        clinic_address: clinic.address,
-        patient: format!("{} {}", patient.0.given_name, patient.0.family_name),
-        therapist: patient.1.clone(),
-        title: view.row.title.clone(),
-    };
-    ctx.audit(
-        conn,
-        "plan.print",
-        Some(view.row.clinic_id),
-        Some(view.row.patient_id),
-        Some(format!("plan={plan} version={number} large={large}")),
-    )?;
-    Ok(crate::domain::handout::handout(header, &content, number, today, large))
-}
-
-/// A stable UUID for an exported resource derived from its source (so re-exports match).
-fn derived_id(parts: &[&str]) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(parts.join("|").as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
-    uuid::Builder::from_sha1_bytes(bytes).into_uuid().to_string()
-}
-
-/// The plan as a FHIR R4 Bundle: Patient, CarePlan (the active version, or the draft
-/// before the first activation), Goals, NPRS and SLR Observations and ODI
-/// QuestionnaireResponses from signed assessments. Audited.
-pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Value, AppError> {
-    use crate::domain::fhir::{bundle, FhirMeasurement, FhirOdi, FhirPatient, FhirPlan};
-    use crate::domain::findings::Side;
-    use crate::domain::scoring::OdiSection;
-    let view = get(conn, ctx, plan)?;
-    let content =
-        if view.row.plan_version > 0 { view.version_content(view.row.plan_version)? } else { view.content.clone() };
-    let p = &view.history.patient.0;
-    let patient = FhirPatient {
-        id: p.id.to_string(),
-        given: p.given_name.clone(),
-        family: p.family_name.clone(),
-        birth_date: p.date_of_birth,
-        sex: p.sex.clone(),
-        phone: p.phone.clone(),
-        email: p.email.clone(),
-    };
-    let mut measurements = Vec::new();
-    let mut odi = Vec::new();
-    for r in view.history.records.iter().filter(|r| r.is_signed()) {
-        let c = r.current();
-        let id = r.row.id.to_string();
-        let values = [
-            ("nprs_now", c.number("nprs_now", None)),
-            ("nprs_best", c.number("nprs_best", None)),
-            ("nprs_worst", c.number("nprs_worst", None)),
-            ("slr_left", c.number("slr", Some(Side::Left))),
-            ("slr_right", c.number("slr", Some(Side::Right))),
-        ];
-        for (code, value) in values {
-            if let Some(value) = value {
-                measurements.push(FhirMeasurement {
-                    id: derived_id(&[&id, code]),
-                    code: code.into(),
-                    value,
-                    date: r.row.assessed_on,
-                });
-            }
-        }
-        if let Some(answers) = &c.odi {
-            odi.push(FhirOdi {
-                id: derived_id(&[&id, "odi"]),
-                date: r.row.assessed_on,
-                answers: OdiSection::ALL
-                    .iter()
-                    .filter_map(|s| answers.get(*s).map(|a| (s.code().to_owned(), a)))
-                    .collect(),
-                percent: c.scores().odi_percent,
-            });
-        }
-    }
-    let fhir_plan = FhirPlan {
-        id: view.row.id.to_string(),
-        title: view.row.title.clone(),
-        status: view.status(),
-        version: view.row.plan_version,
-        created: view.row.created_at.date(),
-        content: &content,
-    };
-    ctx.audit(
-        conn,
-        "plan.fhir_export",
-        Some(view.row.clinic_id),
-        Some(view.row.patient_id),
-        Some(format!("plan={plan}")),
-    )?;
-    Ok(bundle(&patient, &fhir_plan, &measurements, &odi))
 }

@@ -9,7 +9,7 @@ use crate::db::ids::PlanId;
 use crate::db::Db;
 use crate::domain::handout::{Handout, SAFETY_NET};
 use crate::error::AppError;
-use crate::service::plans as service;
+use crate::service::exports;
 use actix_web::web;
 use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
@@ -168,7 +168,7 @@ async fn print(
     let large = query.large.as_deref() == Some("1");
     let ctx = user.ctx.clone();
     let today = Utc::now().date_naive();
-    let h = db.run(move |conn| service::handout(conn, &ctx, id, version, large, today)).await?;
+    let h = db.run(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await?;
     let nonce = crate::service::auth::random_token();
     let csp = format!("{}; style-src 'self' 'nonce-{nonce}'", crate::startup::CSP.replace("style-src 'self'; ", ""));
     let mut response = page(render(&h, &format!("/plans/{id}"), &nonce));

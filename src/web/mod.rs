@@ -13,6 +13,7 @@ pub mod layout;
 pub mod library;
 pub mod login;
 pub mod patients;
+pub mod plan_new;
 pub mod plans;
 pub mod progress;
 pub mod session;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assessments::configure)
         .configure(progress::configure)
         .configure(plans::configure)
+        .configure(plan_new::configure)
         .configure(library::configure)
         .configure(handout::configure)
         .configure(caseload::configure)

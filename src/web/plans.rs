@@ -7,7 +7,7 @@ use super::components::{csrf, date, field_errors};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
 use super::{invalid, page, see_other, HtmlError, HtmlResult};
-use crate::db::ids::{PatientId, PlanId, ProtocolId};
+use crate::db::ids::PlanId;
 use crate::db::library::LibraryFilter;
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
@@ -15,7 +15,7 @@ use crate::domain::modality::{Category, Setting};
 use crate::domain::plan::{diff, PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
-use crate::service::library::{self as library_service, LibraryItem, Protocol};
+use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
 use crate::service::Ctx;
 use actix_web::{web, HttpResponse};
@@ -26,9 +26,7 @@ use uuid::Uuid;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/patients/{id}/plans/new", web::get().to(new_form))
-        .route("/patients/{id}/plans", web::post().to(create))
-        .route("/plans/{id}", web::get().to(show))
+    cfg.route("/plans/{id}", web::get().to(show))
         .route("/plans/{id}/stages/{stage}/items", web::post().to(add_item))
         .route("/plans/{id}/items/{item}/{action}", web::post().to(item_action))
         .route("/plans/{id}/stages/{stage}/edit", web::post().to(edit_stage))
@@ -615,92 +613,6 @@ async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, 
             Ok(HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")
                 .body(plan_page(&form.user, &d, None, Some(message)).into_string()))
-        }
-        Err(other) => Err(other.into()),
-    }
-}
-
-fn new_plan_page(
-    user: &SessionUser,
-    patient: PatientId,
-    name: &str,
-    protocols: &[Protocol],
-    errors: &FieldErrors,
-    title: &str,
-) -> Markup {
-    let body = html! {
-        p.crumbs { a href=(format!("/patients/{patient}")) { "← " (name) } }
-        h1 { "New plan for " (name) }
-        form method="post" action=(format!("/patients/{patient}/plans")) {
-            (csrf(user))
-            div.field.invalid[errors.contains_key("title")] {
-                label for="title" { "Title" }
-                input #title type="text" name="title" value=(title) required placeholder="e.g. Left L5 sciatica";
-                (field_errors(errors, "title"))
-            }
-            fieldset {
-                legend { "Start from" }
-                label.check { input type="radio" name="protocol_id" value="" checked; " The four default stages, empty" }
-                @for p in protocols {
-                    label.check {
-                        input type="radio" name="protocol_id" value=(p.row.id.to_string());
-                        " " strong { (p.row.name) } @if p.row.clinic_id.is_none() { " (built-in)" } " — " span.hint { (p.row.description) }
-                    }
-                }
-                (field_errors(errors, "protocol_id"))
-            }
-            p.hint { "Every protocol item is checked against this patient's history and assessment before it is added." }
-            button.primary type="submit" { "Start plan" }
-        }
-    };
-    layout("New plan", user, body)
-}
-
-async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
-    let patient = path.into_inner();
-    let ctx = user.ctx.clone();
-    let (p, protocols) = db
-        .run(move |conn| -> Result<_, AppError> {
-            Ok((crate::service::patients::get(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
-        })
-        .await?;
-    let name = format!("{} {}", p.0.given_name, p.0.family_name);
-    Ok(page(new_plan_page(&user, patient, &name, &protocols, &FieldErrors::new(), &p.0.condition)))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct NewPlanForm {
-    title: String,
-    protocol_id: String,
-}
-
-async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web::Data<Db>) -> HtmlResult {
-    let patient = path.into_inner();
-    let ctx = form.user.ctx.clone();
-    let title = form.form.title.clone();
-    let protocol = match form.form.protocol_id.trim() {
-        "" => None,
-        p => Some(
-            p.parse::<ProtocolId>()
-                .map_err(|_| AppError::field("protocol_id", "Choose one of the listed protocols."))?,
-        ),
-    };
-    match db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today())).await {
-        Ok((id, skipped)) => {
-            let codes: Vec<String> = skipped.into_iter().map(|s| s.code).collect();
-            let suffix = if codes.is_empty() { String::new() } else { format!("?skipped={}", codes.join(",")) };
-            Ok(see_other(&format!("/plans/{id}{suffix}")))
-        }
-        Err(AppError::Validation(errors)) => {
-            let ctx = form.user.ctx.clone();
-            let (p, protocols) = db
-                .run(move |conn| -> Result<_, AppError> {
-                    Ok((crate::service::patients::get(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
-                })
-                .await?;
-            let name = format!("{} {}", p.0.given_name, p.0.family_name);
-            Ok(invalid(new_plan_page(&form.user, patient, &name, &protocols, &errors, &form.form.title)))
         }
         Err(other) => Err(other.into()),
     }

@@ -1,0 +1,128 @@
+//! What leaves the building: the patient handout of a plan version and the FHIR export.
+
+use super::plans::load;
+use super::Ctx;
+use crate::db::ids::PlanId;
+use crate::db::DbConn;
+use crate::error::AppError;
+use chrono::NaiveDate;
+
+/// The handout of a plan: the active (latest activated) version, or version `number`.
+/// 409 `not_activated` before the first activation. The print is audited.
+pub fn handout(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    number: Option<i32>,
+    large: bool,
+    today: NaiveDate,
+) -> Result<crate::domain::handout::Handout, AppError> {
+    let view = load(conn, ctx, plan)?;
+    if view.row.plan_version == 0 {
+        return Err(AppError::Conflict {
+            code: "not_activated",
+            message: "This plan has not been activated yet; activate it to print the handout.".into(),
+        });
+    }
+    let number = number.unwrap_or(view.row.plan_version);
+    let content = view.version_content(number)?;
+    let clinic = crate::db::clinics::find(conn, view.row.clinic_id)?.ok_or(AppError::NotFound)?;
+    let patient = &view.history.patient;
+    let header = crate::domain::handout::HandoutHeader {
+        clinic: clinic.name,
+        clinic_phone: clinic.phone,
+        clinic_address: clinic.address,
+        patient: format!("{} {}", patient.0.given_name, patient.0.family_name),
+        therapist: patient.1.clone(),
+        title: view.row.title.clone(),
+    };
+    ctx.audit(
+        conn,
+        "plan.print",
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={plan} version={number} large={large}")),
+    )?;
+    Ok(crate::domain::handout::handout(header, &content, number, today, large))
+}
+
+/// A stable UUID for an exported resource derived from its source (so re-exports match).
+fn derived_id(parts: &[&str]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(parts.join("|").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes).into_uuid().to_string()
+}
+
+/// The plan as a FHIR R4 Bundle: Patient, CarePlan (the active version, or the draft
+/// before the first activation), Goals, NPRS and SLR Observations and ODI
+/// QuestionnaireResponses from signed assessments. Audited.
+pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Value, AppError> {
+    use crate::domain::fhir::{bundle, FhirMeasurement, FhirOdi, FhirPatient, FhirPlan};
+    use crate::domain::findings::Side;
+    use crate::domain::scoring::OdiSection;
+    let view = super::plans::get(conn, ctx, plan)?;
+    let content =
+        if view.row.plan_version > 0 { view.version_content(view.row.plan_version)? } else { view.content.clone() };
+    let p = &view.history.patient.0;
+    let patient = FhirPatient {
+        id: p.id.to_string(),
+        given: p.given_name.clone(),
+        family: p.family_name.clone(),
+        birth_date: p.date_of_birth,
+        sex: p.sex.clone(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+    };
+    let mut measurements = Vec::new();
+    let mut odi = Vec::new();
+    for r in view.history.records.iter().filter(|r| r.is_signed()) {
+        let c = r.current();
+        let id = r.row.id.to_string();
+        let values = [
+            ("nprs_now", c.number("nprs_now", None)),
+            ("nprs_best", c.number("nprs_best", None)),
+            ("nprs_worst", c.number("nprs_worst", None)),
+            ("slr_left", c.number("slr", Some(Side::Left))),
+            ("slr_right", c.number("slr", Some(Side::Right))),
+        ];
+        for (code, value) in values {
+            if let Some(value) = value {
+                measurements.push(FhirMeasurement {
+                    id: derived_id(&[&id, code]),
+                    code: code.into(),
+                    value,
+                    date: r.row.assessed_on,
+                });
+            }
+        }
+        if let Some(answers) = &c.odi {
+            odi.push(FhirOdi {
+                id: derived_id(&[&id, "odi"]),
+                date: r.row.assessed_on,
+                answers: OdiSection::ALL
+                    .iter()
+                    .filter_map(|s| answers.get(*s).map(|a| (s.code().to_owned(), a)))
+                    .collect(),
+                percent: c.scores().odi_percent,
+            });
+        }
+    }
+    let fhir_plan = FhirPlan {
+        id: view.row.id.to_string(),
+        title: view.row.title.clone(),
+        status: view.status(),
+        version: view.row.plan_version,
+        created: view.row.created_at.date(),
+        content: &content,
+    };
+    ctx.audit(
+        conn,
+        "plan.fhir_export",
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={plan}")),
+    )?;
+    Ok(bundle(&patient, &fhir_plan, &measurements, &odi))
+}
