@@ -37,18 +37,8 @@ pub struct HomeExercise {
 /// Everything printed on a handout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Handout {
-    /// Clinic name.
-    pub clinic: String,
-    /// Clinic telephone.
-    pub clinic_phone: Option<String>,
-    /// Clinic address.
-    pub clinic_address: Option<String>,
-    /// Patient's name.
-    pub patient: String,
-    /// Therapist's name.
-    pub therapist: Option<String>,
-    /// Plan title.
-    pub title: String,
+    /// Clinic, patient, therapist and plan title.
+    pub header: HandoutHeader,
     /// Plan version printed.
     pub version: i32,
     /// Printed on.
@@ -68,7 +58,7 @@ pub struct Handout {
 }
 
 /// Who and where, for the handout header.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HandoutHeader {
     /// Clinic name.
     pub clinic: String,
@@ -125,12 +115,7 @@ pub fn handout(
         .map(|i| (i.name.clone(), i.patient_instructions.clone()))
         .collect();
     Handout {
-        clinic: header.clinic,
-        clinic_phone: header.clinic_phone,
-        clinic_address: header.clinic_address,
-        patient: header.patient,
-        therapist: header.therapist,
-        title: header.title,
+        header,
         version,
         printed_on,
         large,

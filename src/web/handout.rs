@@ -39,7 +39,7 @@ fn css_string(text: &str) -> String {
 
 /// The page header and footer of every printed page: patient, plan and version; page n of m.
 fn page_boxes(h: &Handout) -> String {
-    let running = format!("{} · {} · version {}", h.patient, h.title, h.version);
+    let running = format!("{} · {} · version {}", h.header.patient, h.header.title, h.version);
     let size = if h.large { "12pt" } else { "9pt" };
     format!(
         "@page {{ @top-left {{ content: {}; font-size: {size}; color: #444; }} \
@@ -57,7 +57,7 @@ pub fn render(h: &Handout, back: &str, nonce: &str) -> Markup {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Your exercise plan · " (h.patient) }
+                title { "Your exercise plan · " (h.header.patient) }
                 link rel="stylesheet" href="/assets/print.css";
                 style nonce=(nonce) { (maud::PreEscaped(page_boxes(h))) }
                 script src="/assets/print.js" defer {}
@@ -70,13 +70,13 @@ pub fn render(h: &Handout, back: &str, nonce: &str) -> Markup {
                 }
                 header.letterhead {
                     div {
-                        p.clinic { (h.clinic) }
-                        @if let Some(a) = &h.clinic_address { p { (a) } }
-                        @if let Some(p) = &h.clinic_phone { p { "Phone: " (p) } }
+                        p.clinic { (h.header.clinic) }
+                        @if let Some(a) = &h.header.clinic_address { p { (a) } }
+                        @if let Some(p) = &h.header.clinic_phone { p { "Phone: " (p) } }
                     }
                     dl.who {
-                        dt { "For" } dd { (h.patient) }
-                        @if let Some(t) = &h.therapist { dt { "Your physio" } dd { (t) } }
+                        dt { "For" } dd { (h.header.patient) }
+                        @if let Some(t) = &h.header.therapist { dt { "Your physio" } dd { (t) } }
                         dt { "Printed" } dd { (date(h.printed_on)) }
                         dt { "Plan version" } dd { (h.version) }
                     }
@@ -126,7 +126,7 @@ pub fn render(h: &Handout, back: &str, nonce: &str) -> Markup {
                         h2 #safety-h { "Get urgent medical help now if:" }
                         ul { @for s in SAFETY_NET { li { (s) } } }
                         p { strong { "Go to an emergency department or call the emergency number straight away. Do not wait for your next appointment." } }
-                        @if let Some(p) = &h.clinic_phone { p { "For other questions, call the clinic on " (p) "." } }
+                        @if let Some(p) = &h.header.clinic_phone { p { "For other questions, call the clinic on " (p) "." } }
                     }
                     section.log aria-labelledby="log-h" {
                         h2 #log-h { "My exercise diary" }
@@ -234,7 +234,7 @@ mod tests {
     #[test]
     fn patient_text_in_the_page_header_cannot_break_out_of_the_style() {
         let mut h = demo();
-        h.patient = "Eve \"</style><script>alert(1)</script>".into();
+        h.header.patient = "Eve \"</style><script>alert(1)</script>".into();
         let css = page_boxes(&h);
         assert!(!css.contains('<') && !css.contains("\"</"), "{css}");
         assert!(css.contains("Eve \\22 "), "{css}");
