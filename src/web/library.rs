@@ -1,22 +1,66 @@
 //! The library page: browse, search and filter the modality library by category, stage
 //! and region; each item's detail with dosage, contraindications and guideline stance.
 
-use super::components::select;
+use super::components::{csrf, error_summary, field_errors, input, select};
 use super::layout::layout;
-use super::session::SessionUser;
-use super::{page, HtmlResult};
+use super::session::{CsrfForm, SessionUser};
+use super::{invalid, page, see_other, HtmlResult};
 use crate::api::library::{filter_of, LibraryParams};
+use crate::authz::Permission;
 use crate::db::ids::ModalityId;
 use crate::db::Db;
 use crate::domain::modality::{Severity, Stage};
+use crate::error::AppError;
 use crate::error::FieldErrors;
 use crate::service::library as service;
+use crate::service::library::LibraryItem;
 use actix_web::web;
 use maud::html;
+use maud::Markup;
+use serde::Deserialize;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/library", web::get().to(list)).route("/library/{id}", web::get().to(show));
+    cfg.route("/library", web::get().to(list))
+        .route("/library/{id}", web::get().to(show))
+        .route("/library/{id}/clinic", web::post().to(save_clinic_item));
+}
+
+/// The editable text of a clinic item (the rest is kept from the item it starts from).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct ClinicItemForm {
+    code: String,
+    name: String,
+    description: String,
+    patient_instructions: String,
+}
+
+fn clinic_item_form(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors: &FieldErrors) -> Markup {
+    let editing = !item.builtin();
+    html! {
+        section.clinic-item aria-labelledby="clinic-item-h" {
+            h2 #clinic-item-h { @if editing { "Edit this clinic item (saves version " (item.row.version + 1) ")" } @else { "Make a clinic version of this item" } }
+            p.hint { "Plans that use an earlier version keep it. Category, stages, dosage, contraindications and guideline stance are kept from this item." }
+            (error_summary(errors))
+            form method="post" action=(format!("/library/{}/clinic", item.row.id)) {
+                (csrf(user))
+                @if !editing { (input("text", "code", "Code (lower case, e.g. clinic_wall_squat)", &form.code, errors, true)) }
+                (input("text", "name", "Name", &form.name, errors, true))
+                div.field.invalid[errors.contains_key("description")] {
+                    label for="description" { "Description for clinicians" }
+                    textarea #description name="description" rows="2" { (form.description) }
+                    (field_errors(errors, "description"))
+                }
+                div.field.invalid[errors.contains_key("patient_instructions")] {
+                    label for="patient_instructions" { "Instructions for the patient (short, plain sentences)" }
+                    textarea #patient_instructions name="patient_instructions" rows="3" { (form.patient_instructions) }
+                    (field_errors(errors, "patient_instructions"))
+                }
+                button.primary type="submit" { @if editing { "Save new version" } @else { "Add to the clinic library" } }
+            }
+        }
+    }
 }
 
 async fn list(user: SessionUser, params: web::Query<LibraryParams>, db: web::Data<Db>) -> HtmlResult {
@@ -62,6 +106,50 @@ async fn show(user: SessionUser, path: web::Path<ModalityId>, db: web::Data<Db>)
     let id = path.into_inner();
     let ctx = user.ctx.clone();
     let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let form = ClinicItemForm {
+        code: String::new(),
+        name: item.def.name.clone(),
+        description: item.def.description.clone(),
+        patient_instructions: item.def.patient_instructions.clone(),
+    };
+    Ok(page(detail(&user, &item, &form, &FieldErrors::new())))
+}
+
+async fn save_clinic_item(
+    path: web::Path<ModalityId>,
+    form: CsrfForm<ClinicItemForm>,
+    db: web::Data<Db>,
+) -> HtmlResult {
+    let id = path.into_inner();
+    let ctx = form.user.ctx.clone();
+    let f = form.form.clone();
+    let outcome = db
+        .run(move |conn| {
+            let base = service::get(conn, &ctx, id)?;
+            let mut def = base.def.clone();
+            def.name = f.name.trim().to_owned();
+            def.description = f.description.trim().to_owned();
+            def.patient_instructions = f.patient_instructions.trim().to_owned();
+            if base.builtin() {
+                def.code = f.code.trim().to_owned();
+                service::create(conn, &ctx, &def)
+            } else {
+                service::update(conn, &ctx, id, &def)
+            }
+        })
+        .await;
+    match outcome {
+        Ok(new_id) => Ok(see_other(&format!("/library/{new_id}"))),
+        Err(AppError::Validation(errors)) => {
+            let ctx = form.user.ctx.clone();
+            let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+            Ok(invalid(detail(&form.user, &item, &form.form, &errors)))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn detail(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors: &FieldErrors) -> Markup {
     let d = &item.def;
     let body = html! {
         p.crumbs { a href="/library" { "← Library" } }
@@ -86,6 +174,7 @@ async fn show(user: SessionUser, path: web::Path<ModalityId>, db: web::Data<Db>)
         h2 { "Guidelines" }
         p { "JOSPT 2021: " strong { (d.guideline.jospt_2021.label()) } " · NICE NG59: " strong { (d.guideline.nice_ng59.label()) } }
         p { (d.guideline.note) }
+        @if user.actor().may(Permission::ManageLibrary) && item.row.is_current { (clinic_item_form(user, item, form, errors)) }
     };
-    Ok(page(layout(&d.name, &user, body)))
+    layout(&d.name, user, body)
 }

@@ -463,3 +463,56 @@ async fn in_the_browser_form_a_contraindication_is_refused_then_accepted_with_a_
     assert!(v2.contains("<li class=\"removed\">removed: Stage 1"), "the version history shows the diff:\n{v2}");
     assert!(v2.contains("Taping stopped: skin reaction"));
 }
+
+#[tokio::test]
+async fn a_lead_makes_and_edits_a_clinic_item_in_the_library_pages() {
+    let app = spawn_app().await;
+    let token = app.token(LEAD_A).await;
+    let bridge = modality(&app, &token, "bridge").await;
+    let lead = app.signed_in(LEAD_A).await;
+    let page = format!("/library/{bridge}");
+    let action = format!("/library/{bridge}/clinic");
+
+    let (bad, html) = app
+        .post_form(
+            &lead,
+            &page,
+            &action,
+            &[("code", "Bad Code!"), ("name", "Bridge with band"), ("patient_instructions", "Lift your hips.")],
+        )
+        .await;
+    let (made, location) = app
+        .post_form(
+            &lead,
+            &page,
+            &action,
+            &[
+                ("code", "bridge_with_band"),
+                ("name", "Bridge with band"),
+                ("patient_instructions", "Put a band round your knees. Lift your hips."),
+            ],
+        )
+        .await;
+    let edit_action = format!("{location}/clinic");
+    let (edited, v2) = app
+        .post_form(
+            &lead,
+            &location,
+            &edit_action,
+            &[
+                ("name", "Bridge with band"),
+                ("patient_instructions", "Band round your knees. Push them apart. Lift your hips."),
+            ],
+        )
+        .await;
+    let (_, shown) = app.page(&lead, &v2).await;
+    let therapist = app.signed_in(THERAPIST_A).await;
+    let (_, therapist_view) = app.page(&therapist, &page).await;
+
+    assert_eq!(bad, 422);
+    assert!(html.contains(r#"id="code-error""#), "{html}");
+    assert_eq!(made, 303);
+    assert_eq!(edited, 303);
+    assert!(shown.contains("version 2") && shown.contains("Push them apart"), "{shown}");
+    assert!(!therapist_view.contains("Make a clinic version"), "therapists read the library only");
+}
