@@ -38,7 +38,7 @@ pub struct CaseloadParams {
 impl CaseloadParams {
     /// The service query; a bad value is a 422 naming the parameter.
     pub fn query(&self) -> Result<CaseloadQuery, AppError> {
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let text = crate::domain::filled;
         let clinic = match text(&self.clinic_id) {
             Some(c) => Some(c.parse().map_err(|_| AppError::field("clinic_id", "clinic_id must be a clinic's id"))?),
             None => None,

@@ -76,7 +76,7 @@ pub struct LibraryParams {
 
 /// Parses the filters, naming a bad one.
 pub fn filter_of(p: &LibraryParams) -> Result<LibraryFilter, AppError> {
-    let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let text = crate::domain::filled;
     let category = match text(&p.category) {
         Some(c) => Some(c.parse::<Category>().map_err(|m| AppError::field("category", m))?.code().to_owned()),
         None => None,

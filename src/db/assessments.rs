@@ -159,6 +159,24 @@ pub fn actions_for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Vec<
         .load(conn)?)
 }
 
+/// The assessment with this id, if it is still at `version` and in `status`.
+fn at_version(
+    id: AssessmentId,
+    version: i32,
+    status: &'static str,
+) -> diesel::dsl::Filter<
+    diesel::dsl::Filter<
+        diesel::dsl::Filter<assessments::table, diesel::dsl::Eq<assessments::id, String>>,
+        diesel::dsl::Eq<assessments::version, i32>,
+    >,
+    diesel::dsl::Eq<assessments::status, &'static str>,
+> {
+    assessments::table
+        .filter(assessments::id.eq(id.to_string()))
+        .filter(assessments::version.eq(version))
+        .filter(assessments::status.eq(status))
+}
+
 /// Replaces a draft's content and date if it is still a draft at `version`.
 pub fn update_draft(
     conn: &mut DbConn,
@@ -168,19 +186,14 @@ pub fn update_draft(
     content: &str,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let changed = diesel::update(
-        assessments::table
-            .filter(assessments::id.eq(id.to_string()))
-            .filter(assessments::version.eq(version))
-            .filter(assessments::status.eq("draft")),
-    )
-    .set((
-        assessments::assessed_on.eq(assessed_on),
-        assessments::content.eq(content),
-        assessments::version.eq(version + 1),
-        assessments::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let changed = diesel::update(at_version(id, version, "draft"))
+        .set((
+            assessments::assessed_on.eq(assessed_on),
+            assessments::content.eq(content),
+            assessments::version.eq(version + 1),
+            assessments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(changed == 1)
 }
 
@@ -192,33 +205,23 @@ pub fn sign(
     by: UserId,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
-    let changed = diesel::update(
-        assessments::table
-            .filter(assessments::id.eq(id.to_string()))
-            .filter(assessments::version.eq(version))
-            .filter(assessments::status.eq("draft")),
-    )
-    .set((
-        assessments::status.eq("signed"),
-        assessments::signed_by.eq(by.to_string()),
-        assessments::signed_at.eq(now),
-        assessments::version.eq(version + 1),
-        assessments::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    let changed = diesel::update(at_version(id, version, "draft"))
+        .set((
+            assessments::status.eq("signed"),
+            assessments::signed_by.eq(by.to_string()),
+            assessments::signed_at.eq(now),
+            assessments::version.eq(version + 1),
+            assessments::updated_at.eq(now),
+        ))
+        .execute(conn)?;
     Ok(changed == 1)
 }
 
 /// Bumps a signed assessment's version (an amendment was added) if still at `version`.
 pub fn bump_signed(conn: &mut DbConn, id: AssessmentId, version: i32, now: NaiveDateTime) -> Result<bool, DbError> {
-    let changed = diesel::update(
-        assessments::table
-            .filter(assessments::id.eq(id.to_string()))
-            .filter(assessments::version.eq(version))
-            .filter(assessments::status.eq("signed")),
-    )
-    .set((assessments::version.eq(version + 1), assessments::updated_at.eq(now)))
-    .execute(conn)?;
+    let changed = diesel::update(at_version(id, version, "signed"))
+        .set((assessments::version.eq(version + 1), assessments::updated_at.eq(now)))
+        .execute(conn)?;
     Ok(changed == 1)
 }
 

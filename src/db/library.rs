@@ -120,10 +120,9 @@ pub fn list_current(conn: &mut DbConn, scope: Scope, filter: &LibraryFilter) -> 
         query = query.filter(modalities::body_region.eq(region.clone()));
     }
     if let Some(name) = &filter.name {
-        let escaped = name.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         query = query.filter(
             diesel::dsl::sql::<diesel::sql_types::Bool>("lower(name) LIKE ")
-                .bind::<diesel::sql_types::Text, _>(format!("%{escaped}%"))
+                .bind::<diesel::sql_types::Text, _>(super::contains_pattern(&name.to_lowercase()))
                 .sql(" ESCAPE '\\'"),
         );
     }

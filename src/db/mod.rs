@@ -193,6 +193,13 @@ impl Db {
     }
 }
 
+/// A `LIKE` pattern matching `text` anywhere, its wildcards escaped with a backslash (use
+/// with `.escape('\\')`): a `%` typed into a search is a literal.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Whether an error is a unique-constraint violation (e.g. a duplicate e-mail).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(err, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))

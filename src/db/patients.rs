@@ -157,8 +157,7 @@ pub fn search(conn: &mut DbConn, scope: Scope, q: &PatientQuery) -> Result<(Vec<
             query = query.filter(patients::clinic_id.eq(clinic.to_string()));
         }
         if let Some(name) = q.name.as_deref().map(search_key).filter(|n| !n.is_empty()) {
-            let escaped = name.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            query = query.filter(patients::search_name.like(format!("%{escaped}%")).escape('\\'));
+            query = query.filter(patients::search_name.like(super::contains_pattern(&name)).escape('\\'));
         }
         if let Some(status) = q.status {
             query = query.filter(patients::status.eq(status));

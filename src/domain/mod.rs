@@ -19,3 +19,8 @@ pub mod protocols_builtin;
 pub mod red_flags;
 pub mod safety;
 pub mod scoring;
+
+/// Text as typed, trimmed; `None` when absent or blank (forms send empty fields as "").
+pub fn filled(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
+}

@@ -1,5 +1,6 @@
 //! Patients: the input a person or a script sends, and its validation into trusted fields.
 
+use super::filled as blank_to_none;
 use super::history::HistoryCode;
 use crate::db::ids::UserId;
 use crate::error::{add_field_error, from_validator, FieldErrors};
@@ -130,10 +131,6 @@ pub struct PatientFields {
     pub therapist_id: Option<UserId>,
     /// History codes.
     pub history: Vec<HistoryCode>,
-}
-
-fn blank_to_none(value: &Option<String>) -> Option<String> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
 fn parse_date(errors: &mut FieldErrors, field: &str, text: &str, today: NaiveDate) -> Option<NaiveDate> {

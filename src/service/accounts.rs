@@ -55,7 +55,7 @@ pub fn validate_input(input: &impl Validate) -> Result<(), AppError> {
 /// Adds a clinic; a duplicate name is reported on the `name` field.
 pub fn add_clinic(conn: &mut DbConn, input: &ClinicInput) -> Result<ClinicId, AppError> {
     validate_input(input)?;
-    let blank = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let blank = crate::domain::filled;
     let (phone, address) = (blank(&input.phone), blank(&input.address));
     clinics::insert(conn, input.name.trim(), phone.as_deref(), address.as_deref(), now()).map_err(|e| match e {
         DbError::Query(q) if is_unique_violation(&q) => {

@@ -36,7 +36,7 @@ struct AuditQuery {
 
 impl AuditQuery {
     fn filter(&self) -> AuditFilter {
-        let text = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+        let text = crate::domain::filled;
         let day = |v: &Option<String>| text(v).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
         AuditFilter {
             action: text(&self.action),
@@ -49,16 +49,13 @@ impl AuditQuery {
     }
 
     fn query_string(&self) -> String {
-        let pairs = [
+        super::components::query_string(&[
             ("action", &self.action),
             ("patient_id", &self.patient_id),
             ("actor_id", &self.actor_id),
             ("from", &self.from),
             ("until", &self.until),
-        ];
-        let kept: Vec<(&str, &str)> =
-            pairs.iter().filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect();
-        serde_html_form::to_string(kept).unwrap_or_default()
+        ])
     }
 }
 

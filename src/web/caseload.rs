@@ -24,16 +24,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn query_string(p: &CaseloadParams) -> String {
-    let pairs = [
+    super::components::query_string(&[
         ("clinic_id", &p.clinic_id),
         ("therapist_id", &p.therapist_id),
         ("flag", &p.flag),
         ("stage", &p.stage),
         ("sort", &p.sort),
-    ];
-    let kept: Vec<(&str, &str)> =
-        pairs.iter().filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect();
-    serde_html_form::to_string(kept).unwrap_or_default()
+    ])
 }
 
 /// A horizontal bar chart: (label, value) pairs.

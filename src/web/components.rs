@@ -83,6 +83,13 @@ pub fn pagination(base: &str, page: i64, per_page: i64, total: i64) -> Markup {
     }
 }
 
+/// A query string of the filters that are set, e.g. `flag=not_improving&stage=2`.
+pub fn query_string(pairs: &[(&str, &Option<String>)]) -> String {
+    let kept: Vec<(&str, &str)> =
+        pairs.iter().filter_map(|(k, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (*k, v))).collect();
+    serde_html_form::to_string(kept).unwrap_or_default()
+}
+
 /// A date as 23 Nov 2026.
 pub fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
