@@ -159,18 +159,14 @@ pub fn actions_for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Vec<
         .load(conn)?)
 }
 
-/// The assessment with this id, if it is still at `version` and in `status`.
-fn at_version(
-    id: AssessmentId,
-    version: i32,
-    status: &'static str,
-) -> diesel::dsl::Filter<
-    diesel::dsl::Filter<
-        diesel::dsl::Filter<assessments::table, diesel::dsl::Eq<assessments::id, String>>,
-        diesel::dsl::Eq<assessments::version, i32>,
-    >,
+type ById = diesel::dsl::Filter<assessments::table, diesel::dsl::Eq<assessments::id, String>>;
+type AtVersion = diesel::dsl::Filter<
+    diesel::dsl::Filter<ById, diesel::dsl::Eq<assessments::version, i32>>,
     diesel::dsl::Eq<assessments::status, &'static str>,
-> {
+>;
+
+/// The assessment with this id, if it is still at `version` and in `status`.
+fn at_version(id: AssessmentId, version: i32, status: &'static str) -> AtVersion {
     assessments::table
         .filter(assessments::id.eq(id.to_string()))
         .filter(assessments::version.eq(version))
