@@ -191,7 +191,7 @@ fn start_plan(
     if n % 5 == 3 || !history.open_flags().is_empty() {
         return Ok(());
     }
-    plans::activate(conn, ctx, plan, None, started)?;
+    plans::activate(conn, ctx, plan, &plans::Activation::default(), started)?;
     if n.is_multiple_of(3) {
         plans::advance(conn, ctx, plan, None, today - Duration::days(2))?;
     }
@@ -231,6 +231,7 @@ fn record_assessments(
             {"code": "easing_factors", "value": "Walking short distances, lying with knees bent"},
             {"code": "rf_saddle_anaesthesia", "value": flag}, {"code": "rf_bladder_dysfunction", "value": "negative"},
             {"code": "rf_bowel_dysfunction", "value": "negative"}, {"code": "rf_bilateral_leg_symptoms", "value": "negative"},
+            {"code": "rf_sexual_dysfunction", "value": "negative"}, {"code": "rf_progressive_neuro_deficit", "value": "negative"},
             {"code": "rf_cancer_history", "value": "negative"}, {"code": "rf_unexplained_weight_loss", "value": "negative"},
             {"code": "rf_major_trauma", "value": "negative"}, {"code": "rf_fever", "value": "negative"},
             {"code": "posture_lateral_shift", "value": if k % 3 == 0 { "right" } else { "none" }},

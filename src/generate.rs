@@ -22,6 +22,7 @@ use crate::authz::Actor;
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::{clinics, DbConn};
 use crate::domain::assessment::{AssessmentInput, ContentInput};
+use crate::domain::consent::ConsentInput;
 use crate::domain::findings::FindingInput;
 use crate::domain::patient::PatientInput;
 use crate::domain::plan::PlanStatus;
@@ -270,11 +271,13 @@ const HISTORY: &[&str] = &[
     "needle_phobia",
 ];
 /// Red flags recorded negative on every assessment (cauda equina ones may be positive).
-const RED_FLAGS: [&str; 8] = [
+const RED_FLAGS: [&str; 10] = [
     "rf_saddle_anaesthesia",
     "rf_bladder_dysfunction",
     "rf_bowel_dysfunction",
+    "rf_sexual_dysfunction",
     "rf_bilateral_leg_symptoms",
+    "rf_progressive_neuro_deficit",
     "rf_cancer_history",
     "rf_unexplained_weight_loss",
     "rf_major_trauma",
@@ -701,7 +704,7 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
         summary.red_flags += 1;
         if f.acted {
             let action = "Referred to the emergency department the same day for an urgent MRI.";
-            assessments::record_action(conn, ctx, initial_id, f.code, action)?;
+            assessments::record_action(conn, ctx, initial_id, f.code, "emergency_referral", action)?;
         } else {
             open_flag = true;
             summary.open_red_flags += 1;
@@ -713,7 +716,7 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
     let summary = &mut *shared.summary;
     let activated = spec.activate && !open_flag;
     if activated {
-        plans::activate(conn, ctx, plan.0, None, initial_on)?;
+        plans::activate(conn, ctx, plan.0, &plans::Activation::default(), initial_on)?;
         summary.active_plans += 1;
     }
 
@@ -803,7 +806,7 @@ fn start_plan(
         if let Some(stage) = view.content.stages.first() {
             let req = AddItem {
                 modality_id: modality.clone(),
-                consent: true,
+                consent: ConsentInput::Flag(true),
                 override_reason: Some(
                     "Patient requests needling despite the fear of needles after discussion; \
                      stop at any sign of distress."

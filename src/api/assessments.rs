@@ -5,6 +5,7 @@ use super::{ApiJson, BearerUser};
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::Db;
 use crate::domain::assessment::{self, AssessmentContent, AssessmentInput, ContentInput, Scores};
+use crate::domain::red_flags::PROGRESSIVE_NEURO_DEFICIT;
 use crate::error::AppError;
 use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord};
 use actix_web::{web, HttpResponse};
@@ -39,6 +40,17 @@ pub struct AmendmentJson {
     pub at: DateTime<Utc>,
 }
 
+/// The neurology trend at one visit: each value against the most recent earlier one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeurologyJson {
+    /// Findings worse than their most recent earlier value.
+    #[schema(value_type = Vec<Object>)]
+    pub worsened: Vec<crate::domain::neuro_trend::Deterioration>,
+    /// First abnormal values on a side never examined before: "needs review".
+    #[schema(value_type = Vec<Object>)]
+    pub needs_review: Vec<crate::domain::neuro_trend::NeedsReview<uuid::Uuid>>,
+}
+
 /// An assessment: its current content, scores and red-flag state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentJson {
@@ -68,17 +80,27 @@ pub struct AssessmentJson {
     pub original: Option<AssessmentContent>,
     /// Computed scores.
     pub scores: Scores,
-    /// Positive red-flag codes.
+    /// Positive red-flag codes: answered positive, or `rf_progressive_neuro_deficit` derived
+    /// from the neurology trend at this visit.
     pub red_flags: Vec<String>,
     /// Positive red flags without a recorded action.
     pub unresolved_red_flags: Vec<String>,
+    /// What the neurology trend found at this visit.
+    pub neurology: NeurologyJson,
     /// Amendments, oldest first.
     pub amendments: Vec<AmendmentJson>,
 }
 
 fn to_json(history: &AssessmentHistory, record: &AssessmentRecord) -> AssessmentJson {
-    let open = history.open_flags();
+    let profile = crate::service::safety::profile(history);
+    let open = &profile.open_red_flags;
     let current = record.current().clone();
+    let worsened: Vec<_> =
+        profile.worsened.iter().filter(|w| w.at == record.row.id.0).map(|w| w.change.clone()).collect();
+    let mut red_flags: Vec<String> = current.red_flags().into_iter().map(str::to_owned).collect();
+    if !worsened.is_empty() && !red_flags.iter().any(|f| f == PROGRESSIVE_NEURO_DEFICIT) {
+        red_flags.push(PROGRESSIVE_NEURO_DEFICIT.to_owned());
+    }
     AssessmentJson {
         id: record.row.id,
         patient_id: record.row.patient_id,
@@ -89,10 +111,14 @@ fn to_json(history: &AssessmentHistory, record: &AssessmentRecord) -> Assessment
         signed_by: record.row.signed_by.clone(),
         signed_at: record.row.signed_at.map(|t| t.and_utc()),
         scores: current.scores(),
-        red_flags: current.red_flags().into_iter().map(str::to_owned).collect(),
+        red_flags,
+        neurology: NeurologyJson {
+            worsened,
+            needs_review: profile.needs_review.iter().filter(|n| n.at == record.row.id.0).cloned().collect(),
+        },
         unresolved_red_flags: open
             .iter()
-            .filter(|f| f.assessment_id == record.row.id)
+            .filter(|f| f.assessment_id == record.row.id.0)
             .map(|f| f.code.to_owned())
             .collect(),
         original: (!record.amendments.is_empty()).then(|| record.original.clone()),
@@ -268,7 +294,10 @@ pub async fn amend(
 pub struct ActionRequest {
     /// The red-flag code, e.g. `rf_saddle_anaesthesia`.
     pub flag: String,
-    /// What was done, e.g. "Sent to the emergency department for same-day MRI".
+    /// `emergency_referral`, `urgent_gp_referral`, `gp_letter` or `reviewed_not_concerning`.
+    #[schema(value_type = crate::domain::red_flag_action::ActionKind)]
+    pub kind: String,
+    /// What was done, as a sentence, e.g. "Sent to the emergency department for same-day MRI".
     pub action: String,
 }
 
@@ -284,7 +313,8 @@ pub async fn act(
 ) -> Result<HttpResponse, AppError> {
     let assessment: AssessmentId = id(&path)?;
     let ctx = user.0.clone();
-    db.run(move |conn| service::record_action(conn, &ctx, assessment, &body.0.flag, &body.0.action)).await?;
+    db.run(move |conn| service::record_action(conn, &ctx, assessment, &body.0.flag, &body.0.kind, &body.0.action))
+        .await?;
     respond(&db, user.0, assessment, actix_web::http::StatusCode::CREATED).await
 }
 

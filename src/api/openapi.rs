@@ -37,6 +37,8 @@ use utoipa::{Modify, OpenApi};
         super::plans::update_item,
         super::plans::remove_item,
         super::plans::move_item,
+        super::plans::review_item,
+        super::plans::withdraw_consent,
         super::plans::edit_stage,
         super::plans::set_criteria,
         super::plans::add_goal,

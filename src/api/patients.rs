@@ -64,10 +64,24 @@ pub struct PatientJson {
     pub status: String,
     /// Discharge date.
     pub discharged_on: Option<NaiveDate>,
+    /// The current episode of care.
+    pub episode: EpisodeJson,
     /// Created (UTC).
     pub created_at: DateTime<Utc>,
     /// Last changed (UTC).
     pub updated_at: DateTime<Utc>,
+}
+
+/// An episode of care: from referral (or re-referral, discharged -> active) to discharge.
+/// Baselines, change against the MCID and stage criteria belong to the current episode.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpisodeJson {
+    /// 1 for the first episode, one more at each re-referral.
+    pub number: i32,
+    /// The day it started (the patient's creation or re-referral).
+    pub started_on: NaiveDate,
+    /// The day it ended (discharge), while discharged.
+    pub ended_on: Option<NaiveDate>,
 }
 
 impl From<PatientWithTherapist> for PatientJson {
@@ -90,6 +104,11 @@ impl From<PatientWithTherapist> for PatientJson {
             history: history::decode(&p.history),
             status: p.status,
             discharged_on: p.discharged_on,
+            episode: EpisodeJson {
+                number: p.episode_number,
+                started_on: p.episode_started_on.unwrap_or(p.created_at.date()),
+                ended_on: p.discharged_on,
+            },
             created_at: p.created_at.and_utc(),
             updated_at: p.updated_at.and_utc(),
         }

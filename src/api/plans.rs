@@ -27,6 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/items/{item}", web::patch().to(update_item))
         .route("/plans/{id}/items/{item}", web::delete().to(remove_item))
         .route("/plans/{id}/items/{item}/move", web::post().to(move_item))
+        .route("/plans/{id}/items/{item}/review", web::post().to(review_item))
+        .route("/plans/{id}/items/{item}/consent/withdraw", web::post().to(withdraw_consent))
         .route("/plans/{id}/stages/{stage}", web::patch().to(edit_stage))
         .route("/plans/{id}/stages/{stage}/criteria", web::put().to(set_criteria))
         .route("/plans/{id}/goals", web::post().to(add_goal))
@@ -95,7 +97,9 @@ pub fn plan_json(view: &PlanView) -> Value {
         "amend_reason": view.row.amend_reason,
         "end_reason": view.row.end_reason,
         "current_stage": view.content.current_stage,
-        "has_override": view.content.has_override(),
+        "has_override": view.content.has_override() || view.row.screen_override_reason.is_some(),
+        "screen_override_reason": view.row.screen_override_reason,
+        "safety": view.safety,
         "goals": content["goals"],
         "stages": content["stages"],
         "readiness": readiness,
@@ -297,6 +301,54 @@ pub async fn move_item(
 }
 
 /// Stage details.
+/// A safety review or consent withdrawal of one item.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ItemReview {
+    /// The plan's `version` as read.
+    pub version: Option<i32>,
+    /// Why the item stays despite the new contraindication (review; required), or why
+    /// consent was withdrawn (optional).
+    pub reason: String,
+}
+
+/// Keeps an item whose absolute contraindication arose after it was added, with a written
+/// reason covering each such fact; an active plan keeps it as a new version.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/items/{item}/review", tag = "plans", request_body = ItemReview, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn review_item(
+    user: BearerUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<ItemReview>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let (id, item) = (plan_id(&path.0)?, uuid(&path.1)?);
+    let ctx = user.0.clone();
+    db.run(move |conn| crate::service::plan_review::review_item(conn, &ctx, id, body.0.version, item, &body.0.reason))
+        .await?;
+    respond(&db, user.0, id, StatusCode::OK).await
+}
+
+/// Records that the patient withdrew consent for an item; the plan then needs review.
+#[utoipa::path(post, path = "/api/v1/plans/{id}/items/{item}/consent/withdraw", tag = "plans", request_body = ItemReview, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
+    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn withdraw_consent(
+    user: BearerUser,
+    path: web::Path<(String, String)>,
+    body: ApiJson<ItemReview>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    let (id, item) = (plan_id(&path.0)?, uuid(&path.1)?);
+    let ctx = user.0.clone();
+    db.run(move |conn| {
+        crate::service::plan_review::withdraw_consent(conn, &ctx, id, body.0.version, item, Some(&body.0.reason))
+    })
+    .await?;
+    respond(&db, user.0, id, StatusCode::OK).await
+}
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct StageUpdate {
@@ -392,19 +444,43 @@ pub struct Step {
 }
 
 /// Activates (signs and locks) a draft: 409 `red_flag_unresolved` while a red flag is open.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/activate", tag = "plans", request_body = Step, security(("bearer" = [])),
+/// Activating a plan.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActivateRequest {
+    /// The plan's `version` as read.
+    pub version: Option<i32>,
+    /// Why the plan goes ahead without a signed, complete red-flag screen this episode
+    /// (kept, shown to leads, counted as a safety override).
+    pub screen_override_reason: Option<String>,
+    /// The id of the patient's active plan this one replaces (ended in the same transaction).
+    pub replaces: Option<String>,
+    /// Why the replaced plan ends (required with `replaces`).
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/plans/{id}/activate", tag = "plans", request_body = ActivateRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id")),
-    responses((status = 200, body = Object), (status = 409, description = "red_flag_unresolved, plan_locked or version_conflict", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 409, description = "red_flag_unresolved, red_flag_screen_missing, safety_review_required, active_plan_exists, plan_locked or version_conflict", body = crate::error::ErrorBody)))]
 pub async fn activate(
     user: BearerUser,
     path: web::Path<String>,
-    body: ApiJson<Step>,
+    body: ApiJson<ActivateRequest>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
     let ctx = user.0.clone();
     let today = Utc::now().date_naive();
-    db.run(move |conn| service::activate(conn, &ctx, id, body.0.version, today)).await?;
+    let ApiJson(ActivateRequest { version, screen_override_reason, replaces, reason }) = body;
+    let replaces = match replaces.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(text) => Some(
+            text.parse()
+                .map_err(|_| AppError::field("replaces", "Give the id of the active plan this one replaces."))?,
+        ),
+        None => None,
+    };
+    let req = service::Activation { version, screen_override_reason, replaces, reason };
+    db.run(move |conn| service::activate(conn, &ctx, id, &req, today)).await?;
     respond(&db, user.0, id, StatusCode::OK).await
 }
 

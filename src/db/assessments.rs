@@ -111,6 +111,8 @@ pub struct RedFlagActionRow {
     pub recorded_by: String,
     /// When.
     pub recorded_at: NaiveDateTime,
+    /// The kind of action (`emergency_referral`, …); `None` for actions recorded before kinds.
+    pub kind: Option<String>,
 }
 
 /// Adds an assessment.
@@ -246,11 +248,13 @@ pub fn insert_amendment(
 
 /// Records what was done about a positive red flag; a second action for the same flag of
 /// the same assessment is a unique violation.
+#[allow(clippy::too_many_arguments)]
 pub fn insert_action(
     conn: &mut DbConn,
     patient: PatientId,
     assessment: AssessmentId,
     flag: &str,
+    kind: &str,
     action: &str,
     by: UserId,
     now: NaiveDateTime,
@@ -263,6 +267,7 @@ pub fn insert_action(
             red_flag_actions::assessment_id.eq(assessment.to_string()),
             red_flag_actions::flag_code.eq(flag),
             red_flag_actions::action.eq(action),
+            red_flag_actions::kind.eq(kind),
             red_flag_actions::recorded_by.eq(by.to_string()),
             red_flag_actions::recorded_at.eq(now),
         ))

@@ -24,6 +24,8 @@ pub struct CasePatient {
     pub discharged_on: Option<NaiveDate>,
     /// Version (for reassignment).
     pub version: i32,
+    /// Start of the current episode of care.
+    pub episode_started_on: Option<NaiveDate>,
 }
 
 /// Active patients, and patients discharged since `discharged_since`, of a clinic
@@ -51,6 +53,7 @@ pub fn patients(
             patients::status,
             patients::discharged_on,
             patients::version,
+            patients::episode_started_on,
         ))
         .load(conn)?)
 }
@@ -127,6 +130,10 @@ pub struct CasePlan {
     pub has_override: bool,
     /// Last change.
     pub updated_at: NaiveDateTime,
+    /// Needs safety review.
+    pub safety_review: bool,
+    /// Activated without a complete red-flag screen, with this reason.
+    pub screen_override_reason: Option<String>,
 }
 
 /// Draft and active plans of a clinic.
@@ -142,6 +149,8 @@ pub fn plans(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<CasePlan>, DbErr
             plans::stage_planned_weeks,
             plans::has_override,
             plans::updated_at,
+            plans::safety_review,
+            plans::screen_override_reason,
         ))
         .load(conn)?)
 }

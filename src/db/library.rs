@@ -160,6 +160,14 @@ pub fn current_by_codes(conn: &mut DbConn, clinic: ClinicId, codes: &[String]) -
         .load(conn)?)
 }
 
+/// Library item versions by id: one query (the items of a plan, for its safety check).
+pub fn by_ids(conn: &mut DbConn, ids: &[String]) -> Result<Vec<ModalityRow>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(modalities::table.filter(modalities::id.eq_any(ids)).select(ModalityRow::as_select()).load(conn)?)
+}
+
 /// A protocol as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = protocols)]

@@ -52,6 +52,10 @@ pub struct PatientRow {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// The current episode of care: 1, then one more at each re-referral.
+    pub episode_number: i32,
+    /// The day the current episode started (re-referral); `None` for the first episode.
+    pub episode_started_on: Option<NaiveDate>,
 }
 
 /// A patient with the assigned therapist's name.
@@ -203,21 +207,32 @@ pub fn update(
 }
 
 /// Discharges (or re-activates, with `None`) if the stored version is still `version`.
+/// A re-activation on `reopened_on` starts a new episode of care.
 pub fn set_status(
     conn: &mut DbConn,
     id: PatientId,
     version: i32,
     discharged_on: Option<NaiveDate>,
+    reopened_on: Option<NaiveDate>,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let status = if discharged_on.is_some() { "discharged" } else { "active" };
-    let changed = diesel::update(versioned(id, version))
-        .set((
-            patients::status.eq(status),
-            patients::discharged_on.eq(discharged_on),
-            patients::version.eq(version + 1),
-            patients::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    let target = versioned(id, version);
+    let common = (
+        patients::status.eq(status),
+        patients::discharged_on.eq(discharged_on),
+        patients::version.eq(version + 1),
+        patients::updated_at.eq(now),
+    );
+    let changed = match reopened_on {
+        Some(day) => diesel::update(target)
+            .set((
+                common,
+                patients::episode_number.eq(patients::episode_number + 1),
+                patients::episode_started_on.eq(day),
+            ))
+            .execute(conn)?,
+        None => diesel::update(target).set(common).execute(conn)?,
+    };
     Ok(changed == 1)
 }

@@ -46,6 +46,10 @@ pub struct PlanRow {
     pub created_at: NaiveDateTime,
     /// Last changed.
     pub updated_at: NaiveDateTime,
+    /// Whether the plan needs a safety review (kept for caseload queries).
+    pub safety_review: bool,
+    /// Why the plan was activated without a complete red-flag screen.
+    pub screen_override_reason: Option<String>,
 }
 
 /// The columns written on every save of the working content.
@@ -70,6 +74,10 @@ pub struct PlanChanges {
     pub end_reason: Option<String>,
     /// Planned weeks of the current stage.
     pub stage_planned_weeks: Option<i32>,
+    /// Needs a safety review.
+    pub safety_review: bool,
+    /// Red-flag screen override.
+    pub screen_override_reason: Option<String>,
 }
 
 /// Adds a plan (draft, version 1).
@@ -134,6 +142,24 @@ pub fn save(
         .set((changes, plans::version.eq(version + 1), plans::updated_at.eq(now)))
         .execute(conn)?;
     Ok(changed == 1)
+}
+
+/// The patient's active plan (id and title), if any.
+pub fn active_for_patient(conn: &mut DbConn, patient: PatientId) -> Result<Option<(String, String)>, DbError> {
+    Ok(plans::table
+        .filter(plans::patient_id.eq(patient.to_string()))
+        .filter(plans::status.eq("active"))
+        .select((plans::id, plans::title))
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores whether the plan needs a safety review (derived from the record; no version bump).
+pub fn set_safety_review(conn: &mut DbConn, id: PlanId, review: bool) -> Result<(), DbError> {
+    diesel::update(plans::table.filter(plans::id.eq(id.to_string())))
+        .set(plans::safety_review.eq(review))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// A stored version snapshot.

@@ -74,6 +74,8 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        episode_number -> Integer,
+        episode_started_on -> Nullable<Date>,
     }
 }
 
@@ -133,6 +135,7 @@ diesel::table! {
         action -> Text,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+        kind -> Nullable<Text>,
     }
 }
 
@@ -172,6 +175,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         stage_planned_weeks -> Nullable<Integer>,
+        safety_review -> Bool,
+        screen_override_reason -> Nullable<Text>,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::findings::{self, FindingInput, FindingValue, Side, Value};
 use super::mcid::{self, McidThresholds};
-use super::red_flags::{self, Deterioration, PROGRESSIVE_NEURO_DEFICIT};
+use super::red_flags;
 use super::scoring::{OdiAnswers, OdiBand, StartBackAnswers, StartBackScore};
 use crate::error::{add_field_error, FieldErrors};
 use chrono::NaiveDate;
@@ -197,29 +197,6 @@ impl AssessmentContent {
             other => other.as_f64(),
         })
     }
-
-    /// Marks progressive neurological deficit as a positive red flag when neurology has
-    /// worsened since `previous`; returns what worsened.
-    pub fn raise_deterioration(&mut self, previous: Option<&AssessmentContent>) -> Vec<Deterioration> {
-        let Some(previous) = previous else { return Vec::new() };
-        let worse = red_flags::neuro_deterioration(&previous.findings, &self.findings);
-        if worse.is_empty() {
-            return worse;
-        }
-        self.findings.retain(|f| f.code != PROGRESSIVE_NEURO_DEFICIT);
-        let note = worse.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ");
-        let raised = FindingInput {
-            code: PROGRESSIVE_NEURO_DEFICIT.into(),
-            side: None,
-            value: serde_json::json!("positive"),
-            method: None,
-            note: Some(format!("Raised automatically: worse than the previous assessment ({note})")),
-        };
-        if let Ok(value) = findings::validate(&raised) {
-            self.findings.push(value);
-        }
-        worse
-    }
 }
 
 /// One point of a measure over time.
@@ -364,19 +341,6 @@ mod tests {
         let scores = content.scores();
         assert_eq!(scores.odi_percent, None);
         assert!(scores.odi_unscored.is_some());
-    }
-
-    #[test]
-    fn a_dropped_myotome_raises_progressive_neurological_deficit() {
-        let before = input(json!([{"code": "myotome_l5", "side": "left", "value": 5}])).validate().unwrap_or_default();
-        let mut after =
-            input(json!([{"code": "myotome_l5", "side": "left", "value": 3}])).validate().unwrap_or_default();
-        assert!(after.red_flags().is_empty());
-
-        let worse = after.raise_deterioration(Some(&before));
-
-        assert_eq!(worse.len(), 1);
-        assert_eq!(after.red_flags(), vec![PROGRESSIVE_NEURO_DEFICIT]);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub enum Flag {
     NotImproving,
     /// A positive red flag without a recorded action.
     RedFlagUnresolved,
+    /// An open plan holds an item that what is now known about the patient rules out.
+    SafetyReviewNeeded,
     /// The active plan overrides an absolute contraindication.
     SafetyOverride,
     /// In the current stage longer than its planned weeks plus the grace period.
@@ -29,8 +31,9 @@ pub enum Flag {
 
 impl Flag {
     /// Every flag, most urgent first.
-    pub const ALL: [Flag; 8] = [
+    pub const ALL: [Flag; 9] = [
         Self::RedFlagUnresolved,
+        Self::SafetyReviewNeeded,
         Self::SafetyOverride,
         Self::NotImproving,
         Self::ReassessmentOverdue,
@@ -47,6 +50,7 @@ impl Flag {
             Self::NoBaselineOutcome => "no_baseline_outcome",
             Self::NotImproving => "not_improving",
             Self::RedFlagUnresolved => "red_flag_unresolved",
+            Self::SafetyReviewNeeded => "safety_review_needed",
             Self::SafetyOverride => "safety_override",
             Self::StageStalled => "stage_stalled",
             Self::UnsignedDraft => "unsigned_draft",
@@ -61,6 +65,7 @@ impl Flag {
             Self::NoBaselineOutcome => "No baseline outcome",
             Self::NotImproving => "Not improving",
             Self::RedFlagUnresolved => "Red flag unresolved",
+            Self::SafetyReviewNeeded => "Safety review needed",
             Self::SafetyOverride => "Safety override",
             Self::StageStalled => "Stage stalled",
             Self::UnsignedDraft => "Unsigned draft",
@@ -110,6 +115,8 @@ pub struct PlanFacts {
     pub planned_weeks: Option<i32>,
     /// An absolute contraindication was overridden.
     pub has_override: bool,
+    /// An item needs safety review against the current record.
+    pub safety_review: bool,
     /// Last change (for draft age).
     pub updated_at: NaiveDateTime,
 }
@@ -123,6 +130,8 @@ pub struct CaseFacts {
     pub assessments: Vec<AssessmentFacts>,
     /// Current (draft or active) plans.
     pub plans: Vec<PlanFacts>,
+    /// Start of the current episode of care (re-referral); `None` for the first episode.
+    pub episode_started_on: Option<NaiveDate>,
 }
 
 /// The clinic's thresholds.
@@ -173,7 +182,9 @@ fn not_improving(signed: &[&AssessmentFacts], rules: &Rules) -> bool {
 /// The flags of one patient, most urgent first.
 pub fn flags(case: &CaseFacts, rules: &Rules, now: NaiveDateTime) -> Vec<Flag> {
     let today = now.date();
-    let signed: Vec<&AssessmentFacts> = case.assessments.iter().filter(|a| a.signed).collect();
+    // Outcomes are judged within the current episode of care.
+    let episode = |a: &&AssessmentFacts| case.episode_started_on.is_none_or(|s| a.assessed_on >= s);
+    let signed: Vec<&AssessmentFacts> = case.assessments.iter().filter(|a| a.signed).filter(episode).collect();
     let mut out = Vec::new();
     let mut raise = |flag: Flag, when: bool| {
         if when {
@@ -181,6 +192,7 @@ pub fn flags(case: &CaseFacts, rules: &Rules, now: NaiveDateTime) -> Vec<Flag> {
         }
     };
     raise(Flag::RedFlagUnresolved, case.assessments.iter().any(|a| a.open_red_flags > 0));
+    raise(Flag::SafetyReviewNeeded, case.plans.iter().any(|p| p.safety_review));
     let active = case.plans.iter().find(|p| p.active);
     raise(Flag::SafetyOverride, active.is_some_and(|p| p.has_override));
     raise(Flag::NotImproving, not_improving(&signed, rules));
@@ -195,7 +207,8 @@ pub fn flags(case: &CaseFacts, rules: &Rules, now: NaiveDateTime) -> Vec<Flag> {
     let draft = case.assessments.iter().any(|a| !a.signed && old(a.created_at))
         || case.plans.iter().any(|p| !p.active && old(p.updated_at));
     raise(Flag::UnsignedDraft, draft);
-    let baseline = case.assessments.iter().find(|a| a.initial).or(case.assessments.first());
+    let in_episode: Vec<&AssessmentFacts> = case.assessments.iter().filter(episode).collect();
+    let baseline = in_episode.iter().find(|a| a.initial).or(in_episode.first()).copied();
     raise(Flag::NoBaselineOutcome, !baseline.is_some_and(AssessmentFacts::has_outcome));
     let follow_up = signed.iter().filter(|a| a.has_outcome()).count() >= 2;
     raise(Flag::DischargedWithoutOutcome, case.discharged && !follow_up);
@@ -236,12 +249,26 @@ mod tests {
             stage_started_on: Some(day(started_days_ago)),
             planned_weeks: Some(weeks),
             has_override: false,
+            safety_review: false,
             updated_at: now(),
         }
     }
 
     fn check(case: CaseFacts) -> Vec<Flag> {
         flags(&case, &Rules::default(), now())
+    }
+
+    #[test]
+    fn outcomes_are_judged_within_the_current_episode_only() {
+        // Not improving over the first episode; re-referred 20 days ago with a new baseline.
+        let case = CaseFacts {
+            assessments: vec![initial(90, Some(8.0), None), a(50, Some(8.0), None), initial(15, Some(7.0), None)],
+            plans: vec![plan(10, 3)],
+            episode_started_on: Some(day(20)),
+            ..CaseFacts::default()
+        };
+        assert_eq!(check(case.clone()), vec![]);
+        assert_eq!(check(CaseFacts { episode_started_on: None, ..case }), vec![Flag::NotImproving]);
     }
 
     #[test]
@@ -306,8 +333,17 @@ mod tests {
                 Flag::UnsignedDraft,
             ),
             (
+                "an open plan needing safety review",
+                CaseFacts { plans: vec![PlanFacts { safety_review: true, ..plan(10, 3) }], ..well.clone() },
+                Flag::SafetyReviewNeeded,
+            ),
+            (
                 "discharged without a follow-up outcome",
-                CaseFacts { discharged: true, assessments: vec![initial(40, Some(8.0), Some(50.0))], plans: vec![] },
+                CaseFacts {
+                    discharged: true,
+                    assessments: vec![initial(40, Some(8.0), Some(50.0))],
+                    ..CaseFacts::default()
+                },
                 Flag::DischargedWithoutOutcome,
             ),
         ];

@@ -386,6 +386,7 @@ mod tests {
             warnings: Vec::new(),
             override_reason: Some(REASON.into()),
             consent_recorded: true,
+            consent: None,
         }
     }
 

@@ -24,11 +24,12 @@ pub enum HistoryCode {
     Diabetes,
     Pacemaker,
     Immunosuppression,
+    CorticosteroidsLongTerm,
 }
 
 impl HistoryCode {
     /// Every code, in the order forms list them.
-    pub const ALL: [HistoryCode; 16] = [
+    pub const ALL: [HistoryCode; 17] = [
         Self::Anticoagulants,
         Self::BleedingDisorder,
         Self::Pregnancy,
@@ -45,6 +46,7 @@ impl HistoryCode {
         Self::Diabetes,
         Self::Pacemaker,
         Self::Immunosuppression,
+        Self::CorticosteroidsLongTerm,
     ];
 
     /// The stable code used in the API and the database.
@@ -66,6 +68,7 @@ impl HistoryCode {
             Self::Diabetes => "diabetes",
             Self::Pacemaker => "pacemaker",
             Self::Immunosuppression => "immunosuppression",
+            Self::CorticosteroidsLongTerm => "corticosteroids_long_term",
         }
     }
 
@@ -88,6 +91,7 @@ impl HistoryCode {
             Self::Diabetes => "Diabetes",
             Self::Pacemaker => "Pacemaker or implanted stimulator",
             Self::Immunosuppression => "Immunosuppressed",
+            Self::CorticosteroidsLongTerm => "Long-term corticosteroids (steroid tablets)",
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn filter(category: Option<Category>, stage: Option<Stage>) -> Vec<&'static 
 mod tests {
     use super::super::history::HistoryCode::{self, *};
     use super::super::modality::Severity;
-    use super::super::safety::{check_item, ItemRequest, PatientFacts, SafetyFact, Verdict};
+    use super::super::safety::{check_item, ItemRequest, SafetyFact, SafetyProfile, Verdict};
     use super::*;
     use std::collections::HashSet;
 
@@ -195,14 +195,8 @@ mod tests {
         Code(&'static str),
     }
 
-    fn facts_with(fact: SafetyFact) -> PatientFacts {
-        match fact {
-            SafetyFact::History(h) => PatientFacts { history: vec![h], ..PatientFacts::default() },
-            SafetyFact::ProgressiveNeuroDeficit => {
-                PatientFacts { progressive_neuro_deficit: true, ..PatientFacts::default() }
-            }
-            SafetyFact::ReducedSensation => PatientFacts { reduced_sensation: true, ..PatientFacts::default() },
-        }
+    fn facts_with(fact: SafetyFact) -> SafetyProfile {
+        SafetyProfile { facts: [fact].into(), ..SafetyProfile::default() }
     }
 
     fn h(codes: &[HistoryCode]) -> Vec<SafetyFact> {
@@ -265,7 +259,7 @@ mod tests {
         let request = ItemRequest { override_reason: None, consent: true };
         for m in builtin() {
             assert_eq!(
-                check_item(m, &PatientFacts::default(), &request),
+                check_item(m, &SafetyProfile::default(), &request),
                 Verdict::Allowed { warnings: vec![] },
                 "{}",
                 m.code

@@ -2,6 +2,7 @@
 
 pub mod assessment;
 pub mod caseload;
+pub mod consent;
 pub mod dosage;
 pub mod fhir;
 pub mod findings;
@@ -11,13 +12,17 @@ pub mod library;
 mod library_items;
 pub mod mcid;
 pub mod modality;
+pub mod neuro_trend;
 pub mod patient;
 pub mod plan;
+pub mod plan_safety;
 pub mod progression;
 pub mod protocol;
 pub mod protocols_builtin;
+pub mod red_flag_action;
 pub mod red_flags;
 pub mod safety;
+pub mod safety_profile;
 pub mod scoring;
 
 /// Text as typed, trimmed; `None` when absent or blank (forms send empty fields as "").

@@ -119,9 +119,13 @@ pub struct PlanItem {
     /// The written reason an absolute contraindication was overridden.
     #[serde(default)]
     pub override_reason: Option<String>,
-    /// Whether the patient's consent was recorded (invasive items).
+    /// Whether the patient's consent was recorded (invasive items; plans made before
+    /// consent records were kept say only this).
     #[serde(default)]
     pub consent_recorded: bool,
+    /// The consent record: who, when, verbal or written, risks explained, withdrawal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<super::consent::ConsentRecord>,
 }
 
 impl PlanItem {
@@ -149,7 +153,21 @@ impl PlanItem {
             warnings: Vec::new(),
             override_reason: None,
             consent_recorded: false,
+            consent: None,
         }
+    }
+
+    /// Whether the patient's consent stands: a record not withdrawn, or (older plans) the flag.
+    pub fn has_consent(&self) -> bool {
+        match &self.consent {
+            Some(record) => record.stands(),
+            None => self.consent_recorded,
+        }
+    }
+
+    /// Whether an absolute contraindication for `fact` was overridden with a written reason.
+    pub fn overrides(&self, fact: &str) -> bool {
+        self.override_reason.is_some() && self.warnings.iter().any(|w| w.fact == fact && w.severity == "absolute")
     }
 
     /// The dosage in force: the library default with the overrides applied.
@@ -530,6 +548,7 @@ mod tests {
             warnings: Vec::new(),
             override_reason: None,
             consent_recorded: false,
+            consent: None,
         }
     }
 

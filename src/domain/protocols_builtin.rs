@@ -247,7 +247,7 @@ mod tests {
     use super::*;
     use crate::domain::library::find;
     use crate::domain::modality::{Category, Setting};
-    use crate::domain::safety::{check_item, ItemRequest, PatientFacts, Verdict};
+    use crate::domain::safety::{check_item, ItemRequest, SafetyProfile, Verdict};
     use std::collections::HashSet;
 
     fn items(p: &BuiltinProtocol) -> impl Iterator<Item = (&ProtocolStage, &ProtocolItem)> {
@@ -296,7 +296,7 @@ mod tests {
                 let Some(def) = find(&i.code) else { panic!("{} missing", i.code) };
                 assert!(!def.consent_required, "{}: {} needs consent", p.code, i.code);
                 assert_eq!(
-                    check_item(def, &PatientFacts::default(), &without_consent),
+                    check_item(def, &SafetyProfile::default(), &without_consent),
                     Verdict::Allowed { warnings: vec![] },
                     "{}: {}",
                     p.code,

@@ -1,21 +1,8 @@
-//! Red-flag screening (clinical-reference.md, "Red flags") and detection of neurological
-//! deterioration between two assessments.
-//!
-//! Deterioration rules, per side, comparing the same code in two assessments (a finding
-//! missing from either assessment is not compared):
-//! - Myotomes: any drop in grade (5 -> 4 counts).
-//! - Dermatomes: loss of sensation ranks normal = increased < reduced < absent; a higher
-//!   rank is worse. `increased` (hyperaesthesia) is abnormal, so normal -> increased is
-//!   also worse. increased -> normal, or reduced -> increased (sensation returning), is not.
-//! - Reflexes: the same with normal = brisk < reduced < absent, and normal -> brisk is
-//!   worse (new hyperreflexia suggests an upper motor neuron sign).
-//!
-//! The caller raises `rf_progressive_neuro_deficit` when the list is not empty.
+//! Red-flag screening (docs/clinical-rules.md, "Red flags"): the catalog of flags, their
+//! groups and the screening answers. The neurology trend lives in `neuro_trend`.
 
-use super::findings::{FindingValue, Side, Value, RED_FLAG_STATES};
+use super::findings::{FindingValue, RED_FLAG_STATES};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::fmt;
 use std::str::FromStr;
 
 /// The answer to one red-flag screening question.
@@ -159,86 +146,10 @@ fn answered(findings: &[FindingValue], wanted: RedFlagState) -> Vec<&'static str
         .collect()
 }
 
-/// A neurological finding that worsened on one side between two assessments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Deterioration {
-    /// The finding code, e.g. `myotome_l5`.
-    pub code: &'static str,
-    /// The side that worsened.
-    pub side: Side,
-    /// The earlier value, e.g. `5` or `normal`.
-    pub previous: String,
-    /// The current value.
-    pub current: String,
-}
-
-impl fmt::Display for Deterioration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({}) worse: {} -> {}", self.code, self.side, self.previous, self.current)
-    }
-}
-
-const NEURO_CODES: &[&str] = &[
-    "myotome_l4",
-    "myotome_l5",
-    "myotome_s1",
-    "dermatome_l4",
-    "dermatome_l5",
-    "dermatome_s1",
-    "reflex_knee",
-    "reflex_ankle",
-];
-
-/// Rank of loss: higher is a greater deficit. `None` for an unrecognised word.
-fn loss_rank(word: &str) -> Option<u8> {
-    match word {
-        "normal" | "increased" | "brisk" => Some(0),
-        "reduced" => Some(1),
-        "absent" => Some(2),
-        _ => None,
-    }
-}
-
-fn worse(previous: &Value, current: &Value) -> bool {
-    match (previous, current) {
-        (Value::Integer(p), Value::Integer(c)) => c < p,
-        (Value::Choice(p), Value::Choice(c)) => {
-            let more_loss = matches!((loss_rank(p), loss_rank(c)), (Some(p), Some(c)) if c > p);
-            let newly_heightened = *p == "normal" && matches!(*c, "increased" | "brisk");
-            more_loss || newly_heightened
-        }
-        _ => false,
-    }
-}
-
-/// Myotome, dermatome and reflex findings that worsened per side from `previous` to `current`.
-pub fn neuro_deterioration(previous: &[FindingValue], current: &[FindingValue]) -> Vec<Deterioration> {
-    let index = |list: &[FindingValue]| -> BTreeMap<(&'static str, Side), Value> {
-        list.iter()
-            .filter(|f| NEURO_CODES.contains(&f.code))
-            .filter_map(|f| Some(((f.code, f.side?), f.value.clone())))
-            .collect()
-    };
-    let before = index(previous);
-    let mut out = Vec::new();
-    for code in NEURO_CODES {
-        for side in Side::ALL {
-            let now = current.iter().rev().find(|f| f.code == *code && f.side == Some(side)).map(|f| &f.value);
-            if let (Some(p), Some(c)) = (before.get(&(*code, side)), now) {
-                if worse(p, c) {
-                    out.push(Deterioration { code, side, previous: p.to_string(), current: c.to_string() });
-                }
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::findings::{catalog, validate, FindingInput, Section};
-    use proptest::prelude::*;
     use serde_json::json;
 
     fn f(code: &str, side: Option<&str>, value: serde_json::Value) -> FindingValue {
@@ -305,72 +216,5 @@ mod tests {
                 "rf_progressive_neuro_deficit"
             ]
         );
-    }
-
-    #[test]
-    fn neuro_deterioration_follows_the_documented_rules() {
-        let table = [
-            ("myotome_l5", json!(5), json!(4), true),
-            ("myotome_l5", json!(4), json!(4), false),
-            ("myotome_s1", json!(3), json!(4), false),
-            ("dermatome_l5", json!("normal"), json!("reduced"), true),
-            ("dermatome_l5", json!("reduced"), json!("absent"), true),
-            ("dermatome_l5", json!("normal"), json!("increased"), true),
-            ("dermatome_l5", json!("increased"), json!("reduced"), true),
-            ("dermatome_l5", json!("absent"), json!("reduced"), false),
-            ("dermatome_l5", json!("reduced"), json!("increased"), false),
-            ("dermatome_l5", json!("increased"), json!("normal"), false),
-            ("reflex_ankle", json!("normal"), json!("reduced"), true),
-            ("reflex_ankle", json!("reduced"), json!("absent"), true),
-            ("reflex_knee", json!("normal"), json!("brisk"), true),
-            ("reflex_knee", json!("brisk"), json!("normal"), false),
-            ("reflex_knee", json!("absent"), json!("normal"), false),
-        ];
-        for (code, before, after, want) in table {
-            let got =
-                neuro_deterioration(&[f(code, Some("left"), before.clone())], &[f(code, Some("left"), after.clone())]);
-            assert_eq!(!got.is_empty(), want, "{code} {before} -> {after}");
-        }
-    }
-
-    #[test]
-    fn neuro_deterioration_compares_each_side_separately_and_skips_unrecorded() {
-        let previous = [
-            f("myotome_l5", Some("left"), json!(5)),
-            f("myotome_l5", Some("right"), json!(5)),
-            f("dermatome_s1", Some("left"), json!("normal")),
-            f("slr", Some("left"), json!(70)),
-        ];
-        let current = [
-            f("myotome_l5", Some("left"), json!(5)),
-            f("myotome_l5", Some("right"), json!(3)),
-            f("dermatome_s1", Some("right"), json!("absent")),
-            f("slr", Some("left"), json!(30)),
-        ];
-        let got = neuro_deterioration(&previous, &current);
-        assert_eq!(
-            got,
-            [Deterioration { code: "myotome_l5", side: Side::Right, previous: "5".into(), current: "3".into() }]
-        );
-        assert_eq!(got[0].to_string(), "myotome_l5 (right) worse: 5 -> 3");
-    }
-
-    proptest! {
-        #[test]
-        fn a_myotome_deteriorates_exactly_when_its_grade_drops(before in 0i64..=5, after in 0i64..=5, right in any::<bool>()) {
-            let side = Some(if right { "right" } else { "left" });
-            let got = neuro_deterioration(&[f("myotome_l4", side, json!(before))], &[f("myotome_l4", side, json!(after))]);
-            prop_assert_eq!(got.len(), usize::from(after < before));
-        }
-
-        #[test]
-        fn nothing_deteriorates_against_itself(grade in 0i64..=5, word in 0usize..4) {
-            let list = [
-                f("myotome_s1", Some("left"), json!(grade)),
-                f("dermatome_l4", Some("right"), json!(["normal", "reduced", "absent", "increased"][word])),
-                f("reflex_ankle", Some("left"), json!(["absent", "reduced", "normal", "brisk"][word])),
-            ];
-            prop_assert!(neuro_deterioration(&list, &list).is_empty());
-        }
     }
 }

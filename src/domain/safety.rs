@@ -92,30 +92,7 @@ impl TryFrom<String> for SafetyFact {
     }
 }
 
-/// What the safety engine knows about a patient, gathered by the caller from the
-/// patient record and the latest signed assessment.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PatientFacts {
-    /// Medical-history codes recorded on the patient.
-    pub history: Vec<HistoryCode>,
-    /// See [`SafetyFact::ProgressiveNeuroDeficit`].
-    pub progressive_neuro_deficit: bool,
-    /// See [`SafetyFact::ReducedSensation`].
-    pub reduced_sensation: bool,
-    /// Codes of red flags screened positive with no action recorded yet.
-    pub unresolved_red_flags: Vec<String>,
-}
-
-impl PatientFacts {
-    /// Whether this fact holds for the patient.
-    pub fn has(&self, fact: SafetyFact) -> bool {
-        match fact {
-            SafetyFact::History(h) => self.history.contains(&h),
-            SafetyFact::ProgressiveNeuroDeficit => self.progressive_neuro_deficit,
-            SafetyFact::ReducedSensation => self.reduced_sensation,
-        }
-    }
-}
+pub use super::safety_profile::SafetyProfile;
 
 /// What the clinician sent with the request to add an item.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,17 +158,12 @@ impl Verdict {
     }
 }
 
-/// Checks an item's contraindications and consent against the patient's facts. Works on
-/// the raw list so that built-in and clinic items are checked the same way.
-pub fn check(
-    contraindications: &[Contraindication],
-    consent_required: bool,
-    facts: &PatientFacts,
-    request: &ItemRequest,
-) -> Verdict {
+/// The contraindications of a list that hold for this patient: absolute ones, then
+/// relative ones (a fact absolute for the item is not repeated as relative), each once.
+pub fn applicable(contraindications: &[Contraindication], profile: &SafetyProfile) -> (Vec<Warning>, Vec<Warning>) {
     let mut absolute: Vec<Warning> = Vec::new();
     let mut relative: Vec<Warning> = Vec::new();
-    for ci in contraindications.iter().filter(|ci| facts.has(ci.fact)) {
+    for ci in contraindications.iter().filter(|ci| profile.has(ci.fact)) {
         let list = match ci.severity {
             Severity::Absolute => &mut absolute,
             Severity::Relative => &mut relative,
@@ -201,8 +173,19 @@ pub fn check(
             list.push(Warning { fact: ci.fact, severity: ci.severity, message });
         }
     }
-    // A fact that is absolute for this item is not repeated as a relative warning.
     relative.retain(|w| !absolute.iter().any(|a| a.fact == w.fact));
+    (absolute, relative)
+}
+
+/// Checks an item's contraindications and consent against the patient's safety profile.
+/// Works on the raw list so that built-in and clinic items are checked the same way.
+pub fn check(
+    contraindications: &[Contraindication],
+    consent_required: bool,
+    profile: &SafetyProfile,
+    request: &ItemRequest,
+) -> Verdict {
+    let (absolute, relative) = applicable(contraindications, profile);
     let reason = request.override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     if !absolute.is_empty() && reason.is_none() {
         return Verdict::Blocked(absolute.into_iter().map(|w| w.fact).collect());
@@ -219,17 +202,14 @@ pub fn check(
 }
 
 /// [`check`] for a whole library item.
-pub fn check_item(item: &ModalityDef, facts: &PatientFacts, request: &ItemRequest) -> Verdict {
-    check(&item.contraindications, item.consent_required, facts, request)
+pub fn check_item(item: &ModalityDef, profile: &SafetyProfile, request: &ItemRequest) -> Verdict {
+    check(&item.contraindications, item.consent_required, profile, request)
 }
 
 /// Whether a plan may be activated: refused with the unresolved red-flag codes (sorted,
-/// de-duplicated) until an action is recorded for each; API 409 `red_flag_unresolved`.
-pub fn can_activate(facts: &PatientFacts) -> Result<(), Vec<String>> {
-    let mut flags: Vec<String> =
-        facts.unresolved_red_flags.iter().map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect();
-    flags.sort();
-    flags.dedup();
+/// once each) until an action is recorded for each; API 409 `red_flag_unresolved`.
+pub fn can_activate(profile: &SafetyProfile) -> Result<(), Vec<&'static str>> {
+    let flags = profile.unresolved_codes();
     if flags.is_empty() {
         Ok(())
     } else {
@@ -253,8 +233,8 @@ mod tests {
         ]
     }
 
-    fn patient(history: &[HistoryCode]) -> PatientFacts {
-        PatientFacts { history: history.to_vec(), ..PatientFacts::default() }
+    fn patient(history: &[HistoryCode]) -> SafetyProfile {
+        SafetyProfile::from_history(history)
     }
 
     fn request(reason: Option<&str>, consent: bool) -> ItemRequest {
@@ -329,14 +309,14 @@ mod tests {
             ci(SafetyFact::ProgressiveNeuroDeficit, Severity::Absolute),
             ci(SafetyFact::ReducedSensation, Severity::Relative),
         ];
-        let facts =
-            PatientFacts { progressive_neuro_deficit: true, reduced_sensation: true, ..PatientFacts::default() };
+        let mut facts = SafetyProfile::default();
+        facts.facts.extend([SafetyFact::ProgressiveNeuroDeficit, SafetyFact::ReducedSensation]);
         assert_eq!(
             check(&list, false, &facts, &request(None, false)),
             Verdict::Blocked(vec![SafetyFact::ProgressiveNeuroDeficit])
         );
         assert_eq!(
-            check(&list, false, &PatientFacts::default(), &request(None, false)),
+            check(&list, false, &SafetyProfile::default(), &request(None, false)),
             Verdict::Allowed { warnings: vec![] }
         );
     }
@@ -358,24 +338,6 @@ mod tests {
             panic!("expected an override, got {verdict:?}");
         };
         assert_eq!((absolute.len(), warnings.len()), (1, 0));
-    }
-
-    #[test]
-    fn unresolved_red_flags_block_activation_sorted_and_once_each() {
-        assert_eq!(can_activate(&PatientFacts::default()), Ok(()));
-        let facts = PatientFacts {
-            unresolved_red_flags: vec![
-                "rf_saddle_anaesthesia".into(),
-                "rf_bladder_dysfunction".into(),
-                "rf_saddle_anaesthesia".into(),
-                " ".into(),
-            ],
-            ..PatientFacts::default()
-        };
-        assert_eq!(
-            can_activate(&facts),
-            Err(vec!["rf_bladder_dysfunction".to_string(), "rf_saddle_anaesthesia".to_string()])
-        );
     }
 
     #[test]

@@ -6,10 +6,12 @@ use crate::db::assessments::{self as store, AssessmentRow, NewAssessment, RedFla
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::patients::{self, PatientWithTherapist};
 use crate::db::{clinics, is_unique_violation, DbConn, DbError};
-use crate::domain::assessment::{AssessmentContent, AssessmentInput, ContentInput};
+use crate::domain::assessment::{AssessmentContent, AssessmentInput, AssessmentKind, ContentInput};
+use crate::domain::findings;
 use crate::domain::mcid::McidThresholds;
-use crate::domain::red_flags::{self, RedFlagGroup};
-use crate::error::AppError;
+use crate::domain::red_flag_action::{self, ActionKind};
+use crate::domain::red_flags::{self, RedFlagGroup, PROGRESSIVE_NEURO_DEFICIT};
+use crate::error::{add_field_error, AppError, FieldErrors};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
 
@@ -49,18 +51,7 @@ impl AssessmentRecord {
     }
 }
 
-/// A positive red flag with no action recorded yet.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OpenFlag {
-    /// The assessment where it was positive.
-    pub assessment_id: AssessmentId,
-    /// That assessment's date.
-    pub assessed_on: NaiveDate,
-    /// Flag code.
-    pub code: &'static str,
-    /// Its group (cauda equina flags are emergencies).
-    pub group: Option<RedFlagGroup>,
-}
+pub use crate::domain::safety_profile::OpenRedFlag as OpenFlag;
 
 /// Everything recorded about a patient's assessments: one load, constant queries.
 #[derive(Debug, Clone)]
@@ -76,26 +67,10 @@ pub struct AssessmentHistory {
 }
 
 impl AssessmentHistory {
-    /// Positive red flags, across all assessments, that have no recorded action.
+    /// Positive red flags (answered, or derived from the neurology trend), across all
+    /// assessments, that have no recorded action.
     pub fn open_flags(&self) -> Vec<OpenFlag> {
-        let mut open = Vec::new();
-        for record in &self.records {
-            for code in record.current().red_flags() {
-                let acted = self
-                    .actions
-                    .iter()
-                    .any(|(a, _)| a.assessment_id == record.row.id.to_string() && a.flag_code == code);
-                if !acted {
-                    open.push(OpenFlag {
-                        assessment_id: record.row.id,
-                        assessed_on: record.row.assessed_on,
-                        code,
-                        group: red_flags::group(code),
-                    });
-                }
-            }
-        }
-        open
+        super::safety::profile(self).open_red_flags
     }
 
     /// The record with this id.
@@ -205,8 +180,7 @@ pub fn create(
     today: NaiveDate,
 ) -> Result<AssessmentId, AppError> {
     let history = load_history(conn, ctx, patient)?;
-    let (kind, assessed_on, mut content) = input.validate(today).map_err(AppError::Validation)?;
-    content.raise_deterioration(history.previous(None).map(AssessmentRecord::current));
+    let (kind, assessed_on, content) = input.validate(today).map_err(AppError::Validation)?;
     let id = AssessmentId::new();
     let at = now();
     let row = NewAssessment {
@@ -224,7 +198,7 @@ pub fn create(
     };
     conn.transaction(|conn| {
         store::insert(conn, row)?;
-        store::set_summary(conn, id, &summary_of(&content))?;
+        after_change(conn, ctx, patient)?;
         ctx.audit(
             conn,
             "assessment.create",
@@ -264,18 +238,17 @@ pub fn update_draft(
     assessed_on: NaiveDate,
     input: &ContentInput,
 ) -> Result<(), AppError> {
-    let (history, record) = find_in_history(conn, ctx, id)?;
+    let (_, record) = find_in_history(conn, ctx, id)?;
     if record.is_signed() {
         return Err(locked());
     }
-    let mut content = input.validate().map_err(AppError::Validation)?;
-    content.raise_deterioration(history.previous(Some(id)).map(AssessmentRecord::current));
+    let content = input.validate().map_err(AppError::Validation)?;
     let json = to_json(&content)?;
     conn.transaction(|conn| {
         if !store::update_draft(conn, id, version, assessed_on, &json, now())? {
             return Err(AppError::VersionConflict);
         }
-        store::set_summary(conn, id, &summary_of(&content))?;
+        after_change(conn, ctx, record.row.patient_id)?;
         ctx.audit(
             conn,
             "assessment.update",
@@ -287,16 +260,29 @@ pub fn update_draft(
     })
 }
 
-/// Signs (locks) a draft at `version`.
+/// Signs (locks) a draft at `version`. An initial assessment is signed only once every
+/// cauda equina item is answered positive or negative (422 naming each unanswered item).
 pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId, version: i32) -> Result<(), AppError> {
     let (_, record) = find_in_history(conn, ctx, id)?;
     if record.is_signed() {
         return Err(AppError::Conflict { code: "locked", message: "This assessment is signed already.".into() });
     }
+    if record.row.kind == AssessmentKind::Initial.code() {
+        let missing = red_flags::unscreened(&record.current().findings, RedFlagGroup::CaudaEquina);
+        if !missing.is_empty() {
+            let mut fields = FieldErrors::new();
+            for code in missing {
+                let label = findings::find(code).map_or(code, |d| d.label);
+                add_field_error(&mut fields, code, format!("Answer \"{label}\" positive or negative before signing."));
+            }
+            return Err(AppError::Validation(fields));
+        }
+    }
     conn.transaction(|conn| {
         if !store::sign(conn, id, version, ctx.actor.user_id, now())? {
             return Err(AppError::VersionConflict);
         }
+        after_change(conn, ctx, record.row.patient_id)?;
         ctx.audit(
             conn,
             "assessment.sign",
@@ -331,7 +317,7 @@ pub fn amend(
     reason: &str,
     input: &ContentInput,
 ) -> Result<(), AppError> {
-    let (history, record) = find_in_history(conn, ctx, id)?;
+    let (_, record) = find_in_history(conn, ctx, id)?;
     if !record.is_signed() {
         return Err(AppError::Conflict {
             code: "not_signed",
@@ -339,15 +325,14 @@ pub fn amend(
         });
     }
     let reason = required_text("reason", reason, "the reason for the amendment")?;
-    let mut content = input.validate().map_err(AppError::Validation)?;
-    content.raise_deterioration(history.previous(Some(id)).map(AssessmentRecord::current));
+    let content = input.validate().map_err(AppError::Validation)?;
     let json = to_json(&content)?;
     conn.transaction(|conn| {
         if !store::bump_signed(conn, id, version, now())? {
             return Err(AppError::VersionConflict);
         }
         let amendment = store::insert_amendment(conn, id, ctx.actor.user_id, &reason, &json, now())?;
-        store::set_summary(conn, id, &summary_of(&content))?;
+        after_change(conn, ctx, record.row.patient_id)?;
         ctx.audit(
             conn,
             "assessment.amend",
@@ -359,31 +344,70 @@ pub fn amend(
     })
 }
 
-/// Records what was done about a positive red flag of an assessment.
-pub fn record_action(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId, flag: &str, action: &str) -> Result<(), AppError> {
-    let (_, record) = find_in_history(conn, ctx, id)?;
-    let code = record
-        .current()
-        .red_flags()
+/// Recomputes what depends on the whole record after an assessment changed, in the
+/// caller's transaction: each assessment's red-flag summary (answered and derived flags, so
+/// amending or back-dating a visit recomputes the later ones) and every open plan's safety.
+fn after_change(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<(), AppError> {
+    let history = load_history(conn, ctx, patient)?;
+    let profile = super::safety::profile(&history);
+    for record in &history.records {
+        let mut summary = summary_of(record.current());
+        let derived = profile.worsened.iter().any(|w| w.at == record.row.id.0);
+        if derived && !summary.red_flags.split(' ').any(|f| f == PROGRESSIVE_NEURO_DEFICIT) {
+            summary.red_flags = format!("{} {PROGRESSIVE_NEURO_DEFICIT}", summary.red_flags).trim().to_owned();
+        }
+        store::set_summary(conn, record.row.id, &summary)?;
+    }
+    super::safety::refresh_plans(conn, &history, patient)
+}
+
+/// Records what was done about a red flag of an assessment (answered positive, or derived
+/// from the neurology trend at that visit): the kind of action and a sentence.
+pub fn record_action(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: AssessmentId,
+    flag: &str,
+    kind: &str,
+    action: &str,
+) -> Result<(), AppError> {
+    let (history, record) = find_in_history(conn, ctx, id)?;
+    let derived = super::safety::profile(&history).worsened.iter().any(|w| w.at == id.0);
+    let mut flags = record.current().red_flags();
+    if derived && !flags.contains(&PROGRESSIVE_NEURO_DEFICIT) {
+        flags.push(PROGRESSIVE_NEURO_DEFICIT);
+    }
+    let code = flags
         .into_iter()
-        .find(|c| *c == flag)
-        .ok_or_else(|| AppError::field("flag", format!("{flag} is not a positive red flag of this assessment.")))?;
-    let action = required_text("action", action, "what was done (e.g. referred to the emergency department)")?;
+        .find(|c| *c == flag.trim())
+        .ok_or_else(|| AppError::field("flag", "Choose a positive red flag of this assessment."))?;
+    let kind = ActionKind::parse(kind).ok_or_else(|| {
+        AppError::field(
+            "kind",
+            "kind must be emergency_referral, urgent_gp_referral, gp_letter or reviewed_not_concerning.",
+        )
+    })?;
+    let action = action.trim();
+    if !red_flag_action::is_sentence(action) {
+        return Err(AppError::field(
+            "action",
+            "Say what was done in a sentence (e.g. who was contacted and what was arranged).",
+        ));
+    }
     conn.transaction(|conn| {
-        store::insert_action(conn, record.row.patient_id, id, code, &action, ctx.actor.user_id, now()).map_err(
-            |e| match e {
+        store::insert_action(conn, record.row.patient_id, id, code, kind.code(), action, ctx.actor.user_id, now())
+            .map_err(|e| match e {
                 DbError::Query(q) if is_unique_violation(&q) => {
                     AppError::field("flag", "An action is recorded for this red flag already.")
                 }
                 other => other.into(),
-            },
-        )?;
+            })?;
         ctx.audit(
             conn,
             "red_flag.action",
             Some(record.row.clinic_id),
             Some(record.row.patient_id),
-            Some(format!("assessment={id} flag={code}")),
+            Some(format!("assessment={id} flag={code} kind={}", kind.code())),
         )?;
         Ok(())
     })

@@ -80,10 +80,11 @@ fn facts(
     assessments: &[&CaseAssessment],
     acted: &HashSet<(String, String)>,
     plans: &[&store::CasePlan],
-    discharged: bool,
+    patient: &store::CasePatient,
 ) -> CaseFacts {
     CaseFacts {
-        discharged,
+        discharged: patient.status == "discharged",
+        episode_started_on: patient.episode_started_on,
         assessments: assessments
             .iter()
             .map(|a| AssessmentFacts {
@@ -106,7 +107,8 @@ fn facts(
                 active: p.status == "active",
                 stage_started_on: p.stage_started_on,
                 planned_weeks: p.stage_planned_weeks,
-                has_override: p.has_override,
+                has_override: p.has_override || p.screen_override_reason.is_some(),
+                safety_review: p.safety_review,
                 updated_at: p.updated_at,
             })
             .collect(),
@@ -157,7 +159,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload,
         .map(|p| {
             let own = by_patient.get(p.id.as_str()).map(Vec::as_slice).unwrap_or_default();
             let own_plans = plans_of.get(p.id.as_str()).map(Vec::as_slice).unwrap_or_default();
-            let case = facts(own, &acted, own_plans, p.status == "discharged");
+            let case = facts(own, &acted, own_plans, &p);
             CaseRow {
                 therapist: p.therapist_id.as_deref().and_then(|t| names.get(t)).map(|n| (*n).to_owned()),
                 stage: own_plans.iter().find(|x| x.status == "active").map(|x| x.current_stage),

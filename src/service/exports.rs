@@ -26,6 +26,21 @@ pub fn handout(
     }
     let number = number.unwrap_or(view.row.plan_version);
     let content = view.version_content(number)?;
+    // The version printed is checked against what is known about the patient now.
+    let rules = super::safety::rules_for(conn, &content)?;
+    if super::safety::evaluate(&content, &rules, &view.profile).review_needed() {
+        ctx.audit(
+            conn,
+            "plan.print_refused",
+            Some(view.row.clinic_id),
+            Some(view.row.patient_id),
+            Some(format!("plan={plan} version={number}")),
+        )?;
+        return Err(AppError::Conflict {
+            code: "safety_review_required",
+            message: "This handout is not printed: part of the plan no longer fits what is known about the patient. Review the plan first.".into(),
+        });
+    }
     let clinic = crate::db::clinics::find(conn, view.row.clinic_id)?.ok_or(AppError::NotFound)?;
     let patient = &view.history.patient;
     let header = crate::domain::handout::HandoutHeader {

@@ -29,7 +29,7 @@ impl LibraryItem {
     }
 }
 
-fn parse(row: ModalityRow) -> Result<LibraryItem, AppError> {
+pub(super) fn parse(row: ModalityRow) -> Result<LibraryItem, AppError> {
     let def = serde_json::from_str(&row.definition)
         .map_err(|e| AppError::Internal(format!("library item unreadable: {e}")))?;
     Ok(LibraryItem { row, def })

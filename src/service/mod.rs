@@ -9,7 +9,9 @@ pub mod exports;
 pub mod library;
 pub mod patients;
 pub mod plan_items;
+pub mod plan_review;
 pub mod plans;
+pub mod safety;
 
 use crate::authz::Actor;
 use crate::db::audit::{self, NewAuditEvent};

@@ -101,6 +101,9 @@ pub fn update(
         if !patients::update(conn, id, version, &fields, super::now())? {
             return Err(AppError::VersionConflict);
         }
+        // A history change can make an item of an open plan contraindicated.
+        let history = super::assessments::load_history(conn, ctx, id)?;
+        super::safety::refresh_plans(conn, &history, id)?;
         ctx.audit(conn, "patient.update", Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
         Ok(())
     })
@@ -116,8 +119,10 @@ pub fn set_discharged(
 ) -> Result<(), AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let (current, _) = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    // Re-activating a discharged patient is a re-referral: a new episode of care starts.
+    let reopened = (date.is_none() && current.status == "discharged").then(|| super::now().date());
     conn.transaction(|conn| {
-        if !patients::set_status(conn, id, version, date, super::now())? {
+        if !patients::set_status(conn, id, version, date, reopened, super::now())? {
             return Err(AppError::VersionConflict);
         }
         let action = if date.is_some() { "patient.discharge" } else { "patient.reactivate" };

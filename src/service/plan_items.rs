@@ -2,10 +2,12 @@
 //! engine's verdict (warnings, override, or a 422 naming the facts).
 
 use super::library::LibraryItem;
+use super::{now, Ctx};
+use crate::domain::consent::ConsentInput;
 use crate::domain::dosage::Dosage;
 use crate::domain::modality::Setting;
 use crate::domain::plan::{ItemWarning, PlanItem};
-use crate::domain::safety::{self, ItemRequest, PatientFacts, Verdict};
+use crate::domain::safety::{self, ItemRequest, SafetyProfile, Verdict};
 use crate::error::{add_field_error, AppError, FieldErrors};
 
 /// The request to add a library item to a stage.
@@ -26,8 +28,10 @@ pub struct AddItem {
     pub clinician_notes: Option<String>,
     /// Written reason to go ahead despite an absolute contraindication.
     pub override_reason: Option<String>,
-    /// The patient's consent is recorded (needed for dry needling and thrust manipulation).
-    pub consent: bool,
+    /// The patient's consent (needed for dry needling and thrust manipulation): `true` for
+    /// verbal consent with no risks listed, or `{kind: "verbal"|"written", risks: [..]}`.
+    #[schema(value_type = Object)]
+    pub consent: ConsentInput,
 }
 
 pub(super) fn check_side(side: Option<&str>) -> Result<Option<String>, AppError> {
@@ -67,9 +71,16 @@ pub(super) fn notes(text: Option<&str>) -> Result<Option<String>, AppError> {
 
 /// Runs the safety engine for a library item; the verdict becomes the item's warnings,
 /// or a 422 `contraindicated` / `consent_required` naming the facts.
-pub(super) fn build_item(lib: &LibraryItem, facts: &PatientFacts, req: &AddItem) -> Result<PlanItem, AppError> {
-    let request = ItemRequest { override_reason: req.override_reason.clone(), consent: req.consent };
-    let verdict = safety::check_item(&lib.def, facts, &request);
+pub(super) fn build_item(
+    ctx: &Ctx,
+    lib: &LibraryItem,
+    profile: &SafetyProfile,
+    req: &AddItem,
+) -> Result<PlanItem, AppError> {
+    let consent =
+        req.consent.record(ctx.actor.user_id.to_string(), now()).map_err(|m| AppError::field("consent", m))?;
+    let request = ItemRequest { override_reason: req.override_reason.clone(), consent: consent.is_some() };
+    let verdict = safety::check_item(&lib.def, profile, &request);
     let warn = |w: &safety::Warning| ItemWarning {
         fact: w.fact.code().to_owned(),
         severity: w.severity.code().to_owned(),
@@ -111,6 +122,9 @@ pub(super) fn build_item(lib: &LibraryItem, facts: &PatientFacts, req: &AddItem)
     item.clinician_notes = notes(req.clinician_notes.as_deref())?;
     item.warnings = warnings;
     item.override_reason = override_reason;
-    item.consent_recorded = req.consent && lib.def.consent_required;
+    if lib.def.consent_required {
+        item.consent_recorded = consent.is_some();
+        item.consent = consent;
+    }
     Ok(item)
 }

@@ -5,26 +5,26 @@ use super::assessments::{self, AssessmentHistory, AssessmentRecord};
 use super::library::{self, LibraryItem};
 pub use super::plan_items::AddItem;
 use super::plan_items::{build_item, check_dosage, check_setting, check_side, notes};
-use super::{now, Ctx};
+use super::{now, safety, Ctx};
 use crate::authz::Permission;
 use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
 use crate::db::plans::{self as store, PlanChanges, PlanRow, PlanVersionRow};
-use crate::db::{library as library_store, DbConn};
+use crate::db::{is_unique_violation, library as library_store, DbConn, DbError};
 use crate::domain::dosage::Dosage;
-use crate::domain::findings::Value;
-use crate::domain::history;
 use crate::domain::plan::{measure_snapshot, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus};
+use crate::domain::plan_safety::PlanSafety;
 use crate::domain::progression::{Comparator, Criterion, Evaluation, Measure, MeasureSnapshot};
 use crate::domain::protocol::ProtocolContent;
-use crate::domain::red_flags::PROGRESSIVE_NEURO_DEFICIT;
-use crate::domain::safety::{self, PatientFacts};
+use crate::domain::safety::{can_activate, SafetyProfile};
+use crate::domain::safety_profile::in_episode;
 use crate::error::AppError;
 use chrono::NaiveDate;
 use diesel::Connection;
 use uuid::Uuid;
 
-/// A plan with everything its page needs: content, versions, and the patient's
-/// assessments (for safety facts, baselines and readiness). Constant queries.
+/// A plan with everything its page needs: content, versions, the patient's assessments
+/// (for baselines and readiness), the patient's safety profile and the plan's safety
+/// against it. Constant queries.
 #[derive(Debug, Clone)]
 pub struct PlanView {
     /// The stored row.
@@ -35,31 +35,20 @@ pub struct PlanView {
     pub versions: Vec<(PlanVersionRow, String)>,
     /// The patient and their assessments.
     pub history: AssessmentHistory,
+    /// The patient's safety profile, from the whole record.
+    pub profile: SafetyProfile,
+    /// The working content against the profile.
+    pub safety: PlanSafety,
+    /// Another plan of the patient that is active (id, title): activating this one replaces it.
+    pub active_other: Option<(PlanId, String)>,
 }
 
-/// What the safety engine knows about a patient: history codes, and from the latest
-/// assessment, worsening neurology and reduced sensation; open red flags.
-pub fn patient_facts(history: &AssessmentHistory) -> PatientFacts {
-    let latest = history.records.last().map(AssessmentRecord::current);
-    let open = history.open_flags();
-    let deficit = latest.is_some_and(|c| c.red_flags().contains(&PROGRESSIVE_NEURO_DEFICIT))
-        || open.iter().any(|f| f.code == PROGRESSIVE_NEURO_DEFICIT);
-    let reduced = latest.is_some_and(|c| {
-        c.findings
-            .iter()
-            .any(|f| f.code.starts_with("dermatome_") && matches!(f.value, Value::Choice("reduced" | "absent")))
-    });
-    PatientFacts {
-        history: history::decode(&history.patient.0.history),
-        progressive_neuro_deficit: deficit,
-        reduced_sensation: reduced,
-        unresolved_red_flags: open.iter().map(|f| f.code.to_owned()).collect(),
-    }
-}
-
-/// Measures from the latest signed assessment (baseline: the first signed one).
+/// Measures from the latest signed assessment of the current episode (baseline: the
+/// episode's first signed one).
 pub fn latest_snapshot(history: &AssessmentHistory) -> Option<(NaiveDate, MeasureSnapshot)> {
-    let signed: Vec<&AssessmentRecord> = history.records.iter().filter(|r| r.is_signed()).collect();
+    let start = history.patient.0.episode_started_on;
+    let signed: Vec<&AssessmentRecord> =
+        history.records.iter().filter(|r| r.is_signed() && in_episode(start, r.row.assessed_on)).collect();
     let latest = signed.last()?;
     let baseline = signed.first().map(|r| r.current());
     Some((latest.row.assessed_on, measure_snapshot(latest.current(), baseline, &history.patient.0.side)))
@@ -84,15 +73,15 @@ impl PlanView {
     }
 }
 
-fn parse(json: &str) -> Result<PlanContent, AppError> {
+pub(super) fn parse(json: &str) -> Result<PlanContent, AppError> {
     serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored plan unreadable: {e}")))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
     serde_json::to_string(value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
-fn edit_error(e: EditError) -> AppError {
+pub(super) fn edit_error(e: EditError) -> AppError {
     match e {
         EditError::NotFound => AppError::NotFound,
         EditError::Invalid(field, message) => AppError::field(field, message),
@@ -105,7 +94,29 @@ pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView,
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let history = assessments::load_history(conn, ctx, row.patient_id)?;
     let versions = store::versions(conn, id)?;
-    Ok(PlanView { content: parse(&row.content)?, row, versions, history })
+    let content = parse(&row.content)?;
+    let profile = safety::profile(&history);
+    let rules = safety::rules_for(conn, &content)?;
+    let checked = safety::evaluate(&content, &rules, &profile);
+    let active_other = store::active_for_patient(conn, row.patient_id)?
+        .filter(|(other, _)| *other != id.to_string())
+        .and_then(|(other, title)| Some((other.parse().ok()?, title)));
+    Ok(PlanView { content, row, versions, history, profile, safety: checked, active_other })
+}
+
+pub(super) fn review_required(view: &PlanView) -> Result<(), AppError> {
+    if !view.safety.review_needed() {
+        return Ok(());
+    }
+    let names: Vec<String> =
+        view.safety.problems.iter().filter(|p| p.blocks()).map(|p| format!("{} ({})", p.code, p.fact)).collect();
+    Err(AppError::Conflict {
+        code: "safety_review_required",
+        message: format!(
+            "Review the plan's safety first: {} no longer fits what is known about the patient. Remove the item or keep it with a written reason.",
+            names.join(", ")
+        ),
+    })
 }
 
 /// A plan for its page or the API. Audited.
@@ -122,7 +133,7 @@ pub fn for_patient(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<V
 }
 
 /// Whether the plan can be edited (a draft, first or amending).
-fn require_draft(view: &PlanView) -> Result<(), AppError> {
+pub(super) fn require_draft(view: &PlanView) -> Result<(), AppError> {
     if view.status() == PlanStatus::Draft {
         Ok(())
     } else {
@@ -135,7 +146,7 @@ fn require_draft(view: &PlanView) -> Result<(), AppError> {
 
 /// Saves the working content with lifecycle columns; 409 when someone saved first.
 #[allow(clippy::too_many_arguments)]
-fn save(
+pub(super) fn save(
     conn: &mut DbConn,
     ctx: &Ctx,
     view: &PlanView,
@@ -156,8 +167,18 @@ fn save(
         has_override: content.has_override(),
         end_reason,
         stage_planned_weeks: content.current().map(|s| i32::from(s.planned_weeks)),
+        safety_review: safety::evaluate(content, &safety::rules_for(conn, content)?, &view.profile).review_needed(),
+        screen_override_reason: view.row.screen_override_reason.clone(),
     };
-    if !store::save(conn, view.row.id, view.row.version, &changes, now())? {
+    // The one unique rule on plans besides the id: one active plan per patient.
+    let saved = store::save(conn, view.row.id, view.row.version, &changes, now()).map_err(|e| match e {
+        DbError::Query(q) if is_unique_violation(&q) => AppError::Conflict {
+            code: "active_plan_exists",
+            message: "Another plan of this patient is active. Say which plan this one replaces, and why.".into(),
+        },
+        other => other.into(),
+    })?;
+    if !saved {
         return Err(AppError::VersionConflict);
     }
     ctx.audit(
@@ -216,6 +237,7 @@ pub fn create(
         return Err(AppError::field("title", "Give the plan a title of up to 200 characters."));
     }
     let history = assessments::history(conn, ctx, patient)?;
+    let profile = safety::profile(&history);
     let (content, skipped) = match protocol {
         None => (PlanContent::with_default_stages(), Vec::new()),
         Some(id) => {
@@ -223,7 +245,7 @@ pub fn create(
                 AppError::NotFound => AppError::field("protocol_id", "Choose one of the listed protocols."),
                 other => other,
             })?;
-            apply_protocol(conn, &history, &template.content, today)?
+            apply_protocol(conn, ctx, &history, &profile, &template.content, today)?
         }
     };
     let id = PlanId::new();
@@ -238,13 +260,14 @@ pub fn create(
 
 fn apply_protocol(
     conn: &mut DbConn,
+    ctx: &Ctx,
     history: &AssessmentHistory,
+    profile: &SafetyProfile,
     template: &ProtocolContent,
     today: NaiveDate,
 ) -> Result<(PlanContent, Vec<Skipped>), AppError> {
     let codes: Vec<String> = template.stages.iter().flat_map(|s| s.items.iter().map(|i| i.code.clone())).collect();
     let rows = library_store::current_by_codes(conn, history.patient.0.clinic_id, &codes)?;
-    let facts = patient_facts(history);
     let snapshot = latest_snapshot(history).map(|(_, s)| s).unwrap_or_default();
     let mut content = PlanContent::with_default_stages();
     content.stages = Vec::new();
@@ -267,7 +290,7 @@ fn apply_protocol(
                 setting: item.setting.map(|s| s.code().to_owned()),
                 ..AddItem::default()
             };
-            match build_item(&lib, &facts, &req) {
+            match build_item(ctx, &lib, profile, &req) {
                 Ok(built) => items.push(built),
                 Err(AppError::Refused { message, .. }) => {
                     skipped.push(Skipped { code: item.code.clone(), reason: message })
@@ -314,7 +337,7 @@ pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &A
         AppError::NotFound => AppError::field("modality_id", "Choose an item from the library."),
         other => other,
     })?;
-    let item = build_item(&lib, &patient_facts(&view.history), req)?;
+    let item = build_item(ctx, &lib, &view.profile, req)?;
     let mut content = view.content.clone();
     content.add_item(stage, item.clone()).map_err(edit_error)?;
     conn.transaction(|conn| save_draft(conn, ctx, &view, &content, "plan.item_add"))?;
@@ -414,21 +437,38 @@ pub fn edit(
     conn.transaction(|conn| save_draft(conn, ctx, &view, &content, action))
 }
 
-/// Activates a draft: refused (409 `red_flag_unresolved`) while the patient has an
-/// unresolved red flag; stores version n+1 and locks the plan.
+/// What the clinician sends to activate a plan.
+#[derive(Debug, Clone, Default)]
+pub struct Activation {
+    /// The plan version the page showed.
+    pub version: Option<i32>,
+    /// Why the plan goes ahead without a complete red-flag screen this episode.
+    pub screen_override_reason: Option<String>,
+    /// The patient's active plan this one replaces (ended in the same transaction).
+    pub replaces: Option<PlanId>,
+    /// Why the old plan ends.
+    pub reason: Option<String>,
+}
+
+/// Activates a draft against the current safety profile: refused while a red flag is
+/// unresolved (409 `red_flag_unresolved`), while the current episode has no signed complete
+/// red-flag screen and no override reason (409 `red_flag_screen_missing`), while an item
+/// needs safety review (409 `safety_review_required`), and while another plan of the patient
+/// is active unless it is replaced with a reason (409 `active_plan_exists`). Stores version
+/// n+1 and locks the plan.
 pub fn activate(
     conn: &mut DbConn,
     ctx: &Ctx,
     plan: PlanId,
-    version: Option<i32>,
+    req: &Activation,
     today: NaiveDate,
 ) -> Result<i32, AppError> {
-    let view = load(conn, ctx, plan)?;
+    let mut view = load(conn, ctx, plan)?;
     require_draft(&view)?;
-    if version.is_some_and(|v| v != view.row.version) {
+    if req.version.is_some_and(|v| v != view.row.version) {
         return Err(AppError::VersionConflict);
     }
-    if let Err(flags) = safety::can_activate(&patient_facts(&view.history)) {
+    if let Err(flags) = can_activate(&view.profile) {
         return Err(AppError::Conflict {
             code: "red_flag_unresolved",
             message: format!(
@@ -437,18 +477,70 @@ pub fn activate(
             ),
         });
     }
+    let screen_override = req.screen_override_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if !view.profile.screen_complete && screen_override.is_none() {
+        return Err(AppError::Conflict {
+            code: "red_flag_screen_missing",
+            message: "Sign an assessment this episode that answers every cauda equina question, or give a reason to go ahead without it.".into(),
+        });
+    }
+    if let Some(why) = screen_override {
+        view.row.screen_override_reason = Some(reason("screen_override_reason", why, "the reason")?);
+    }
+    review_required(&view)?;
+    let replaced = match (&view.active_other, req.replaces) {
+        (None, _) => None,
+        (Some((old, _)), Some(id)) if *old == id => {
+            let why = reason("reason", req.reason.as_deref().unwrap_or_default(), "why the active plan ends")?;
+            let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+            Some((row, why))
+        }
+        (Some(_), _) => {
+            return Err(AppError::Conflict {
+                code: "active_plan_exists",
+                message: "This patient has an active plan. Say which plan this one replaces, and why.".into(),
+            })
+        }
+    };
     let mut content = view.content.clone();
     content.start(today);
     let number = view.row.plan_version + 1;
     let json = to_json(&content)?;
     conn.transaction(|conn| {
+        if let Some((old, why)) = &replaced {
+            let old_content = parse(&old.content)?;
+            end_replaced(conn, ctx, &view, old, &old_content, why)?;
+        }
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.activate")?;
         store::insert_version(conn, plan, number, &json, view.row.amend_reason.as_deref(), ctx.actor.user_id, now())?;
         Ok(number)
     })
 }
 
-fn reason(field: &str, text: &str, what: &str) -> Result<String, AppError> {
+/// Discontinues the plan that a new activation replaces, with the clinician's reason.
+fn end_replaced(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    view: &PlanView,
+    old: &PlanRow,
+    content: &PlanContent,
+    why: &str,
+) -> Result<(), AppError> {
+    let old_view = PlanView { row: old.clone(), content: content.clone(), ..view.clone() };
+    save(
+        conn,
+        ctx,
+        &old_view,
+        content,
+        PlanStatus::Discontinued,
+        old.plan_version,
+        None,
+        Some(why.to_owned()),
+        "plan.discontinue",
+    )
+}
+
+pub(super) fn reason(field: &str, text: &str, what: &str) -> Result<String, AppError> {
     let text = text.trim();
     if text.is_empty() || text.chars().count() > 2000 {
         return Err(AppError::field(field, format!("Enter {what} (up to 2000 characters).")));
@@ -493,6 +585,7 @@ pub fn advance(
     if version.is_some_and(|v| v != view.row.version) {
         return Err(AppError::VersionConflict);
     }
+    review_required(&view)?;
     let mut content = view.content.clone();
     let next = content.advance(today).map_err(edit_error)?;
     let number = view.row.plan_version + 1;

@@ -9,6 +9,7 @@ use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::Db;
 use crate::domain::assessment::{AssessmentContent, AssessmentInput, Scores};
 use crate::domain::findings::{self, Section};
+use crate::domain::red_flag_action::ActionKind;
 use crate::domain::red_flags::RedFlagGroup;
 use crate::error::{AppError, FieldErrors};
 use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord, OpenFlag};
@@ -307,13 +308,16 @@ struct ActionForm {
     #[serde(default)]
     flag: String,
     #[serde(default)]
+    kind: String,
+    #[serde(default)]
     action: String,
 }
 
 async fn act(path: web::Path<AssessmentId>, form: CsrfForm<ActionForm>, db: web::Data<Db>) -> HtmlResult {
     let id = path.into_inner();
-    let (ctx, flag, action) = (form.user.ctx.clone(), form.form.flag.clone(), form.form.action.clone());
-    match db.run(move |conn| service::record_action(conn, &ctx, id, &flag, &action)).await {
+    let (ctx, flag, kind, action) =
+        (form.user.ctx.clone(), form.form.flag.clone(), form.form.kind.clone(), form.form.action.clone());
+    match db.run(move |conn| service::record_action(conn, &ctx, id, &flag, &kind, &action)).await {
         Ok(()) => Ok(see_other(&format!("/assessments/{id}"))),
         Err(AppError::Validation(errors)) => {
             let history = load(&form.user, &db, id).await?;
@@ -325,7 +329,9 @@ async fn act(path: web::Path<AssessmentId>, form: CsrfForm<ActionForm>, db: web:
 
 /// The urgent banner for open red flags, with a form to record the action on each.
 pub fn flag_banner(user: &SessionUser, open: &[OpenFlag], with_forms: bool, errors: &FieldErrors) -> Markup {
-    let urgent = open.iter().any(|f| f.group.is_some_and(RedFlagGroup::is_emergency));
+    // Cauda equina wording only for an answered cauda equina item: a neurology change found
+    // by the trend (e.g. a one-grade drop) is named as what it is.
+    let urgent = open.iter().any(|f| !f.derived && f.group.is_some_and(RedFlagGroup::is_emergency));
     html! {
         @if !open.is_empty() {
             section.banner.urgent[urgent] role="alert" aria-labelledby="flags-h" {
@@ -335,15 +341,26 @@ pub fn flag_banner(user: &SessionUser, open: &[OpenFlag], with_forms: bool, erro
                 ul {
                     @for f in open {
                         li {
-                            strong { (findings::find(f.code).map_or(f.code, |d| d.label)) }
-                            " · positive on " a href=(format!("/assessments/{}", f.assessment_id)) { (date(f.assessed_on)) }
-                            @if let Some(g) = f.group { " · " (g.label()) }
+                            @if f.derived {
+                                strong { "Neurology worse than at an earlier visit" }
+                                " · found on " a href=(format!("/assessments/{}", f.assessment_id)) { (date(f.assessed_on)) }
+                                " · review and record what was done"
+                            } @else {
+                                strong { (findings::find(f.code).map_or(f.code, |d| d.label)) }
+                                " · positive on " a href=(format!("/assessments/{}", f.assessment_id)) { (date(f.assessed_on)) }
+                                @if let Some(g) = f.group { " · " (g.label()) }
+                            }
                             @if with_forms {
+                                @let key = format!("{}-{}", f.assessment_id, f.code);
                                 form.inline method="post" action=(format!("/assessments/{}/red-flags", f.assessment_id)) {
                                     (csrf(user))
                                     input type="hidden" name="flag" value=(f.code);
-                                    label for=(format!("action-{}", f.code)) { "Action taken" }
-                                    input type="text" id=(format!("action-{}", f.code)) name="action" required
+                                    label for=(format!("kind-{key}")) { "Kind of action" }
+                                    select id=(format!("kind-{key}")) name="kind" required {
+                                        @for k in ActionKind::ALL { option value=(k.code()) { (k.label()) } }
+                                    }
+                                    label for=(format!("action-{key}")) { "What was done" }
+                                    input type="text" id=(format!("action-{key}")) name="action" required
                                         placeholder="e.g. sent to the emergency department for same-day MRI";
                                     button type="submit" { "Record action" }
                                 }
@@ -351,6 +368,7 @@ pub fn flag_banner(user: &SessionUser, open: &[OpenFlag], with_forms: bool, erro
                         }
                     }
                 }
+                (field_errors(errors, "kind"))
                 (field_errors(errors, "action"))
                 (field_errors(errors, "flag"))
             }
@@ -407,7 +425,7 @@ pub fn findings_table(content: &AssessmentContent) -> Markup {
 
 fn view_page(user: &SessionUser, history: &AssessmentHistory, r: &AssessmentRecord, errors: &FieldErrors) -> Markup {
     let id = r.row.id;
-    let open: Vec<OpenFlag> = history.open_flags().into_iter().filter(|f| f.assessment_id == id).collect();
+    let open: Vec<OpenFlag> = history.open_flags().into_iter().filter(|f| f.assessment_id == id.0).collect();
     let current = r.current();
     let kind = if r.row.kind == "initial" { "Initial assessment" } else { "Reassessment" };
     let body = html! {

@@ -10,7 +10,7 @@ use crate::db::Db;
 use crate::domain::handout::{Handout, SAFETY_NET};
 use crate::error::AppError;
 use crate::service::exports;
-use actix_web::web;
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
@@ -168,7 +168,18 @@ async fn print(
     let large = query.large.as_deref() == Some("1");
     let ctx = user.ctx.clone();
     let today = Utc::now().date_naive();
-    let h = db.run(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await?;
+    let h = match db.run(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await {
+        Err(AppError::Conflict { code: "safety_review_required", message }) => {
+            let body = html! {
+                h1 { "Handout not printed" }
+                div.banner.urgent role="alert" { p { (message) } }
+                p { a.button.primary href=(format!("/plans/{id}")) { "Review the plan" } }
+            };
+            let page = super::layout::layout("Handout not printed", &user, body).into_string();
+            return Ok(HttpResponse::Conflict().content_type("text/html; charset=utf-8").body(page));
+        }
+        other => other?,
+    };
     let nonce = crate::service::auth::random_token();
     let csp = format!("{}; style-src 'self' 'nonce-{nonce}'", crate::startup::CSP.replace("style-src 'self'; ", ""));
     let mut response = page(render(&h, &format!("/plans/{id}"), &nonce));

@@ -14,6 +14,7 @@ pub mod library;
 pub mod login;
 pub mod patients;
 pub mod plan_new;
+pub mod plan_safety;
 pub mod plans;
 pub mod progress;
 pub mod session;

@@ -5,11 +5,13 @@
 use super::assessments::flag_banner;
 use super::components::{csrf, date, field_errors};
 use super::layout::layout;
+use super::plan_safety::{self, item_safety, safety_banner};
 use super::session::{CsrfForm, SessionUser};
 use super::{invalid, page, see_other, HtmlError, HtmlResult};
 use crate::db::ids::PlanId;
 use crate::db::library::LibraryFilter;
 use crate::db::Db;
+use crate::domain::consent::ConsentInput;
 use crate::domain::dosage::Dosage;
 use crate::domain::modality::{Category, Setting};
 use crate::domain::plan::{diff, PlanStage, PlanStatus};
@@ -26,7 +28,8 @@ use uuid::Uuid;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/plans/{id}", web::get().to(show))
+    cfg.configure(plan_safety::configure)
+        .route("/plans/{id}", web::get().to(show))
         .route("/plans/{id}/stages/{stage}/items", web::post().to(add_item))
         .route("/plans/{id}/items/{item}/{action}", web::post().to(item_action))
         .route("/plans/{id}/stages/{stage}/edit", web::post().to(edit_stage))
@@ -136,13 +139,9 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
                             span.badge { (item.category.label()) }
                             span.badge { (item.setting.label()) }
                             @if let Some(side) = &item.side { span.badge { (side) } }
-                            @if item.consent_recorded { span.badge.ok { "consent recorded" } }
                         }
                         p { (item.dosage().summary()) }
-                        @for w in &item.warnings {
-                            p.warning.absolute[w.severity == "absolute"] { (if w.severity == "absolute" { "Overridden: " } else { "Caution: " }) (w.message) }
-                        }
-                        @if let Some(reason) = &item.override_reason { p.override { "Override reason: " em { (reason) } } }
+                        (item_safety(user, view, item))
                         @if let Some(notes) = &item.clinician_notes { p.notes { "Clinician note: " (notes) } }
                         @if editable {
                             div.item-actions {
@@ -258,7 +257,7 @@ fn lifecycle_panel(user: &SessionUser, view: &PlanView) -> Markup {
         div.lifecycle {
             @match view.status() {
                 PlanStatus::Draft => {
-                    (step("activate", "Sign and activate", None))
+                    (plan_safety::activate_form(user, view))
                     @if view.row.plan_version > 0 {
                         a.button href=(format!("/plans/{id}/print")) { "Print handout (version " (view.row.plan_version) ")" }
                     }
@@ -304,6 +303,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                 @if editable { div.banner role="status" { p { "Amendment in progress (version " (view.row.plan_version + 1) "): " em { (reason) } ". Activate to make it the patient's plan; version " (view.row.plan_version) " stays in force until then." } } }
             }
             (flag_banner(user, &open, false, &FieldErrors::new()))
+            (safety_banner(view))
             @if !open.is_empty() && editable { p.warning { "The plan cannot be activated until an action is recorded for each red flag (on the assessment)." } }
             (lifecycle_panel(user, view))
             @if let Some((on, e)) = view.readiness().filter(|_| view.status() == PlanStatus::Active) {
@@ -457,7 +457,7 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
                 setting: f.setting.clone(),
                 clinician_notes: f.clinician_notes.clone(),
                 override_reason: f.override_reason.clone(),
-                consent: f.consent.is_some(),
+                consent: ConsentInput::Flag(f.consent.is_some()),
             };
             db.run(move |conn| service::add_item(conn, &ctx, id, stage, &req)).await.map(|_| ())
         }
@@ -584,15 +584,21 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
 struct StepForm {
     version: Option<i32>,
     reason: String,
+    screen_override_reason: Option<String>,
+    replaces: Option<PlanId>,
 }
 
 async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, db: web::Data<Db>) -> HtmlResult {
     let (id, step) = path.into_inner();
     let ctx = form.user.ctx.clone();
-    let StepForm { version, reason } = form.form;
+    let StepForm { version, reason, screen_override_reason, replaces } = form.form;
     let outcome = db
         .run(move |conn| match step.as_str() {
-            "activate" => service::activate(conn, &ctx, id, version, today()).map(|_| ()),
+            "activate" => {
+                let reason = Some(reason.clone()).filter(|r| !r.trim().is_empty());
+                let req = service::Activation { version, screen_override_reason, replaces, reason };
+                service::activate(conn, &ctx, id, &req, today()).map(|_| ())
+            }
             "amend" => service::amend(conn, &ctx, id, version, &reason),
             "advance" => service::advance(conn, &ctx, id, version, today()).map(|_| ()),
             "complete" => service::finish(conn, &ctx, id, version, PlanStatus::Completed, &reason),
@@ -601,10 +607,16 @@ async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, 
             _ => Err(AppError::NotFound),
         })
         .await;
+    after_step(&form.user, &db, id, outcome).await
+}
+
+/// Back to the plan after a step: its page, or the page again with the refusal's message
+/// (conflicts and field problems) at the status the refusal carries.
+pub(super) async fn after_step(user: &SessionUser, db: &Db, id: PlanId, outcome: Result<(), AppError>) -> HtmlResult {
     match outcome {
         Ok(()) => Ok(see_other(&format!("/plans/{id}"))),
         Err(e @ (AppError::Conflict { .. } | AppError::VersionConflict | AppError::Validation(_))) => {
-            let d = load(&form.user, &db, id).await?;
+            let d = load(user, db, id).await?;
             let message = match &e {
                 AppError::Validation(f) => f.values().flatten().cloned().collect::<Vec<_>>().join(" "),
                 other => other.to_string(),
@@ -612,7 +624,7 @@ async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, 
             let status = actix_web::ResponseError::status_code(&e);
             Ok(HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")
-                .body(plan_page(&form.user, &d, None, Some(message)).into_string()))
+                .body(plan_page(user, &d, None, Some(message)).into_string()))
         }
         Err(other) => Err(other.into()),
     }

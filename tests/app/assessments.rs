@@ -1,6 +1,6 @@
 //! Structured assessments: scores, validation, sign-off, amendments, red flags, progress.
 
-use crate::helpers::{spawn_app, TestApp, THERAPIST_A, THERAPIST_B};
+use crate::helpers::{negative_screen, spawn_app, TestApp, THERAPIST_A, THERAPIST_B};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -86,7 +86,9 @@ async fn a_signed_assessment_cannot_be_edited_in_place_but_can_be_amended_keepin
     let app = spawn_app().await;
     let token = app.token(THERAPIST_A).await;
     let p = patient(&app, &token).await;
-    let (_, a) = record(&app, &token, &p, initial(json!([{"code": "nprs_worst", "value": 8}]))).await;
+    let mut findings = negative_screen();
+    findings.insert(0, json!({"code": "nprs_worst", "value": 8}));
+    let (_, a) = record(&app, &token, &p, initial(json!(findings))).await;
     let path = format!("/api/v1/assessments/{}", a["id"].as_str().unwrap_or_default());
 
     let (signed, s) = app.api(Method::POST, &format!("{path}/sign"), &token, None).await;
@@ -146,7 +148,23 @@ async fn a_positive_cauda_equina_flag_stays_unresolved_until_an_action_is_record
             Method::POST,
             &format!("/api/v1/assessments/{id}/red-flag-actions"),
             &token,
-            Some(json!({"flag": "rf_saddle_anaesthesia", "action": " "})),
+            Some(json!({"flag": "rf_saddle_anaesthesia", "kind": "emergency_referral", "action": " "})),
+        )
+        .await;
+    let (token_only, token_error) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/assessments/{id}/red-flag-actions"),
+            &token,
+            Some(json!({"flag": "rf_saddle_anaesthesia", "kind": "emergency_referral", "action": "x"})),
+        )
+        .await;
+    let (no_kind, kind_error) = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/assessments/{id}/red-flag-actions"),
+            &token,
+            Some(json!({"flag": "rf_saddle_anaesthesia", "kind": "phoned", "action": "Sent to ED for same-day MRI"})),
         )
         .await;
     let (status, after) = app
@@ -154,7 +172,7 @@ async fn a_positive_cauda_equina_flag_stays_unresolved_until_an_action_is_record
             Method::POST,
             &format!("/api/v1/assessments/{id}/red-flag-actions"),
             &token,
-            Some(json!({"flag": "rf_saddle_anaesthesia", "action": "Sent to ED for same-day MRI"})),
+            Some(json!({"flag": "rf_saddle_anaesthesia", "kind": "emergency_referral", "action": "Sent to ED for same-day MRI"})),
         )
         .await;
     let (_, page_after) = app.page(&client, &format!("/patients/{p}")).await;
@@ -163,6 +181,8 @@ async fn a_positive_cauda_equina_flag_stays_unresolved_until_an_action_is_record
     assert_eq!(a["unresolved_red_flags"], json!(["rf_saddle_anaesthesia"]));
     assert!(page_before.contains("Urgent: possible cauda equina"), "the patient page carries the banner");
     assert_eq!(empty, 422, "an action must say what was done");
+    assert_eq!((token_only, token_error["error"]["fields"]["action"].is_array()), (422, true), "{token_error}");
+    assert_eq!((no_kind, kind_error["error"]["fields"]["kind"].is_array()), (422, true), "{kind_error}");
     assert_eq!(status, 201);
     assert_eq!(after["unresolved_red_flags"], json!([]));
     assert!(!page_after.contains("Urgent: possible cauda equina"));

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 pub async fn active_plan(app: &TestApp, token: &str) -> (String, String) {
     let (_, p) = app.api(Method::POST, "/api/v1/patients", token, Some(patient_json("Iris", "Penhallow"))).await;
     let patient = p["id"].as_str().unwrap_or_default().to_owned();
+    app.sign_screen(token, &patient, "2026-10-20", json!([])).await;
     let (_, plan) = app
         .api(
             Method::POST,
@@ -148,7 +149,7 @@ async fn a_plan_exports_as_a_fhir_bundle_without_clinician_notes() {
     let token = app.token(THERAPIST_A).await;
     let (plan, patient) = active_plan(&app, &token).await;
     let (_, a) = app
-        .api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "nprs_worst", "value": 7}],
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "nprs_worst", "value": 7}, {"code": "rf_saddle_anaesthesia", "value": "negative"}, {"code": "rf_bladder_dysfunction", "value": "negative"}, {"code": "rf_bowel_dysfunction", "value": "negative"}, {"code": "rf_sexual_dysfunction", "value": "negative"}, {"code": "rf_bilateral_leg_symptoms", "value": "negative"}, {"code": "rf_progressive_neuro_deficit", "value": "negative"}],
             "odi": {"pain_intensity": 3, "personal_care": 2, "lifting": 4, "walking": 2, "sitting": 3, "standing": 2, "sleeping": 1, "sex_life": 1, "social_life": 2, "travelling": 2}})))
         .await;
     app.api(Method::POST, &format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default()), &token, None)

@@ -191,6 +191,21 @@ impl TestApp {
         body
     }
 
+    /// Records and signs an initial assessment on `on` answering every cauda equina item
+    /// negative (plus `findings`), so a plan may be activated; returns the assessment.
+    pub async fn sign_screen(&self, token: &str, patient: &str, on: &str, findings: Value) -> Value {
+        let mut all = negative_screen();
+        all.extend(findings.as_array().cloned().unwrap_or_default());
+        let body = json!({"kind": "initial", "assessed_on": on, "findings": all});
+        let path = format!("/api/v1/patients/{patient}/assessments");
+        let (status, a) = self.api(reqwest::Method::POST, &path, token, Some(body)).await;
+        assert_eq!(status, 201, "{a}");
+        let sign = format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default());
+        let (status, signed) = self.api(reqwest::Method::POST, &sign, token, None).await;
+        assert_eq!(status, 200, "{signed}");
+        signed
+    }
+
     /// Audit events with this action.
     pub fn audit_events(&self, action: &str) -> Vec<AuditedAs> {
         use diesel::prelude::*;
@@ -206,6 +221,21 @@ impl TestApp {
 
 /// An audit event's (actor_id, patient_id, request_id, client_addr).
 pub type AuditedAs = (Option<String>, Option<String>, Option<String>, Option<String>);
+
+/// The cauda equina screening items.
+pub const CAUDA_EQUINA: [&str; 6] = [
+    "rf_saddle_anaesthesia",
+    "rf_bladder_dysfunction",
+    "rf_bowel_dysfunction",
+    "rf_sexual_dysfunction",
+    "rf_bilateral_leg_symptoms",
+    "rf_progressive_neuro_deficit",
+];
+
+/// Every cauda equina item answered negative, as findings.
+pub fn negative_screen() -> Vec<Value> {
+    CAUDA_EQUINA.iter().map(|c| json!({"code": c, "value": "negative"})).collect()
+}
 
 /// A valid patient body.
 pub fn patient_json(given: &str, family: &str) -> Value {

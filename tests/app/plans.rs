@@ -9,7 +9,9 @@ async fn patient_with(app: &TestApp, token: &str, history: &[&str]) -> String {
     body["history"] = json!(history);
     let (status, p) = app.api(Method::POST, "/api/v1/patients", token, Some(body)).await;
     assert_eq!(status, 201);
-    p["id"].as_str().unwrap_or_default().to_owned()
+    let id = p["id"].as_str().unwrap_or_default().to_owned();
+    app.sign_screen(token, &id, "2026-10-20", json!([])).await;
+    id
 }
 
 async fn new_plan(app: &TestApp, token: &str, patient: &str) -> Value {
@@ -156,7 +158,7 @@ async fn an_unresolved_cauda_equina_flag_blocks_activation_until_an_action_is_re
         Method::POST,
         &format!("/api/v1/assessments/{}/red-flag-actions", a["id"].as_str().unwrap_or_default()),
         &token,
-        Some(json!({"flag": "rf_bladder_dysfunction", "action": "Same-day referral to the emergency department"})),
+        Some(json!({"flag": "rf_bladder_dysfunction", "kind": "emergency_referral", "action": "Same-day referral to the emergency department"})),
     )
     .await;
     let (ok, active) = app.api(Method::POST, &activate, &token, None).await;
