@@ -1,12 +1,14 @@
 //! The data of the built-in modality library (see `library`). Codes are stable: never
 //! rename one, add a new item instead. Contraindications follow the table in
-//! clinical-reference.md; each family's list is written once below.
+//! docs/clinical-rules.md; the table rows themselves live in `safety_floor`.
 
 use super::history::HistoryCode::*;
 use super::modality::Category::{self, *};
 use super::modality::Stage::*;
+use super::modality::Technique;
 use super::modality::{Contraindication, Dosage, GuidelineStance, ModalityDef, Setting, Severity, Stage, Stance};
 use super::safety::SafetyFact::{self, ProgressiveNeuroDeficit, ReducedSensation};
+use super::safety_floor;
 
 const PAIN_RULE: &str = "Pain may go up to 3 out of 10 while you exercise. It should settle within 24 hours. Stop if pain spreads further down your leg.";
 const NERVE_RULE: &str =
@@ -71,7 +73,7 @@ fn stance(jospt_2021: Stance, nice_ng59: Stance, note: &str) -> GuidelineStance 
     GuidelineStance { jospt_2021, nice_ng59, note: s(note) }
 }
 
-/// What the two guidelines say about a category, as summarised in clinical-reference.md.
+/// What the two guidelines say about a category (docs/clinical-rules.md "Guideline stance").
 fn category_stance(category: Category) -> GuidelineStance {
     use Stance::*;
     match category {
@@ -94,10 +96,16 @@ fn item(code: &str, name: &str, category: Category, body_region: &str, stages: &
         ManualTherapy | DryNeedling | Taping | Education => Setting::Clinic,
         _ => Setting::Home,
     };
+    let technique = match category {
+        ManualTherapy => Some(Technique::NonThrust),
+        ThermalElectro => Some(Technique::Heat),
+        _ => None,
+    };
     ModalityDef {
         code: s(code),
         name: s(name),
         category,
+        technique,
         body_region: s(body_region),
         description: String::new(),
         patient_instructions: String::new(),
@@ -111,65 +119,30 @@ fn item(code: &str, name: &str, category: Category, body_region: &str, stages: &
 }
 
 fn dry_needling_cis() -> Vec<Contraindication> {
-    vec![
-        abs(NeedlePhobia, "Fear of needles: needling is not acceptable to the patient. Choose another treatment."),
-        abs(LocalInfection, "Infection at or near the needling site."),
-        abs(OpenWound, "Skin lesion or open wound at the needling site."),
-        abs(Lymphoedema, "Lymphoedema in the region: needling risks infection and more swelling."),
-        abs(MetalAllergy, "Metal allergy: risk of reaction to the needle."),
-        rel(Anticoagulants, "Bleeding and bruising risk: light technique, firm pressure afterwards, avoid deep sites."),
-        rel(BleedingDisorder, "Bleeding risk: light technique, firm pressure afterwards, avoid deep sites."),
-        rel(Pregnancy, "Avoid deep needling of the lower back and pelvis, especially in the first trimester."),
-        rel(Immunosuppression, "Higher infection risk: strict clean technique, check the skin."),
-        rel(Diabetes, "Slower healing and infection risk; sensation may be reduced."),
-        rel(
-            CancerHistory,
-            "Do not needle over a tumour or a limb with lymph nodes removed; check with the oncology team.",
-        ),
-    ]
+    safety_floor::dry_needling()
 }
 
 fn taping_cis() -> Vec<Contraindication> {
-    vec![
-        abs(OpenWound, "Do not tape over broken skin."),
-        abs(AdhesiveAllergy, "Allergy to adhesive: skin reaction."),
-        abs(FragileSkin, "Fragile skin tears when the tape is removed."),
-        abs(Dvt, "Do not tape over a known or suspected deep vein thrombosis."),
-        abs(LocalInfection, "Do not tape over infected skin."),
-        rel(Diabetes, "Sensation may be reduced, hiding a skin reaction: check the skin at each visit."),
-        rel(ReducedSensation, "The patient may not notice a skin reaction: check the skin at each visit."),
-        rel(Pregnancy, "Avoid tension over the abdomen; watch for skin reactions."),
-        rel(Lymphoedema, "Only lymphatic taping by a trained clinician; watch for skin breakdown."),
-    ]
+    let mut list = safety_floor::taping();
+    list.insert(6, rel(ReducedSensation, "The patient may not notice a skin reaction: check the skin at each visit."));
+    list
 }
 
 fn thrust_cis() -> Vec<Contraindication> {
-    vec![
-        abs(Osteoporosis, "Severe osteoporosis: fracture risk. For mild, treated osteoporosis the clinician may override with a reason."),
-        abs(CancerHistory, "Cancer with possible bone involvement: fracture risk. Override only once bone involvement is excluded."),
-        abs(ProgressiveNeuroDeficit, "Progressive neurological deficit needs medical review, not manipulation."),
-        abs(BleedingDisorder, "Bleeding disorder: risk of bleeding into the spinal canal or soft tissue."),
-        rel(Anticoagulants, "Bleeding risk: prefer non-thrust techniques and lower force."),
-    ]
+    safety_floor::thrust()
 }
 
 fn tens_cis() -> Vec<Contraindication> {
-    vec![
-        abs(Pacemaker, "Pacemaker or implanted stimulator: electrical interference."),
-        abs(Pregnancy, "Never place electrodes over or near a pregnant abdomen or pelvis. Override only with electrodes well away from the trunk."),
-        rel(Diabetes, "Sensation may be reduced: test skin sensation first and use low intensity."),
+    let mut list = safety_floor::electrotherapy();
+    list.extend([
         rel(ReducedSensation, "The patient may not feel over-stimulation: test sensation under the electrodes."),
         rel(OpenWound, "Do not place electrodes on broken skin."),
-    ]
+    ]);
+    list
 }
 
 fn heat_cis() -> Vec<Contraindication> {
-    vec![
-        abs(ReducedSensation, "Burn risk: the patient cannot judge the heat."),
-        abs(OpenWound, "Do not apply heat over an open wound."),
-        abs(Dvt, "Heat increases blood flow: do not apply near a deep vein thrombosis."),
-        rel(Diabetes, "Sensation and circulation may be reduced: check the skin, lower the heat, shorten the time."),
-    ]
+    safety_floor::heat()
 }
 
 fn ice_cis() -> Vec<Contraindication> {
@@ -210,6 +183,7 @@ fn manual_items() -> Vec<ModalityDef> {
                 rel(BleedingDisorder, "Bruising risk: use lighter pressure."),
                 rel(FragileSkin, "Avoid friction and drag on fragile skin."),
             ],
+            technique: Some(Technique::SoftTissue),
             ..item("soft_tissue_mobilisation", "Soft tissue mobilisation", ManualTherapy, "lumbar", &[PainControl, Mobility])
         },
         ModalityDef {
@@ -229,6 +203,7 @@ fn manual_items() -> Vec<ModalityDef> {
             dosage: session(1, 2, 5, "Treatment couch", "One or two thrusts per level; reassess after each."),
             contraindications: thrust_cis(),
             consent_required: true,
+            technique: Some(Technique::Thrust),
             ..item("lumbar_thrust_manipulation", "Lumbar thrust manipulation", ManualTherapy, "lumbar", &[PainControl, Mobility])
         },
         ModalityDef {
@@ -508,6 +483,7 @@ fn thermal_items() -> Vec<ModalityDef> {
             patient_instructions: s("Wrap an ice pack or frozen peas in a damp towel. Put it on the sore area for up to 15 minutes. Check your skin every 5 minutes. Never put ice straight on your skin."),
             dosage: Dosage { minutes: Some(15), equipment: t("Ice pack or frozen peas, damp towel"), ..dose(0, 0, 0, 3, 7, 0) },
             contraindications: ice_cis(),
+            technique: Some(Technique::Cold),
             ..item("ice_pack", "Ice pack", ThermalElectro, "lumbar", &[PainControl])
         },
         ModalityDef {
@@ -516,6 +492,7 @@ fn thermal_items() -> Vec<ModalityDef> {
             dosage: Dosage { minutes: Some(30), equipment: t("TENS unit with self-adhesive electrodes"), intensity: t("Strong, comfortable tingling; not muscle twitching."), ..dose(0, 0, 0, 3, 7, 2) },
             contraindications: tens_cis(),
             guideline: stance(Stance::NoStatement, Stance::NotRecommended, "NICE NG59: do not offer TENS, ultrasound or interferential therapy for low back pain. JOSPT 2021 makes no statement on it."),
+            technique: Some(Technique::Electrotherapy),
             ..item("tens", "TENS", ThermalElectro, "lumbar", &[PainControl])
         },
     ]

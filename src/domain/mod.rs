@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod protocols_builtin;
 pub mod red_flags;
 pub mod safety;
+pub mod safety_floor;
 pub mod scoring;
 
 /// Text as typed, trimmed; `None` when absent or blank (forms send empty fields as "").

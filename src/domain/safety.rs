@@ -218,8 +218,10 @@ pub fn check(
     }
 }
 
-/// [`check`] for a whole library item.
+/// [`check`] for a whole library item, with its kind's safety floor applied (so an item
+/// stored without the floor is still checked with it; see `safety_floor`).
 pub fn check_item(item: &ModalityDef, facts: &PatientFacts, request: &ItemRequest) -> Verdict {
+    let item = super::safety_floor::with_floor(item);
     check(&item.contraindications, item.consent_required, facts, request)
 }
 

@@ -389,11 +389,12 @@ async fn a_plan_from_a_built_in_protocol_checks_every_item_against_this_patient(
     let source = new_plan(&app, &token, &plain).await;
     let taping = modality(&app, &token, "lumbar_kinesiology_taping").await;
     app.api(Method::POST, &items_path(&source, 0), &token, Some(json!({"modality_id": taping}))).await;
+    let lead = app.token(LEAD_A).await;
     let (saved, protocol) = app
         .api(
             Method::POST,
             &format!("/api/v1/plans/{}/protocol", source["id"].as_str().unwrap_or_default()),
-            &token,
+            &lead,
             Some(json!({"name": "Taping first"})),
         )
         .await;
