@@ -214,6 +214,7 @@ impl AssessmentContent {
             value: serde_json::json!("positive"),
             method: None,
             note: Some(format!("Raised automatically: worse than the previous assessment ({note})")),
+            positive: None,
         };
         if let Ok(value) = findings::validate(&raised) {
             self.findings.push(value);

@@ -24,11 +24,13 @@ pub enum HistoryCode {
     Diabetes,
     Pacemaker,
     Immunosuppression,
+    /// Long-term oral corticosteroids: with minor trauma, a fracture red flag.
+    CorticosteroidsLongTerm,
 }
 
 impl HistoryCode {
     /// Every code, in the order forms list them.
-    pub const ALL: [HistoryCode; 16] = [
+    pub const ALL: [HistoryCode; 17] = [
         Self::Anticoagulants,
         Self::BleedingDisorder,
         Self::Pregnancy,
@@ -45,6 +47,7 @@ impl HistoryCode {
         Self::Diabetes,
         Self::Pacemaker,
         Self::Immunosuppression,
+        Self::CorticosteroidsLongTerm,
     ];
 
     /// The stable code used in the API and the database.
@@ -66,6 +69,7 @@ impl HistoryCode {
             Self::Diabetes => "diabetes",
             Self::Pacemaker => "pacemaker",
             Self::Immunosuppression => "immunosuppression",
+            Self::CorticosteroidsLongTerm => "corticosteroids_long_term",
         }
     }
 
@@ -88,6 +92,7 @@ impl HistoryCode {
             Self::Diabetes => "Diabetes",
             Self::Pacemaker => "Pacemaker or implanted stimulator",
             Self::Immunosuppression => "Immunosuppressed",
+            Self::CorticosteroidsLongTerm => "Long-term corticosteroids (steroid tablets)",
         }
     }
 }

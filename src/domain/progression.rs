@@ -37,7 +37,9 @@ pub enum Measure {
     /// Lowest manual muscle test or myotome grade recorded, Oxford 0–5.
     MmtMin,
     /// 1 when no myotome, dermatome or reflex is worse than at the previous assessment
-    /// and `rf_progressive_neuro_deficit` is not positive, else 0.
+    /// and `rf_progressive_neuro_deficit` is not positive, else 0. No value (so never met)
+    /// when the assessment examined no myotome, dermatome or reflex: unknown is not "no
+    /// new deficit".
     NoNewNeuroDeficit,
     /// 1 when every goal of the plan has reached its target, else 0 (computed by the plan).
     GoalsMet,
@@ -252,7 +254,7 @@ pub fn evaluate(criteria: &[Criterion], snapshot: &MeasureSnapshot) -> Evaluatio
     Evaluation { met, per_criterion }
 }
 
-/// Default criteria for leaving a stage (clinical-reference.md "Stages"); leaving stage 4
+/// Default criteria for leaving a stage (docs/clinical-rules.md "Stage criteria"); leaving stage 4
 /// means discharge.
 ///
 /// - 1 -> 2: NPRS worst <= 5 and no new neurological deficit.
@@ -261,10 +263,8 @@ pub fn evaluate(criteria: &[Criterion], snapshot: &MeasureSnapshot) -> Evaluatio
 ///   criteria: `slr_affected >= 60` and `slr_no_distal_symptoms = 1`. It is stricter than
 ///   "60 degrees before distal symptoms start": a test that turns positive only beyond 60
 ///   degrees counts as not met, and the clinician may progress anyway.
-/// - 3 -> 4: ODI improved >= 10 points and MMT >= 4. The reference says "4+", which is
-///   not on the integer Oxford 0–5 scale the assessment records; 4 is the nearest grade
-///   that does not demand full strength. A clinic that records "4+" can set 4.5 (see
-///   [`mmt_grade`]).
+/// - 3 -> 4: ODI improved >= 10 points and MMT >= 4+, read as 4.5 (a plus adds half a
+///   grade, see [`mmt_grade`]), so a grade of 4 is not yet ready.
 /// - discharge: all goals met.
 pub fn default_criteria(stage: Stage) -> Vec<Criterion> {
     use Comparator::*;
@@ -272,7 +272,7 @@ pub fn default_criteria(stage: Stage) -> Vec<Criterion> {
     match stage {
         Stage::PainControl => vec![Criterion::new(NprsWorst, Le, 5.0), Criterion::new(NoNewNeuroDeficit, Eq, 1.0)],
         Stage::Mobility => vec![Criterion::new(SlrAffected, Ge, 60.0), Criterion::new(SlrNoDistalSymptoms, Eq, 1.0)],
-        Stage::Strength => vec![Criterion::new(OdiImprovement, Ge, 10.0), Criterion::new(MmtMin, Ge, 4.0)],
+        Stage::Strength => vec![Criterion::new(OdiImprovement, Ge, 10.0), Criterion::new(MmtMin, Ge, 4.5)],
         Stage::Functional => vec![Criterion::new(GoalsMet, Eq, 1.0)],
     }
 }
@@ -429,13 +429,14 @@ mod tests {
     }
 
     #[test]
-    fn stage_three_needs_ten_odi_points_and_grade_four() {
+    fn stage_three_needs_ten_odi_points_and_grade_four_plus() {
         let criteria = default_criteria(Stage::Strength);
         let ready = |odi, mmt| {
             let snap = snapshot(&[(Measure::OdiImprovement, odi), (Measure::MmtMin, mmt)]);
             evaluate(&criteria, &snap).met
         };
-        assert!(ready(10.0, 4.0));
+        assert!(ready(10.0, 4.5));
+        assert!(!ready(10.0, 4.0), "4 is below 4+");
         assert!(!ready(9.0, 5.0));
         assert!(!ready(30.0, 3.5));
         let discharge = vec![Criterion::new(Measure::GoalsMet, Comparator::Eq, 1.0)];

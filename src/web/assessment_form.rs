@@ -123,6 +123,7 @@ impl FormValues {
                         value: json_value(def, text),
                         method: method.clone(),
                         note,
+                        positive: None,
                     });
                     keys.push(k.clone());
                 }

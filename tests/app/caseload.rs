@@ -19,7 +19,9 @@ async fn assess(app: &TestApp, token: &str, p: &str, days: i64, nprs: i64, odi: 
     if let Some(more) = extra.as_array() {
         findings.extend(more.iter().cloned());
     }
-    let mut body = json!({"kind": if days > 20 { "initial" } else { "reassessment" }, "assessed_on": days_ago(days), "findings": findings});
+    let initial = days > 20;
+    let findings = if initial { crate::helpers::screened(Value::Array(findings)) } else { Value::Array(findings) };
+    let mut body = json!({"kind": if initial { "initial" } else { "reassessment" }, "assessed_on": days_ago(days), "findings": findings});
     if let Some(a) = odi {
         body["odi"] = json!({"pain_intensity": a, "personal_care": a, "lifting": a, "walking": a, "sitting": a, "standing": a, "sleeping": a, "sex_life": a, "social_life": a, "travelling": a});
     }

@@ -220,3 +220,23 @@ pub fn patient_json(given: &str, family: &str) -> Value {
         "history": ["anticoagulants", "diabetes"]
     })
 }
+
+/// The cauda equina red-flag items an initial assessment must answer before it is signed.
+pub const CAUDA_EQUINA: [&str; 5] = [
+    "rf_saddle_anaesthesia",
+    "rf_bladder_dysfunction",
+    "rf_bowel_dysfunction",
+    "rf_bilateral_leg_symptoms",
+    "rf_progressive_neuro_deficit",
+];
+
+/// `findings` with every cauda equina item it does not answer itself answered negative.
+pub fn screened(findings: Value) -> Value {
+    let mut list = findings.as_array().cloned().unwrap_or_default();
+    for code in CAUDA_EQUINA {
+        if !list.iter().any(|f| f["code"] == code) {
+            list.push(serde_json::json!({"code": code, "value": "negative"}));
+        }
+    }
+    Value::Array(list)
+}

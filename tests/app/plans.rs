@@ -146,7 +146,7 @@ async fn an_unresolved_cauda_equina_flag_blocks_activation_until_an_action_is_re
     let token = app.token(THERAPIST_A).await;
     let p = patient_with(&app, &token, &[]).await;
     let (_, a) = app
-        .api(Method::POST, &format!("/api/v1/patients/{p}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "rf_bladder_dysfunction", "value": "positive"}]})))
+        .api(Method::POST, &format!("/api/v1/patients/{p}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": crate::helpers::screened(json!([{"code": "rf_bladder_dysfunction", "value": "positive"}]))})))
         .await;
     let plan = new_plan(&app, &token, &p).await;
     let activate = format!("/api/v1/plans/{}/activate", plan["id"].as_str().unwrap_or_default());
