@@ -333,6 +333,12 @@ fn record_assessments(
         }
         serde_json::Value::Array(list)
     };
+    // Roland-Morris: the first `yes` statements apply; PSFS: two activities rated `score`.
+    let rmdq = |yes: i64| json!((0..24).map(|i| i < yes).collect::<Vec<_>>());
+    let psfs = |score: i64| {
+        json!([{"activity": "Sitting through a working day", "score": score},
+               {"activity": "Bending to put on socks", "score": (score + 1).min(10)}])
+    };
     let flag = if n == 18 { "positive" } else { "negative" };
     let first = AssessmentInput {
         kind: "initial".into(),
@@ -353,6 +359,8 @@ fn record_assessments(
                 0,
                 if k % 3 == 0 { "very_much" } else { "moderately" }
             ])),
+            rmdq: Some(rmdq(11 + k % 6)),
+            psfs: Some(psfs(3)),
             impression: Some(
                 "Radicular leg pain consistent with lumbar nerve root irritation; no serious pathology suspected."
                     .into(),
@@ -374,8 +382,9 @@ fn record_assessments(
             findings: serde_json::from_value(findings(worst - better, 45 + (k * 7) % 25, 5, "negative"))
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             odi: Some(odi(if better > 1 { 1 } else { 3 })),
-            start_back: None,
-            impression: None,
+            rmdq: Some(rmdq(11 + k % 6 - 2 * better)),
+            psfs: Some(psfs(3 + better)),
+            ..ContentInput::default()
         },
     };
     let id = assessments::create(conn, ctx, patient, &again, today)?;

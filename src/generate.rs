@@ -702,6 +702,7 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
             odi: Some(odi(&spec.initial)),
             start_back: Some(Value::Array(start_back)),
             impression: Some("Radicular leg pain consistent with lumbar nerve root irritation.".into()),
+            ..ContentInput::default()
         },
     };
     let initial_id = assessments::create(conn, ctx, patient, &initial, today)?;
@@ -738,8 +739,7 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
                 content: ContentInput {
                     findings: findings(spec, measures, None),
                     odi: Some(odi(measures)),
-                    start_back: None,
-                    impression: None,
+                    ..ContentInput::default()
                 },
             };
             let id = assessments::create(conn, ctx, patient, &again, today)?;

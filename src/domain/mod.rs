@@ -16,6 +16,7 @@ pub mod plan;
 pub mod progression;
 pub mod protocol;
 pub mod protocols_builtin;
+pub mod questionnaires;
 pub mod red_flags;
 pub mod safety;
 pub mod safety_floor;

@@ -385,8 +385,11 @@ pub fn measure_snapshot(
     };
     put(Measure::NprsNow, current.number("nprs_now", None));
     put(Measure::NprsWorst, current.number("nprs_worst", None));
-    let odi = current.scores().odi_percent;
+    let scores = current.scores();
+    let odi = scores.odi_percent;
     put(Measure::OdiPercent, odi);
+    put(Measure::Rmdq, scores.rmdq.map(f64::from));
+    put(Measure::PsfsMean, scores.psfs_mean);
     put(Measure::OdiImprovement, baseline.and_then(|b| b.scores().odi_percent).zip(odi).map(|(b, c)| b - c));
     let left = current.number("slr", Some(Side::Left));
     let right = current.number("slr", Some(Side::Right));

@@ -43,11 +43,16 @@ pub enum Measure {
     NoNewNeuroDeficit,
     /// 1 when every goal of the plan has reached its target, else 0 (computed by the plan).
     GoalsMet,
+    /// Roland-Morris Disability Questionnaire score, 0–24 (lower is better).
+    Rmdq,
+    /// Patient-Specific Functional Scale, mean rating 0–10 (higher is better: a goal or
+    /// criterion on it uses `ge`).
+    PsfsMean,
 }
 
 impl Measure {
     /// Every measure.
-    pub const ALL: [Measure; 11] = [
+    pub const ALL: [Measure; 13] = [
         Self::NprsNow,
         Self::NprsWorst,
         Self::OdiPercent,
@@ -59,6 +64,8 @@ impl Measure {
         Self::MmtMin,
         Self::NoNewNeuroDeficit,
         Self::GoalsMet,
+        Self::Rmdq,
+        Self::PsfsMean,
     ];
 
     /// The stable code used in the API and the database.
@@ -84,6 +91,8 @@ impl Measure {
             Self::MmtMin => ("mmt_min", "Lowest muscle grade (Oxford 0-5)"),
             Self::NoNewNeuroDeficit => ("no_new_neuro_deficit", "No new neurological deficit"),
             Self::GoalsMet => ("goals_met", "All goals met"),
+            Self::Rmdq => ("rmdq", "Roland-Morris score (0-24)"),
+            Self::PsfsMean => ("psfs_mean", "PSFS mean rating (0-10)"),
         }
     }
 
@@ -95,6 +104,8 @@ impl Measure {
             Self::OdiImprovement => (-100.0, 100.0),
             Self::SlrLeft | Self::SlrRight | Self::SlrAffected => (0.0, 120.0),
             Self::MmtMin => (0.0, 5.0),
+            Self::Rmdq => (0.0, 24.0),
+            Self::PsfsMean => (0.0, 10.0),
             Self::SlrNoDistalSymptoms | Self::NoNewNeuroDeficit | Self::GoalsMet => (0.0, 1.0),
         }
     }
@@ -333,6 +344,8 @@ pub fn plain_words(c: &Criterion) -> String {
         SlrLeft => ("Your straight left leg can be lifted to", " degrees"),
         SlrRight => ("Your straight right leg can be lifted to", " degrees"),
         SlrAffected => ("Your straight painful leg can be lifted to", " degrees"),
+        Rmdq => ("Your Roland-Morris back questionnaire score is", " out of 24"),
+        PsfsMean => ("Your average rating of the activities you chose is", " out of 10"),
         _ => ("Your weakest muscle test scores", " out of 5"),
     };
     let v = format!("{}{unit}", number(c.value));
@@ -477,6 +490,8 @@ mod tests {
             (SlrNoDistalSymptoms, Ge, 1.0, "Lifting your straight leg no longer sends pain below your knee"),
             (GoalsMet, Eq, 1.0, "You have reached the goals we agreed"),
             (GoalsMet, Lt, 1.0, "You have not yet reached the goals we agreed"),
+            (Rmdq, Le, 7.0, "Your Roland-Morris back questionnaire score is 7 out of 24 or less"),
+            (PsfsMean, Ge, 7.0, "Your average rating of the activities you chose is 7 out of 10 or more"),
         ];
         for (measure, cmp, value, words) in table {
             assert_eq!(plain_words(&Criterion::new(measure, cmp, value)), words);

@@ -12,5 +12,6 @@ mod generate;
 pub mod handout;
 mod helpers;
 mod library;
+mod measures;
 mod patients;
 mod plans;
