@@ -167,6 +167,7 @@ pub(crate) fn items() -> Vec<ModalityDef> {
     all.extend(stretch_and_nerve_items());
     all.extend(education_items());
     all.extend(thermal_items());
+    all.extend(seed_article_items());
     all
 }
 
@@ -494,6 +495,79 @@ fn thermal_items() -> Vec<ModalityDef> {
             guideline: stance(Stance::NoStatement, Stance::NotRecommended, "NICE NG59: do not offer TENS, ultrasound or interferential therapy for low back pain. JOSPT 2021 makes no statement on it."),
             technique: Some(Technique::Electrotherapy),
             ..item("tens", "TENS", ThermalElectro, "lumbar", &[PainControl])
+        },
+    ]
+}
+
+/// Complementary treatments: no guideline recommends them, so they are listed with weak
+/// evidence stated plainly and are never a plan's core (docs/clinical-rules.md).
+fn complementary(note: &str) -> GuidelineStance {
+    stance(Stance::NoStatement, Stance::NoStatement, note)
+}
+
+/// The modalities the seed articles name that the families above do not cover.
+fn seed_article_items() -> Vec<ModalityDef> {
+    vec![
+        ModalityDef {
+            description: s("Cupping (static or moving cups with suction) over the lower back and buttock muscles. Complementary: the evidence is weak and no guideline recommends it; offer it only alongside exercise, never as the core of the plan."),
+            patient_instructions: s("Your physio puts small cups on your skin that gently suck it up. It can leave round marks for a few days. These fade on their own. Keep doing your exercises too."),
+            dosage: session(1, 2, 10, "Cupping set, massage oil", "Light suction; stop if the skin blisters or the pain spreads."),
+            technique: Some(Technique::SoftTissue),
+            contraindications: vec![
+                rel(Anticoagulants, "Bruising and bleeding risk: light suction only, or choose another treatment."),
+                rel(BleedingDisorder, "Bruising and bleeding risk: light suction only, or choose another treatment."),
+                abs(FragileSkin, "Suction can tear or bruise fragile skin."),
+                abs(OpenWound, "Never cup over broken skin."),
+                abs(LocalInfection, "Never cup over infected skin."),
+            ],
+            guideline: complementary("Complementary: neither JOSPT 2021 nor NICE NG59 recommends cupping for low back pain or sciatica, and the evidence is weak. Never the core of a plan; exercise and advice come first."),
+            ..item("cupping", "Cupping", ManualTherapy, "lumbar", &[PainControl])
+        },
+        ModalityDef {
+            description: s("Cranial osteopathy (very light touch to the head and sacrum). Complementary: the evidence is weak and no guideline recommends it; never the core of a plan."),
+            patient_instructions: s("Your physio rests their hands very lightly on your head and lower back. It is gentle and should not hurt. Keep doing your exercises too."),
+            dosage: session(1, 2, 20, "Treatment couch", "Very light touch."),
+            guideline: complementary("Complementary: neither JOSPT 2021 nor NICE NG59 recommends cranial osteopathy for low back pain or sciatica, and the evidence for it is weak. Never the core of a plan; exercise and advice come first."),
+            ..item("cranial_osteopathy", "Cranial osteopathy", ManualTherapy, "whole_body", &[PainControl])
+        },
+        ModalityDef {
+            description: s("Pilates-based exercise: graded mat or equipment exercise for trunk control, strength and flexibility, one to one or in a small group."),
+            patient_instructions: s("You will do slow, controlled exercises on a mat. Breathe steadily and keep good control. Start with the easy versions. Your physio will add harder ones as you get stronger."),
+            dosage: Dosage {
+                minutes: Some(45),
+                supervised: Some(true),
+                group: Some(true),
+                equipment: t("Mat, small ball, resistance band"),
+                intensity: t(PAIN_RULE),
+                progression: t("Add one harder version of an exercise each week when the easier one is well controlled."),
+                ..dose(0, 0, 0, 0, 2, 8)
+            },
+            setting: Setting::Clinic,
+            contraindications: vec![rel(Pregnancy, "Adapt positions: avoid lying face down and long spells lying on the back later in pregnancy.")],
+            guideline: stance(Stance::Recommended, Stance::Recommended, "Pilates is exercise. JOSPT 2021 recommends exercise, including trunk activation and strength. NICE NG59: consider group exercise, including mind-body approaches such as Pilates."),
+            ..item("pilates_based_exercise", "Pilates-based exercise", Exercise, "whole_body", &[Strength, Functional])
+        },
+        ModalityDef {
+            description: s("Stress management within a cognitive behavioural approach: recognising stress and unhelpful thoughts about pain, relaxation and breathing, problem solving; for people with obstacles to recovery (e.g. high STarT Back risk), always alongside exercise."),
+            patient_instructions: s("Stress can make pain feel worse. We will look at what worries you and what helps. You will learn a simple breathing and relaxing routine. Use it every day, as well as your exercises."),
+            dosage: Dosage { minutes: Some(30), supervised: Some(true), group: Some(false), ..dose(0, 0, 0, 0, 1, 6) },
+            guideline: stance(Stance::NoStatement, Stance::Conditional, "A psychological approach. NICE NG59: consider a cognitive behavioural approach only as part of a treatment package that includes exercise, for people with obstacles to recovery; not on its own. JOSPT 2021 makes no separate statement; it recommends pain neuroscience education."),
+            ..item("stress_management", "Stress management", Education, "whole_body", &[PainControl, Mobility, Strength, Functional])
+        },
+        ModalityDef {
+            description: s("Breaks from sitting: break up long sitting at work, at home and when driving with short walks or standing, on a timer."),
+            patient_instructions: s("Do not sit for too long. Get up every 30 minutes, even for a minute. Walk about or stand for a while. Set a timer on your phone to remind you."),
+            dosage: Dosage { minutes: Some(2), supervised: Some(false), group: Some(false), equipment: t("Phone or computer timer"), ..dose(0, 0, 0, 8, 7, 0) },
+            setting: Setting::Home,
+            guideline: stance(Stance::Recommended, Stance::Recommended, "Part of the advice to stay active and self-manage: NICE NG59 recommends advice and information to help people continue normal activities; JOSPT 2021 recommends education and staying active."),
+            ..item("breaks_from_sitting", "Breaks from sitting", Education, "whole_body", &[PainControl, Mobility, Functional])
+        },
+        ModalityDef {
+            description: s("Training modification: keep training but change load, volume, range or exercise choice (e.g. swap heavy deadlifts for lighter hinges, shorten runs), then rebuild week by week to the usual programme."),
+            patient_instructions: s("You do not have to stop training. We will change what you do for now. Use lighter weights or shorter sessions. Build back up each week as your leg settles."),
+            dosage: session(1, 0, 15, "Your training plan", ""),
+            guideline: stance(Stance::Recommended, Stance::Recommended, "Advice to stay active and keep up normal activities, adapted to the pain (NICE NG59 advice and self-management; JOSPT 2021 education and graded activity)."),
+            ..item("training_modification", "Training modification", Education, "whole_body", &[PainControl, Mobility, Strength, Functional])
         },
     ]
 }

@@ -152,3 +152,43 @@ async fn only_leads_and_admins_publish_protocols_and_the_plan_page_hides_it_from
     assert_eq!(html_refused, 403);
     assert!(lead_page.contains("Save as protocol"));
 }
+
+#[tokio::test]
+async fn every_seed_article_modality_is_in_the_library_with_its_stance_and_seeding_again_changes_nothing() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (_, before) = app.api(Method::GET, "/api/v1/modalities", &token, None).await;
+    {
+        let mut conn = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
+        physioplan::service::library::seed(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+        physioplan::service::library::seed(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let (_, after) = app.api(Method::GET, "/api/v1/modalities", &token, None).await;
+    let cupping = builtin(&app, &token, "cupping").await;
+    let cranial = builtin(&app, &token, "cranial_osteopathy").await;
+
+    for code in [
+        "cupping",
+        "pilates_based_exercise",
+        "cranial_osteopathy",
+        "stress_management",
+        "breaks_from_sitting",
+        "training_modification",
+    ] {
+        let item = builtin(&app, &token, code).await;
+        assert_eq!(item["builtin"], true, "{code}");
+        assert!(item["definition"]["guideline"]["note"].as_str().is_some_and(|n| !n.is_empty()), "{code}");
+    }
+    let ids = |v: &Value| {
+        v.as_array().map(|a| a.iter().map(|i| (i["code"].clone(), i["version"].clone())).collect::<Vec<_>>())
+    };
+    assert_eq!(ids(&before), ids(&after), "seeding twice adds no item and no version");
+    assert_eq!(after.as_array().map(Vec::len), Some(55));
+    for item in [&cupping, &cranial] {
+        let g = &item["definition"]["guideline"];
+        assert_eq!((g["jospt_2021"].clone(), g["nice_ng59"].clone()), (json!("no_statement"), json!("no_statement")));
+        assert!(g["note"].as_str().unwrap_or_default().contains("Never the core of a plan"));
+    }
+    assert!(facts(&cupping).contains(&("anticoagulants".into(), "relative".into())));
+    assert!(facts(&cupping).contains(&("open_wound".into(), "absolute".into())));
+}
