@@ -1,4 +1,4 @@
-//! Medical-history facts relevant to treatment safety (interface.md history codes).
+//! Medical-history facts relevant to treatment safety (docs/api.md history codes; docs/clinical-rules.md for what each means for safety).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -225,7 +225,7 @@ mod tests {
         }
     }
 
-    /// Which items a row of the clinical-reference table covers.
+    /// Which items a row of the table in docs/clinical-rules.md covers.
     enum Family {
         Category(Category),
         Code(&'static str),

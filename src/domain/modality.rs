@@ -16,7 +16,7 @@ fn parse_code<T: Copy>(all: &[T], code: fn(T) -> &'static str, s: &str, what: &s
     all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| format!("unknown {what} '{s}'"))
 }
 
-/// The kind of treatment a library item is (interface.md category codes).
+/// The kind of treatment a library item is (docs/api.md category codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {

@@ -1,7 +1,7 @@
 //! The safety engine: checks a library item against what is known about the patient,
 //! and checks that no red flag is left unresolved before a plan is activated.
 //!
-//! Decisions (product.md capability 6):
+//! Decisions (docs/clinical-rules.md "Contraindication table and floor", "Consent"):
 //! - An absolute contraindication blocks unless a non-blank written override reason is
 //!   given; the item is then `Overridden` and the reason is kept and shown to leads.
 //! - A relative contraindication never blocks: the item is `Allowed` with a warning.

@@ -1,4 +1,4 @@
-//! The examination finding catalog (interface.md finding codes) and the validator that
+//! The examination finding catalog (docs/api.md finding codes) and the validator that
 //! turns an API finding `{code, side?, value, method?, note?}` into a typed [`FindingValue`].
 //!
 //! Representation choices:
