@@ -6,6 +6,7 @@ use crate::authz::Actor;
 use crate::db::schema::users;
 use crate::db::DbConn;
 use crate::domain::assessment::{AssessmentInput, ContentInput};
+use crate::domain::findings::FindingInput;
 use crate::domain::patient::PatientInput;
 use crate::error::AppError;
 use crate::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
@@ -160,7 +161,8 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
                 };
                 let ctx = Ctx { actor: therapist.clone(), origin: Origin::default() };
                 let patient = patients::create(conn, &ctx, &input, today)?;
-                record_assessments(conn, &ctx, patient, n, side, weeks, today)?;
+                let screen = Screen { side, over_50_at_onset: age > 50, history };
+                record_assessments(conn, &ctx, patient, n, &screen, weeks, today)?;
                 start_plan(conn, &ctx, patient, n, condition, today)?;
             }
         }
@@ -198,18 +200,95 @@ fn start_plan(
     Ok(())
 }
 
+/// What a demo patient's record says, which the red-flag screen must agree with.
+struct Screen {
+    /// `left`, `right` or `bilateral`.
+    side: &'static str,
+    /// Older than 50 when the pain started.
+    over_50_at_onset: bool,
+    /// History codes.
+    history: &'static [&'static str],
+}
+
+impl Screen {
+    /// The legs with symptoms.
+    fn legs(&self) -> &'static [&'static str] {
+        match self.side {
+            "right" => &["right"],
+            "left" => &["left"],
+            _ => &["left", "right"],
+        }
+    }
+
+    /// Every red-flag item answered positive or negative: the history and the record decide
+    /// the answer where they know it (a cancer history is the cancer flag, bilateral
+    /// symptoms are the bilateral flag, age at onset is the age flag).
+    fn red_flags(&self, saddle: &str) -> Vec<serde_json::Value> {
+        let yes = |b: bool| if b { "positive" } else { "negative" };
+        let has = |code: &str| self.history.contains(&code);
+        [
+            ("rf_saddle_anaesthesia", saddle),
+            ("rf_bladder_dysfunction", "negative"),
+            ("rf_bowel_dysfunction", "negative"),
+            ("rf_sexual_dysfunction", "negative"),
+            ("rf_bilateral_leg_symptoms", yes(self.side == "bilateral")),
+            ("rf_progressive_neuro_deficit", "negative"),
+            ("rf_cancer_history", yes(has("cancer_history"))),
+            ("rf_unexplained_weight_loss", "negative"),
+            ("rf_age_over_50_new_onset", yes(self.over_50_at_onset)),
+            ("rf_night_pain", "negative"),
+            ("rf_major_trauma", "negative"),
+            ("rf_minor_trauma_osteoporosis", "negative"),
+            ("rf_corticosteroids", yes(has("corticosteroids_long_term"))),
+            ("rf_fever", "negative"),
+            ("rf_immunosuppression", yes(has("immunosuppression"))),
+            ("rf_iv_drug_use", "negative"),
+        ]
+        .into_iter()
+        .map(|(code, value)| json!({"code": code, "value": value}))
+        .collect()
+    }
+}
+
+/// What the demo clinician recorded about a positive flag the record explains.
+fn review_note(flag: &str) -> Option<&'static str> {
+    Some(match flag {
+        "rf_bilateral_leg_symptoms" => "Long-standing bilateral leg symptoms, unchanged for months; no saddle, bladder, bowel or sexual change. Reviewed, not concerning; safety-netting advice given.",
+        "rf_cancer_history" => "Cancer treated years ago, discharged from oncology follow-up; no weight loss or night pain. GP aware; reviewed.",
+        "rf_age_over_50_new_onset" => "Onset after 50 noted; mechanical pattern, no other malignancy features. Reviewed with the patient; screen again if not improving.",
+        "rf_immunosuppression" => "Immunosuppressed by medication; no fever or feeling unwell. Reviewed; told to seek help with fever.",
+        _ => return None,
+    })
+}
+
+/// Records the review of every positive flag in `findings` that the record explains
+/// (history, side, age); other positive flags stay open. Used by the demo and the generator.
+pub(crate) fn record_reviews(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: crate::db::ids::AssessmentId,
+    findings: &[FindingInput],
+) -> Result<(), AppError> {
+    for f in findings.iter().filter(|f| f.value == "positive") {
+        if let Some(note) = review_note(&f.code) {
+            assessments::record_action(conn, ctx, id, &f.code, "reviewed_not_concerning", note)?;
+        }
+    }
+    Ok(())
+}
+
 /// An initial assessment (signed) three to six weeks ago and, for most patients, a signed
 /// reassessment since; patient 18 has an unresolved cauda equina flag to show the banner.
+/// Bilateral patients have findings on both legs.
 fn record_assessments(
     conn: &mut DbConn,
     ctx: &Ctx,
     patient: crate::db::ids::PatientId,
     n: usize,
-    side: &str,
+    screen: &Screen,
     weeks_since_onset: i64,
     today: chrono::NaiveDate,
 ) -> Result<(), AppError> {
-    let leg = if side == "right" { "right" } else { "left" };
     let k = n as i64;
     let worst = 6 + k % 4;
     let odi = |base: i64| {
@@ -223,28 +302,42 @@ fn record_assessments(
         )
     };
     let findings = |worst: i64, slr: i64, myotome: i64, flag: &str| {
-        json!([
-            {"code": "nprs_now", "value": (worst - 2).max(0)}, {"code": "nprs_best", "value": (worst - 4).max(0)}, {"code": "nprs_worst", "value": worst},
-            {"code": "symptom_pain", "side": leg, "value": "buttock"}, {"code": "symptom_pain", "side": leg, "value": "calf"},
-            {"code": "symptom_paraesthesia", "side": leg, "value": "foot_dorsum"},
-            {"code": "aggravating_factors", "value": "Sitting over 20 minutes, bending, coughing"},
-            {"code": "easing_factors", "value": "Walking short distances, lying with knees bent"},
-            {"code": "rf_saddle_anaesthesia", "value": flag}, {"code": "rf_bladder_dysfunction", "value": "negative"},
-            {"code": "rf_bowel_dysfunction", "value": "negative"}, {"code": "rf_bilateral_leg_symptoms", "value": "negative"},
-            {"code": "rf_sexual_dysfunction", "value": "negative"}, {"code": "rf_progressive_neuro_deficit", "value": "negative"},
-            {"code": "rf_cancer_history", "value": "negative"}, {"code": "rf_unexplained_weight_loss", "value": "negative"},
-            {"code": "rf_major_trauma", "value": "negative"}, {"code": "rf_fever", "value": "negative"},
-            {"code": "posture_lateral_shift", "value": if k % 3 == 0 { "right" } else { "none" }},
-            {"code": "sitting_tolerance", "value": 15 + k}, {"code": "standing_tolerance", "value": 20 + k},
-            {"code": "lumbar_flexion", "value": 35 + k, "method": "inclinometer"},
-            {"code": "lumbar_flexion_response", "value": "peripheralises"},
-            {"code": "slr", "side": leg, "value": slr}, {"code": "slr_positive", "side": leg, "value": slr < 60},
-            {"code": "slump", "side": leg, "value": true},
-            {"code": "myotome_l5", "side": leg, "value": myotome}, {"code": "dermatome_l5", "side": leg, "value": "reduced"},
-            {"code": "reflex_ankle", "side": leg, "value": "normal"},
-            {"code": "mmt_gluteus_medius", "side": leg, "value": "4-"},
-            {"code": "hamstring_90_90", "side": leg, "value": 30 + k}
-        ])
+        let mut list = vec![
+            json!({"code": "nprs_now", "value": (worst - 2).max(0)}),
+            json!({"code": "nprs_best", "value": (worst - 4).max(0)}),
+            json!({"code": "nprs_worst", "value": worst}),
+            json!({"code": "aggravating_factors", "value": "Sitting over 20 minutes, bending, coughing"}),
+            json!({"code": "easing_factors", "value": "Walking short distances, lying with knees bent"}),
+            json!({"code": "posture_lateral_shift", "value": if k % 3 == 0 { "right" } else { "none" }}),
+            json!({"code": "sitting_tolerance", "value": 15 + k}),
+            json!({"code": "standing_tolerance", "value": 20 + k}),
+            json!({"code": "lumbar_flexion", "value": 35 + k, "method": "inclinometer"}),
+            json!({"code": "lumbar_flexion_response", "value": "peripheralises"}),
+        ];
+        list.extend(screen.red_flags(flag));
+        for (i, leg) in screen.legs().iter().enumerate() {
+            let slr = slr + 5 * i as i64;
+            list.extend([
+                json!({"code": "symptom_pain", "side": leg, "value": "buttock"}),
+                json!({"code": "symptom_pain", "side": leg, "value": "calf"}),
+                json!({"code": "symptom_paraesthesia", "side": leg, "value": "foot_dorsum"}),
+                json!({"code": "slr", "side": leg, "value": slr}),
+                json!({"code": "slr_positive", "side": leg, "value": slr < 60}),
+                json!({"code": "slump", "side": leg, "value": true}),
+                json!({"code": "myotome_l5", "side": leg, "value": myotome}),
+                json!({"code": "dermatome_l5", "side": leg, "value": "reduced"}),
+                json!({"code": "reflex_ankle", "side": leg, "value": "normal"}),
+                json!({"code": "mmt_gluteus_medius", "side": leg, "value": "4-"}),
+                json!({"code": "hamstring_90_90", "side": leg, "value": 30 + k}),
+            ]);
+        }
+        serde_json::Value::Array(list)
+    };
+    // Roland-Morris: the first `yes` statements apply; PSFS: two activities rated `score`.
+    let rmdq = |yes: i64| json!((0..24).map(|i| i < yes).collect::<Vec<_>>());
+    let psfs = |score: i64| {
+        json!([{"activity": "Sitting through a working day", "score": score},
+               {"activity": "Bending to put on socks", "score": (score + 1).min(10)}])
     };
     let flag = if n == 18 { "positive" } else { "negative" };
     let first = AssessmentInput {
@@ -266,6 +359,8 @@ fn record_assessments(
                 0,
                 if k % 3 == 0 { "very_much" } else { "moderately" }
             ])),
+            rmdq: Some(rmdq(11 + k % 6)),
+            psfs: Some(psfs(3)),
             impression: Some(
                 "Radicular leg pain consistent with lumbar nerve root irritation; no serious pathology suspected."
                     .into(),
@@ -274,6 +369,7 @@ fn record_assessments(
     };
     let id = assessments::create(conn, ctx, patient, &first, today)?;
     assessments::sign(conn, ctx, id, 1)?;
+    record_reviews(conn, ctx, id, &first.content.findings)?;
     if n % 5 == 4 || n == 18 {
         return Ok(());
     }
@@ -286,11 +382,48 @@ fn record_assessments(
             findings: serde_json::from_value(findings(worst - better, 45 + (k * 7) % 25, 5, "negative"))
                 .map_err(|e| AppError::Internal(e.to_string()))?,
             odi: Some(odi(if better > 1 { 1 } else { 3 })),
-            start_back: None,
-            impression: None,
+            rmdq: Some(rmdq(11 + k % 6 - 2 * better)),
+            psfs: Some(psfs(3 + better)),
+            ..ContentInput::default()
         },
     };
     let id = assessments::create(conn, ctx, patient, &again, today)?;
     assessments::sign(conn, ctx, id, 1)?;
+    record_reviews(conn, ctx, id, &again.content.findings)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn screen(p: &DemoPatient) -> Screen {
+        Screen { side: p.5, over_50_at_onset: p.2 > 50, history: p.7 }
+    }
+
+    fn answer(list: &[serde_json::Value], code: &str) -> String {
+        list.iter().find(|f| f["code"] == code).and_then(|f| f["value"].as_str()).unwrap_or("unanswered").to_owned()
+    }
+
+    #[test]
+    fn every_demo_screen_answers_every_cauda_equina_item_and_agrees_with_the_record() {
+        let cauda = crate::domain::red_flags::codes_in(crate::domain::red_flags::RedFlagGroup::CaudaEquina);
+        for p in &PATIENTS {
+            let s = screen(p);
+            let flags = s.red_flags("negative");
+            for code in &cauda {
+                assert!(["positive", "negative"].contains(&answer(&flags, code).as_str()), "{} {code}", p.0);
+            }
+            let yes = |b: bool| if b { "positive" } else { "negative" };
+            assert_eq!(answer(&flags, "rf_cancer_history"), yes(p.7.contains(&"cancer_history")), "{}", p.0);
+            assert_eq!(answer(&flags, "rf_immunosuppression"), yes(p.7.contains(&"immunosuppression")), "{}", p.0);
+            assert_eq!(answer(&flags, "rf_bilateral_leg_symptoms"), yes(p.5 == "bilateral"), "{}", p.0);
+            assert_eq!(answer(&flags, "rf_age_over_50_new_onset"), yes(p.2 > 50), "{}", p.0);
+            assert_eq!(s.legs().len(), if p.5 == "bilateral" { 2 } else { 1 }, "{}", p.0);
+            for f in flags.iter().filter(|f| f["value"] == "positive") {
+                let code = f["code"].as_str().unwrap_or_default();
+                assert!(review_note(code).is_some(), "{}: {code} is positive and never reviewed", p.0);
+            }
+        }
+    }
 }

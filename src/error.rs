@@ -1,4 +1,4 @@
-//! One error type for the whole app, rendered as the JSON body of interface.md for the API
+//! One error type for the whole app, rendered as the JSON body of docs/api.md for the API
 //! and as a plain page for people (see `web::HtmlError`).
 
 use crate::db::DbError;
@@ -87,7 +87,7 @@ impl AppError {
         Self::Validation(errors)
     }
 
-    /// The stable code of interface.md.
+    /// The stable code listed in docs/api.md.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Unauthenticated | Self::BadCredentials => "unauthenticated",

@@ -270,8 +270,9 @@ const HISTORY: &[&str] = &[
     "immunosuppression",
     "needle_phobia",
 ];
-/// Red flags recorded negative on every assessment (cauda equina ones may be positive).
-const RED_FLAGS: [&str; 10] = [
+/// Red flags answered on every assessment: negative unless drawn (the cauda equina ones)
+/// or known from the record (cancer history, immunosuppression, bilateral symptoms).
+const RED_FLAGS: [&str; 11] = [
     "rf_saddle_anaesthesia",
     "rf_bladder_dysfunction",
     "rf_bowel_dysfunction",
@@ -282,6 +283,7 @@ const RED_FLAGS: [&str; 10] = [
     "rf_unexplained_weight_loss",
     "rf_major_trauma",
     "rf_fever",
+    "rf_immunosuppression",
 ];
 /// The library item added with an override for needle-phobic patients.
 const OVERRIDE_ITEM: &str = "dry_needling_piriformis";
@@ -521,6 +523,7 @@ fn finding(code: &str, side: Option<&str>, value: Value, method: Option<&str>) -
         value,
         method: method.map(str::to_owned),
         note: None,
+        positive: None,
     }
 }
 
@@ -540,7 +543,13 @@ fn findings(spec: &Spec, m: &Measures, flag: Option<&str>) -> Vec<FindingInput> 
         finding("nprs_worst", None, json!(m.nprs_worst), None),
     ];
     for code in RED_FLAGS {
-        let value = if flag == Some(code) { "positive" } else { "negative" };
+        let known = match code {
+            "rf_cancer_history" => spec.history.contains(&"cancer_history"),
+            "rf_immunosuppression" => spec.history.contains(&"immunosuppression"),
+            "rf_bilateral_leg_symptoms" => spec.side == "bilateral",
+            _ => false,
+        };
+        let value = if flag == Some(code) || known { "positive" } else { "negative" };
         out.push(finding(code, None, json!(value), None));
     }
     out.push(finding("lumbar_flexion", None, json!(m.flexion), Some("inclinometer")));
@@ -694,10 +703,12 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
             odi: Some(odi(&spec.initial)),
             start_back: Some(Value::Array(start_back)),
             impression: Some("Radicular leg pain consistent with lumbar nerve root irritation.".into()),
+            ..ContentInput::default()
         },
     };
     let initial_id = assessments::create(conn, ctx, patient, &initial, today)?;
     assessments::sign(conn, ctx, initial_id, 1)?;
+    crate::demo::record_reviews(conn, ctx, initial_id, &initial.content.findings)?;
     summary.assessments += 1;
     let mut open_flag = false;
     if let Some(f) = &spec.red_flag {
@@ -729,12 +740,12 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
                 content: ContentInput {
                     findings: findings(spec, measures, None),
                     odi: Some(odi(measures)),
-                    start_back: None,
-                    impression: None,
+                    ..ContentInput::default()
                 },
             };
             let id = assessments::create(conn, ctx, patient, &again, today)?;
             assessments::sign(conn, ctx, id, 1)?;
+            crate::demo::record_reviews(conn, ctx, id, &again.content.findings)?;
             summary.assessments += 1;
             on
         }

@@ -3,6 +3,7 @@
 
 use super::findings::{self, FindingInput, FindingValue, Side, Value};
 use super::mcid::{self, McidThresholds};
+use super::questionnaires::{PsfsAnswers, RmdqAnswers};
 use super::red_flags;
 use super::scoring::{OdiAnswers, OdiBand, StartBackAnswers, StartBackScore};
 use crate::error::{add_field_error, FieldErrors};
@@ -45,6 +46,12 @@ pub struct AssessmentContent {
     /// STarT Back answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_back: Option<StartBackAnswers>,
+    /// Roland-Morris answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rmdq: Option<RmdqAnswers>,
+    /// Patient-Specific Functional Scale activities.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psfs: Option<PsfsAnswers>,
     /// Clinical impression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impression: Option<String>,
@@ -64,6 +71,13 @@ pub struct ContentInput {
     /// `not_at_all slightly moderately very_much extremely`.
     #[schema(value_type = Option<Vec<Object>>)]
     pub start_back: Option<serde_json::Value>,
+    /// Roland-Morris: exactly 24 yes/no answers (`true` = yes), in statement order.
+    #[schema(value_type = Option<Vec<bool>>)]
+    pub rmdq: Option<serde_json::Value>,
+    /// Patient-Specific Functional Scale: 1 to 5 `{activity, score}`, the activity 1–100
+    /// characters, the score 0 (unable) to 10 (as before).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub psfs: Option<serde_json::Value>,
     /// Clinical impression.
     pub impression: Option<String>,
 }
@@ -86,7 +100,8 @@ pub const MAX_IMPRESSION: usize = 4000;
 
 impl ContentInput {
     /// Validates every finding and questionnaire; errors are keyed `findings[i]`, `odi`,
-    /// `start_back` or `impression`, each message naming the finding or item.
+    /// `start_back`, `rmdq`, `psfs` / `psfs[i].activity` / `psfs[i].score` or
+    /// `impression`, each message naming the finding or item.
     pub fn validate(&self) -> Result<AssessmentContent, FieldErrors> {
         let mut errors = FieldErrors::new();
         let findings = findings::validate_all(&self.findings).unwrap_or_else(|found| {
@@ -109,6 +124,22 @@ impl ContentInput {
             }
             other => other.and_then(Result::ok),
         };
+        let rmdq = match self.rmdq.as_ref().filter(|v| !v.is_null()).map(RmdqAnswers::parse) {
+            Some(Err(message)) => {
+                add_field_error(&mut errors, "rmdq", message);
+                None
+            }
+            other => other.and_then(Result::ok),
+        };
+        let psfs = match self.psfs.as_ref().filter(|v| !v.is_null()).map(PsfsAnswers::parse) {
+            Some(Err(problems)) => {
+                for (field, message) in problems {
+                    add_field_error(&mut errors, &field, message);
+                }
+                None
+            }
+            other => other.and_then(Result::ok),
+        };
         let impression = self.impression.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
         if impression.as_ref().is_some_and(|t| t.chars().count() > MAX_IMPRESSION) {
             add_field_error(
@@ -118,7 +149,7 @@ impl ContentInput {
             );
         }
         if errors.is_empty() {
-            Ok(AssessmentContent { findings, odi, start_back, impression })
+            Ok(AssessmentContent { findings, odi, start_back, rmdq, psfs, impression })
         } else {
             Err(errors)
         }
@@ -166,10 +197,16 @@ pub struct Scores {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub start_back: Option<StartBackScore>,
+    /// Roland-Morris score, 0–24 (number of yes answers; higher is worse).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rmdq: Option<u8>,
+    /// Patient-Specific Functional Scale, mean of the ratings, 0–10 (higher is better).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub psfs_mean: Option<f64>,
 }
 
 impl AssessmentContent {
-    /// Scores ODI and STarT Back exactly as clinical-reference.md says.
+    /// Scores ODI, STarT Back, RMDQ and PSFS exactly as docs/clinical-rules.md says.
     pub fn scores(&self) -> Scores {
         let mut scores = Scores::default();
         if let Some(odi) = &self.odi {
@@ -182,6 +219,8 @@ impl AssessmentContent {
             }
         }
         scores.start_back = self.start_back.map(|sb| sb.score());
+        scores.rmdq = self.rmdq.map(|r| r.score());
+        scores.psfs_mean = self.psfs.as_ref().and_then(PsfsAnswers::mean);
         scores
     }
 
@@ -221,15 +260,17 @@ pub struct Series {
     pub max: f64,
     /// Values in date order.
     pub points: Vec<Point>,
-    /// The MCID in points, when the measure has one (improvement = decrease).
+    /// The MCID in points, when the measure has one.
     pub mcid_points: Option<f64>,
+    /// Whether a rise is an improvement (PSFS); for every other series a fall is.
+    pub higher_is_better: bool,
     /// Latest minus first value.
     pub change: Option<f64>,
     /// Whether the change reaches the MCID.
     pub reaches_mcid: Option<bool>,
 }
 
-/// NPRS (now and worst), ODI and SLR per side across `assessments` (date order).
+/// NPRS (now and worst), ODI, RMDQ, PSFS and SLR per side across `assessments` (date order).
 pub fn progress(assessments: &[(NaiveDate, &AssessmentContent)], thresholds: &McidThresholds) -> Vec<Series> {
     struct Spec {
         key: &'static str,
@@ -266,6 +307,22 @@ pub fn progress(assessments: &[(NaiveDate, &AssessmentContent)], thresholds: &Mc
             extract: |c| c.scores().odi_percent,
         },
         Spec {
+            key: "rmdq",
+            label: "Roland-Morris Disability Questionnaire",
+            unit: "/24",
+            max: 24.0,
+            measure: Some(mcid::Measure::RolandMorris),
+            extract: |c| c.scores().rmdq.map(f64::from),
+        },
+        Spec {
+            key: "psfs_mean",
+            label: "Patient-Specific Functional Scale (mean)",
+            unit: "/10",
+            max: 10.0,
+            measure: Some(mcid::Measure::Psfs),
+            extract: |c| c.scores().psfs_mean,
+        },
+        Spec {
             key: "slr_left",
             label: "Straight leg raise, left",
             unit: "°",
@@ -291,7 +348,8 @@ pub fn progress(assessments: &[(NaiveDate, &AssessmentContent)], thresholds: &Mc
             let change = ends.map(|(a, b)| b.value - a.value);
             let reaches_mcid = measure.zip(ends).map(|(m, (a, b))| mcid::reaches_mcid(m, a.value, b.value, thresholds));
             let mcid_points = measure.map(|m| thresholds.for_measure(m).points);
-            Series { key, label, unit, max, points, mcid_points, change, reaches_mcid }
+            let higher_is_better = measure.is_some_and(|m| !m.lower_is_better());
+            Series { key, label, unit, max, points, mcid_points, higher_is_better, change, reaches_mcid }
         })
         .collect()
 }

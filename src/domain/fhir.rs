@@ -248,7 +248,7 @@ fn activity(patient: &FhirPatient, plan: &FhirPlan<'_>, s: &PlanStage, i: &PlanI
 fn unit(measure: Measure) -> Option<(&'static str, &'static str)> {
     use Measure::*;
     match measure {
-        NprsNow | NprsWorst | OdiImprovement | MmtMin => Some(("score", "{score}")),
+        NprsNow | NprsWorst | OdiImprovement | MmtMin | Rmdq | PsfsMean => Some(("score", "{score}")),
         OdiPercent => Some(("%", "%")),
         SlrLeft | SlrRight | SlrAffected => Some(("degrees", "deg")),
         SlrNoDistalSymptoms | NoNewNeuroDeficit | GoalsMet => None,

@@ -7,7 +7,7 @@ use super::plan::PlanContent;
 use super::progression;
 use chrono::NaiveDate;
 
-/// The safety-netting box (clinical-reference.md), on every handout.
+/// The safety-netting box (docs/clinical-rules.md "Handout safety-netting"), on every handout.
 pub const SAFETY_NET: [&str; 4] = [
     "You cannot control your bladder or bowels, or you cannot pass urine.",
     "You feel numb around your genitals or back passage (the area you would sit on).",

@@ -1,4 +1,4 @@
-//! Medical-history facts relevant to treatment safety (interface.md history codes).
+//! Medical-history facts relevant to treatment safety (docs/api.md history codes; docs/clinical-rules.md for what each means for safety).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -24,6 +24,7 @@ pub enum HistoryCode {
     Diabetes,
     Pacemaker,
     Immunosuppression,
+    /// Long-term oral corticosteroids: with minor trauma, a fracture red flag.
     CorticosteroidsLongTerm,
 }
 

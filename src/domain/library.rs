@@ -1,7 +1,7 @@
 //! The built-in modality library: read-only items every clinic starts with. The data
 //! lives in `library_items`; this module gives access to it and holds the tests that
 //! keep it honest (codes, stages, plain language, and the contraindication table in
-//! clinical-reference.md).
+//! docs/clinical-rules.md).
 
 use super::library_items;
 use super::modality::{Category, ModalityDef, Stage};
@@ -34,7 +34,7 @@ pub fn filter(category: Option<Category>, stage: Option<Stage>) -> Vec<&'static 
 #[cfg(test)]
 mod tests {
     use super::super::history::HistoryCode::{self, *};
-    use super::super::modality::Severity;
+    use super::super::modality::{Severity, Stance};
     use super::super::safety::{check_item, ItemRequest, SafetyFact, SafetyProfile, Verdict};
     use super::*;
     use std::collections::HashSet;
@@ -51,8 +51,8 @@ mod tests {
     }
 
     #[test]
-    fn the_library_has_at_least_44_items_in_all_eight_categories() {
-        assert!(builtin().len() >= 44, "only {} items", builtin().len());
+    fn the_library_has_55_items_in_all_eight_categories() {
+        assert_eq!(builtin().len(), 55, "the README and docs say 55 built-in items");
         let present: HashSet<Category> = builtin().iter().map(|m| m.category).collect();
         for category in Category::ALL {
             assert!(present.contains(&category), "no {category} item");
@@ -110,6 +110,12 @@ mod tests {
             "heat_pack",
             "ice_pack",
             "tens",
+            "cupping",
+            "pilates_based_exercise",
+            "cranial_osteopathy",
+            "stress_management",
+            "breaks_from_sitting",
+            "training_modification",
         ];
         let missing: Vec<&str> = wanted.into_iter().filter(|c| find(c).is_none()).collect();
         assert!(missing.is_empty(), "missing {missing:?}");
@@ -171,6 +177,36 @@ mod tests {
     }
 
     #[test]
+    fn complementary_items_say_plainly_that_no_guideline_recommends_them() {
+        for code in ["cupping", "cranial_osteopathy"] {
+            let m = find(code).map(|m| m.guideline.clone());
+            let g = m.unwrap_or_else(|| panic!("no {code}"));
+            assert_eq!((g.jospt_2021, g.nice_ng59), (Stance::NoStatement, Stance::NoStatement), "{code}");
+            for words in ["Complementary", "evidence", "weak", "Never the core of a plan"] {
+                assert!(g.note.contains(words), "{code}: {words}");
+            }
+        }
+        let stress = find("stress_management").map(|m| (m.category, m.guideline.nice_ng59, m.guideline.note.clone()));
+        let (category, nice, note) = stress.unwrap_or((Category::Exercise, Stance::NoStatement, String::new()));
+        assert_eq!((category, nice), (Category::Education, Stance::Conditional));
+        assert!(note.contains("cognitive behavioural approach") && note.contains("includes exercise"), "{note}");
+        let pilates =
+            find("pilates_based_exercise").map(|m| (m.category, m.guideline.jospt_2021, m.guideline.nice_ng59));
+        assert_eq!(pilates, Some((Category::Exercise, Stance::Recommended, Stance::Recommended)));
+    }
+
+    #[test]
+    fn cupping_warns_about_bleeding_and_blocks_broken_fragile_or_infected_skin() {
+        let cupping = find("cupping").map(|m| m.contraindications.clone()).unwrap_or_default();
+        let severity = |h: HistoryCode| cupping.iter().find(|c| c.fact == SafetyFact::History(h)).map(|c| c.severity);
+        assert_eq!(severity(Anticoagulants), Some(Severity::Relative));
+        assert_eq!(severity(BleedingDisorder), Some(Severity::Relative));
+        for h in [FragileSkin, OpenWound, LocalInfection] {
+            assert_eq!(severity(h), Some(Severity::Absolute), "{h}");
+        }
+    }
+
+    #[test]
     fn only_dry_needling_and_thrust_manipulation_need_consent() {
         for m in builtin() {
             let invasive = m.category == Category::DryNeedling || m.code == "lumbar_thrust_manipulation";
@@ -189,7 +225,7 @@ mod tests {
         }
     }
 
-    /// Which items a row of the clinical-reference table covers.
+    /// Which items a row of the table in docs/clinical-rules.md covers.
     enum Family {
         Category(Category),
         Code(&'static str),

@@ -1,12 +1,14 @@
 //! The data of the built-in modality library (see `library`). Codes are stable: never
 //! rename one, add a new item instead. Contraindications follow the table in
-//! clinical-reference.md; each family's list is written once below.
+//! docs/clinical-rules.md; the table rows themselves live in `safety_floor`.
 
 use super::history::HistoryCode::*;
 use super::modality::Category::{self, *};
 use super::modality::Stage::*;
+use super::modality::Technique;
 use super::modality::{Contraindication, Dosage, GuidelineStance, ModalityDef, Setting, Severity, Stage, Stance};
 use super::safety::SafetyFact::{self, ProgressiveNeuroDeficit, ReducedSensation};
+use super::safety_floor;
 
 const PAIN_RULE: &str = "Pain may go up to 3 out of 10 while you exercise. It should settle within 24 hours. Stop if pain spreads further down your leg.";
 const NERVE_RULE: &str =
@@ -71,7 +73,7 @@ fn stance(jospt_2021: Stance, nice_ng59: Stance, note: &str) -> GuidelineStance 
     GuidelineStance { jospt_2021, nice_ng59, note: s(note) }
 }
 
-/// What the two guidelines say about a category, as summarised in clinical-reference.md.
+/// What the two guidelines say about a category (docs/clinical-rules.md "Guideline stance").
 fn category_stance(category: Category) -> GuidelineStance {
     use Stance::*;
     match category {
@@ -94,10 +96,16 @@ fn item(code: &str, name: &str, category: Category, body_region: &str, stages: &
         ManualTherapy | DryNeedling | Taping | Education => Setting::Clinic,
         _ => Setting::Home,
     };
+    let technique = match category {
+        ManualTherapy => Some(Technique::NonThrust),
+        ThermalElectro => Some(Technique::Heat),
+        _ => None,
+    };
     ModalityDef {
         code: s(code),
         name: s(name),
         category,
+        technique,
         body_region: s(body_region),
         description: String::new(),
         patient_instructions: String::new(),
@@ -111,65 +119,30 @@ fn item(code: &str, name: &str, category: Category, body_region: &str, stages: &
 }
 
 fn dry_needling_cis() -> Vec<Contraindication> {
-    vec![
-        abs(NeedlePhobia, "Fear of needles: needling is not acceptable to the patient. Choose another treatment."),
-        abs(LocalInfection, "Infection at or near the needling site."),
-        abs(OpenWound, "Skin lesion or open wound at the needling site."),
-        abs(Lymphoedema, "Lymphoedema in the region: needling risks infection and more swelling."),
-        abs(MetalAllergy, "Metal allergy: risk of reaction to the needle."),
-        rel(Anticoagulants, "Bleeding and bruising risk: light technique, firm pressure afterwards, avoid deep sites."),
-        rel(BleedingDisorder, "Bleeding risk: light technique, firm pressure afterwards, avoid deep sites."),
-        rel(Pregnancy, "Avoid deep needling of the lower back and pelvis, especially in the first trimester."),
-        rel(Immunosuppression, "Higher infection risk: strict clean technique, check the skin."),
-        rel(Diabetes, "Slower healing and infection risk; sensation may be reduced."),
-        rel(
-            CancerHistory,
-            "Do not needle over a tumour or a limb with lymph nodes removed; check with the oncology team.",
-        ),
-    ]
+    safety_floor::dry_needling()
 }
 
 fn taping_cis() -> Vec<Contraindication> {
-    vec![
-        abs(OpenWound, "Do not tape over broken skin."),
-        abs(AdhesiveAllergy, "Allergy to adhesive: skin reaction."),
-        abs(FragileSkin, "Fragile skin tears when the tape is removed."),
-        abs(Dvt, "Do not tape over a known or suspected deep vein thrombosis."),
-        abs(LocalInfection, "Do not tape over infected skin."),
-        rel(Diabetes, "Sensation may be reduced, hiding a skin reaction: check the skin at each visit."),
-        rel(ReducedSensation, "The patient may not notice a skin reaction: check the skin at each visit."),
-        rel(Pregnancy, "Avoid tension over the abdomen; watch for skin reactions."),
-        rel(Lymphoedema, "Only lymphatic taping by a trained clinician; watch for skin breakdown."),
-    ]
+    let mut list = safety_floor::taping();
+    list.insert(6, rel(ReducedSensation, "The patient may not notice a skin reaction: check the skin at each visit."));
+    list
 }
 
 fn thrust_cis() -> Vec<Contraindication> {
-    vec![
-        abs(Osteoporosis, "Severe osteoporosis: fracture risk. For mild, treated osteoporosis the clinician may override with a reason."),
-        abs(CancerHistory, "Cancer with possible bone involvement: fracture risk. Override only once bone involvement is excluded."),
-        abs(ProgressiveNeuroDeficit, "Progressive neurological deficit needs medical review, not manipulation."),
-        abs(BleedingDisorder, "Bleeding disorder: risk of bleeding into the spinal canal or soft tissue."),
-        rel(Anticoagulants, "Bleeding risk: prefer non-thrust techniques and lower force."),
-    ]
+    safety_floor::thrust()
 }
 
 fn tens_cis() -> Vec<Contraindication> {
-    vec![
-        abs(Pacemaker, "Pacemaker or implanted stimulator: electrical interference."),
-        abs(Pregnancy, "Never place electrodes over or near a pregnant abdomen or pelvis. Override only with electrodes well away from the trunk."),
-        rel(Diabetes, "Sensation may be reduced: test skin sensation first and use low intensity."),
+    let mut list = safety_floor::electrotherapy();
+    list.extend([
         rel(ReducedSensation, "The patient may not feel over-stimulation: test sensation under the electrodes."),
         rel(OpenWound, "Do not place electrodes on broken skin."),
-    ]
+    ]);
+    list
 }
 
 fn heat_cis() -> Vec<Contraindication> {
-    vec![
-        abs(ReducedSensation, "Burn risk: the patient cannot judge the heat."),
-        abs(OpenWound, "Do not apply heat over an open wound."),
-        abs(Dvt, "Heat increases blood flow: do not apply near a deep vein thrombosis."),
-        rel(Diabetes, "Sensation and circulation may be reduced: check the skin, lower the heat, shorten the time."),
-    ]
+    safety_floor::heat()
 }
 
 fn ice_cis() -> Vec<Contraindication> {
@@ -194,6 +167,7 @@ pub(crate) fn items() -> Vec<ModalityDef> {
     all.extend(stretch_and_nerve_items());
     all.extend(education_items());
     all.extend(thermal_items());
+    all.extend(seed_article_items());
     all
 }
 
@@ -210,6 +184,7 @@ fn manual_items() -> Vec<ModalityDef> {
                 rel(BleedingDisorder, "Bruising risk: use lighter pressure."),
                 rel(FragileSkin, "Avoid friction and drag on fragile skin."),
             ],
+            technique: Some(Technique::SoftTissue),
             ..item("soft_tissue_mobilisation", "Soft tissue mobilisation", ManualTherapy, "lumbar", &[PainControl, Mobility])
         },
         ModalityDef {
@@ -229,6 +204,7 @@ fn manual_items() -> Vec<ModalityDef> {
             dosage: session(1, 2, 5, "Treatment couch", "One or two thrusts per level; reassess after each."),
             contraindications: thrust_cis(),
             consent_required: true,
+            technique: Some(Technique::Thrust),
             ..item("lumbar_thrust_manipulation", "Lumbar thrust manipulation", ManualTherapy, "lumbar", &[PainControl, Mobility])
         },
         ModalityDef {
@@ -508,6 +484,7 @@ fn thermal_items() -> Vec<ModalityDef> {
             patient_instructions: s("Wrap an ice pack or frozen peas in a damp towel. Put it on the sore area for up to 15 minutes. Check your skin every 5 minutes. Never put ice straight on your skin."),
             dosage: Dosage { minutes: Some(15), equipment: t("Ice pack or frozen peas, damp towel"), ..dose(0, 0, 0, 3, 7, 0) },
             contraindications: ice_cis(),
+            technique: Some(Technique::Cold),
             ..item("ice_pack", "Ice pack", ThermalElectro, "lumbar", &[PainControl])
         },
         ModalityDef {
@@ -516,7 +493,81 @@ fn thermal_items() -> Vec<ModalityDef> {
             dosage: Dosage { minutes: Some(30), equipment: t("TENS unit with self-adhesive electrodes"), intensity: t("Strong, comfortable tingling; not muscle twitching."), ..dose(0, 0, 0, 3, 7, 2) },
             contraindications: tens_cis(),
             guideline: stance(Stance::NoStatement, Stance::NotRecommended, "NICE NG59: do not offer TENS, ultrasound or interferential therapy for low back pain. JOSPT 2021 makes no statement on it."),
+            technique: Some(Technique::Electrotherapy),
             ..item("tens", "TENS", ThermalElectro, "lumbar", &[PainControl])
+        },
+    ]
+}
+
+/// Complementary treatments: no guideline recommends them, so they are listed with weak
+/// evidence stated plainly and are never a plan's core (docs/clinical-rules.md).
+fn complementary(note: &str) -> GuidelineStance {
+    stance(Stance::NoStatement, Stance::NoStatement, note)
+}
+
+/// The modalities the seed articles name that the families above do not cover.
+fn seed_article_items() -> Vec<ModalityDef> {
+    vec![
+        ModalityDef {
+            description: s("Cupping (static or moving cups with suction) over the lower back and buttock muscles. Complementary: the evidence is weak and no guideline recommends it; offer it only alongside exercise, never as the core of the plan."),
+            patient_instructions: s("Your physio puts small cups on your skin that gently suck it up. It can leave round marks for a few days. These fade on their own. Keep doing your exercises too."),
+            dosage: session(1, 2, 10, "Cupping set, massage oil", "Light suction; stop if the skin blisters or the pain spreads."),
+            technique: Some(Technique::SoftTissue),
+            contraindications: vec![
+                rel(Anticoagulants, "Bruising and bleeding risk: light suction only, or choose another treatment."),
+                rel(BleedingDisorder, "Bruising and bleeding risk: light suction only, or choose another treatment."),
+                abs(FragileSkin, "Suction can tear or bruise fragile skin."),
+                abs(OpenWound, "Never cup over broken skin."),
+                abs(LocalInfection, "Never cup over infected skin."),
+            ],
+            guideline: complementary("Complementary: neither JOSPT 2021 nor NICE NG59 recommends cupping for low back pain or sciatica, and the evidence is weak. Never the core of a plan; exercise and advice come first."),
+            ..item("cupping", "Cupping", ManualTherapy, "lumbar", &[PainControl])
+        },
+        ModalityDef {
+            description: s("Cranial osteopathy (very light touch to the head and sacrum). Complementary: the evidence is weak and no guideline recommends it; never the core of a plan."),
+            patient_instructions: s("Your physio rests their hands very lightly on your head and lower back. It is gentle and should not hurt. Keep doing your exercises too."),
+            dosage: session(1, 2, 20, "Treatment couch", "Very light touch."),
+            guideline: complementary("Complementary: neither JOSPT 2021 nor NICE NG59 recommends cranial osteopathy for low back pain or sciatica, and the evidence for it is weak. Never the core of a plan; exercise and advice come first."),
+            ..item("cranial_osteopathy", "Cranial osteopathy", ManualTherapy, "whole_body", &[PainControl])
+        },
+        ModalityDef {
+            description: s("Pilates-based exercise: graded mat or equipment exercise for trunk control, strength and flexibility, one to one or in a small group."),
+            patient_instructions: s("You will do slow, controlled exercises on a mat. Breathe steadily and keep good control. Start with the easy versions. Your physio will add harder ones as you get stronger."),
+            dosage: Dosage {
+                minutes: Some(45),
+                supervised: Some(true),
+                group: Some(true),
+                equipment: t("Mat, small ball, resistance band"),
+                intensity: t(PAIN_RULE),
+                progression: t("Add one harder version of an exercise each week when the easier one is well controlled."),
+                ..dose(0, 0, 0, 0, 2, 8)
+            },
+            setting: Setting::Clinic,
+            contraindications: vec![rel(Pregnancy, "Adapt positions: avoid lying face down and long spells lying on the back later in pregnancy.")],
+            guideline: stance(Stance::Recommended, Stance::Recommended, "Pilates is exercise. JOSPT 2021 recommends exercise, including trunk activation and strength. NICE NG59: consider group exercise, including mind-body approaches such as Pilates."),
+            ..item("pilates_based_exercise", "Pilates-based exercise", Exercise, "whole_body", &[Strength, Functional])
+        },
+        ModalityDef {
+            description: s("Stress management within a cognitive behavioural approach: recognising stress and unhelpful thoughts about pain, relaxation and breathing, problem solving; for people with obstacles to recovery (e.g. high STarT Back risk), always alongside exercise."),
+            patient_instructions: s("Stress can make pain feel worse. We will look at what worries you and what helps. You will learn a simple breathing and relaxing routine. Use it every day, as well as your exercises."),
+            dosage: Dosage { minutes: Some(30), supervised: Some(true), group: Some(false), ..dose(0, 0, 0, 0, 1, 6) },
+            guideline: stance(Stance::NoStatement, Stance::Conditional, "A psychological approach. NICE NG59: consider a cognitive behavioural approach only as part of a treatment package that includes exercise, for people with obstacles to recovery; not on its own. JOSPT 2021 makes no separate statement; it recommends pain neuroscience education."),
+            ..item("stress_management", "Stress management", Education, "whole_body", &[PainControl, Mobility, Strength, Functional])
+        },
+        ModalityDef {
+            description: s("Breaks from sitting: break up long sitting at work, at home and when driving with short walks or standing, on a timer."),
+            patient_instructions: s("Do not sit for too long. Get up every 30 minutes, even for a minute. Walk about or stand for a while. Set a timer on your phone to remind you."),
+            dosage: Dosage { minutes: Some(2), supervised: Some(false), group: Some(false), equipment: t("Phone or computer timer"), ..dose(0, 0, 0, 8, 7, 0) },
+            setting: Setting::Home,
+            guideline: stance(Stance::Recommended, Stance::Recommended, "Part of the advice to stay active and self-manage: NICE NG59 recommends advice and information to help people continue normal activities; JOSPT 2021 recommends education and staying active."),
+            ..item("breaks_from_sitting", "Breaks from sitting", Education, "whole_body", &[PainControl, Mobility, Functional])
+        },
+        ModalityDef {
+            description: s("Training modification: keep training but change load, volume, range or exercise choice (e.g. swap heavy deadlifts for lighter hinges, shorten runs), then rebuild week by week to the usual programme."),
+            patient_instructions: s("You do not have to stop training. We will change what you do for now. Use lighter weights or shorter sessions. Build back up each week as your leg settles."),
+            dosage: session(1, 0, 15, "Your training plan", ""),
+            guideline: stance(Stance::Recommended, Stance::Recommended, "Advice to stay active and keep up normal activities, adapted to the pain (NICE NG59 advice and self-management; JOSPT 2021 education and graded activity)."),
+            ..item("training_modification", "Training modification", Education, "whole_body", &[PainControl, Mobility, Strength, Functional])
         },
     ]
 }

@@ -1,6 +1,7 @@
-//! Minimal clinically important difference (clinical-reference.md, "Outcome measures").
+//! Minimal clinically important difference (docs/clinical-rules.md, "Outcome measures").
 //!
-//! For every measure here a lower value is better, so improvement = baseline − current.
+//! For every measure here but the PSFS a lower value is better, so improvement =
+//! baseline − current; for the PSFS (higher is better) improvement = current − baseline.
 //! A change reaches the MCID when the absolute improvement is at least the threshold's
 //! points, OR (when the threshold has a percent) the relative improvement
 //! `(baseline − current) / baseline × 100` is at least that percent. A baseline of 0 has no
@@ -25,11 +26,13 @@ pub enum Measure {
     Nprs,
     /// Roland-Morris Disability Questionnaire, 0–24.
     RolandMorris,
+    /// Patient-Specific Functional Scale, mean rating 0–10 (higher is better).
+    Psfs,
 }
 
 impl Measure {
     /// Every measure.
-    pub const ALL: [Measure; 3] = [Self::Odi, Self::Nprs, Self::RolandMorris];
+    pub const ALL: [Measure; 4] = [Self::Odi, Self::Nprs, Self::RolandMorris, Self::Psfs];
 
     /// The stable code used in the API.
     pub fn code(self) -> &'static str {
@@ -37,6 +40,7 @@ impl Measure {
             Self::Odi => "odi",
             Self::Nprs => "nprs",
             Self::RolandMorris => "roland_morris",
+            Self::Psfs => "psfs",
         }
     }
 
@@ -46,13 +50,15 @@ impl Measure {
             Self::Odi => "Oswestry Disability Index",
             Self::Nprs => "Pain rating (NPRS)",
             Self::RolandMorris => "Roland-Morris Disability Questionnaire",
+            Self::Psfs => "Patient-Specific Functional Scale",
         }
     }
 
-    /// Whether a lower value means the patient is better (true for every measure here).
+    /// Whether a lower value means the patient is better (all but the PSFS).
     pub fn lower_is_better(self) -> bool {
         match self {
             Self::Odi | Self::Nprs | Self::RolandMorris => true,
+            Self::Psfs => false,
         }
     }
 
@@ -62,6 +68,7 @@ impl Measure {
             Self::Odi => (0.0, 100.0),
             Self::Nprs => (0.0, 10.0),
             Self::RolandMorris => (0.0, 24.0),
+            Self::Psfs => (0.0, 10.0),
         }
     }
 }
@@ -99,6 +106,8 @@ pub struct McidThresholds {
     pub nprs: Threshold,
     /// Default 5 points.
     pub roland_morris: Threshold,
+    /// Default 2 points of the mean rating.
+    pub psfs: Threshold,
 }
 
 impl Default for McidThresholds {
@@ -107,6 +116,7 @@ impl Default for McidThresholds {
             odi: Threshold { points: 10.0, percent: Some(30.0) },
             nprs: Threshold { points: 2.0, percent: Some(30.0) },
             roland_morris: Threshold { points: 5.0, percent: None },
+            psfs: Threshold { points: 2.0, percent: None },
         }
     }
 }
@@ -118,6 +128,7 @@ impl McidThresholds {
             Measure::Odi => self.odi,
             Measure::Nprs => self.nprs,
             Measure::RolandMorris => self.roland_morris,
+            Measure::Psfs => self.psfs,
         }
     }
 
@@ -162,7 +173,7 @@ impl Change {
     }
 }
 
-/// The change since baseline; for these measures lower is better.
+/// The change since baseline, as an improvement in the measure's own direction.
 pub fn change_since_baseline(measure: Measure, baseline: f64, current: f64) -> Change {
     let improvement = if measure.lower_is_better() { baseline - current } else { current - baseline };
     let relative_percent = (baseline > 0.0).then(|| improvement / baseline * 100.0);
@@ -193,6 +204,7 @@ mod tests {
         assert_eq!(t.odi, Threshold { points: 10.0, percent: Some(30.0) });
         assert_eq!(t.nprs, Threshold { points: 2.0, percent: Some(30.0) });
         assert_eq!(t.roland_morris, Threshold { points: 5.0, percent: None });
+        assert_eq!(t.psfs, Threshold { points: 2.0, percent: None });
         assert_eq!(t.validate(), Ok(()));
     }
 
@@ -215,6 +227,9 @@ mod tests {
             (RolandMorris, 12.0, 7.0, true),
             (RolandMorris, 12.0, 8.0, false), // 33 % but no percent rule
             (RolandMorris, 6.0, 2.0, false),
+            (Psfs, 3.0, 5.0, true),  // mean up 2 points: higher is better
+            (Psfs, 3.0, 4.6, false), // 1.6 points
+            (Psfs, 6.0, 3.0, false), // worse
         ];
         for (m, base, now, want) in table {
             assert_eq!(reaches_mcid(m, base, now, &t), want, "{m} {base} -> {now}");

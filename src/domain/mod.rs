@@ -19,9 +19,11 @@ pub mod plan_safety;
 pub mod progression;
 pub mod protocol;
 pub mod protocols_builtin;
+pub mod questionnaires;
 pub mod red_flag_action;
 pub mod red_flags;
 pub mod safety;
+pub mod safety_floor;
 pub mod safety_profile;
 pub mod scoring;
 

@@ -16,7 +16,7 @@ fn parse_code<T: Copy>(all: &[T], code: fn(T) -> &'static str, s: &str, what: &s
     all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| format!("unknown {what} '{s}'"))
 }
 
-/// The kind of treatment a library item is (interface.md category codes).
+/// The kind of treatment a library item is (docs/api.md category codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
@@ -85,7 +85,80 @@ impl FromStr for Category {
     }
 }
 
-/// One of the four default plan stages (clinical-reference.md "Stages").
+/// How an item is delivered, where its category covers techniques with different risks:
+/// manual therapy (`thrust`, `non_thrust`, `soft_tissue`) and heat, cold and
+/// electrotherapy (`heat`, `cold`, `electrotherapy`). The safety floor
+/// (`safety_floor`, docs/clinical-rules.md) reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Technique {
+    /// High-velocity thrust manipulation.
+    Thrust,
+    /// Non-thrust mobilisation.
+    NonThrust,
+    /// Soft tissue work (massage, soft tissue mobilisation, cupping).
+    SoftTissue,
+    /// Superficial heat.
+    Heat,
+    /// Cold packs.
+    Cold,
+    /// TENS and other electrotherapy.
+    Electrotherapy,
+}
+
+impl Technique {
+    /// Every technique.
+    pub const ALL: [Technique; 6] =
+        [Self::Thrust, Self::NonThrust, Self::SoftTissue, Self::Heat, Self::Cold, Self::Electrotherapy];
+
+    /// The stable code used in the API and in stored items.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Thrust => "thrust",
+            Self::NonThrust => "non_thrust",
+            Self::SoftTissue => "soft_tissue",
+            Self::Heat => "heat",
+            Self::Cold => "cold",
+            Self::Electrotherapy => "electrotherapy",
+        }
+    }
+
+    /// A label for screens.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Thrust => "Thrust manipulation",
+            Self::NonThrust => "Non-thrust mobilisation",
+            Self::SoftTissue => "Soft tissue",
+            Self::Heat => "Heat",
+            Self::Cold => "Cold",
+            Self::Electrotherapy => "Electrotherapy",
+        }
+    }
+
+    /// The techniques a category's items choose from (empty: the category has none).
+    pub fn for_category(category: Category) -> &'static [Technique] {
+        match category {
+            Category::ManualTherapy => &[Self::Thrust, Self::NonThrust, Self::SoftTissue],
+            Category::ThermalElectro => &[Self::Heat, Self::Cold, Self::Electrotherapy],
+            _ => &[],
+        }
+    }
+}
+
+impl fmt::Display for Technique {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Technique {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        parse_code(&Self::ALL, Self::code, s, "technique")
+    }
+}
+
+/// One of the four default plan stages (docs/clinical-rules.md "Stages").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -317,6 +390,10 @@ pub struct ModalityDef {
     pub name: String,
     /// Kind of treatment.
     pub category: Category,
+    /// How it is delivered, for manual therapy and heat, cold and electrotherapy items
+    /// (see [`Technique`]); absent for the other categories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<Technique>,
     /// Main body region, e.g. `lumbar`, `gluteal`, `hip`, `hamstring`, `sciatic_nerve`, `whole_body`.
     pub body_region: String,
     /// Clinician-facing description.

@@ -195,7 +195,14 @@ mod tests {
     use serde_json::json;
 
     fn f(code: &str, side: &str, value: serde_json::Value) -> FindingValue {
-        let input = FindingInput { code: code.into(), side: Some(side.into()), value, method: None, note: None };
+        let input = FindingInput {
+            code: code.into(),
+            side: Some(side.into()),
+            value,
+            method: None,
+            note: None,
+            positive: None,
+        };
         validate(&input).unwrap()
     }
 
@@ -272,7 +279,14 @@ mod tests {
     }
 
     fn g(code: &str, side: Option<&str>, value: serde_json::Value) -> FindingValue {
-        let input = FindingInput { code: code.into(), side: side.map(Into::into), value, method: None, note: None };
+        let input = FindingInput {
+            code: code.into(),
+            side: side.map(Into::into),
+            value,
+            method: None,
+            note: None,
+            positive: None,
+        };
         validate(&input).unwrap()
     }
 

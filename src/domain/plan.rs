@@ -403,8 +403,11 @@ pub fn measure_snapshot(
     };
     put(Measure::NprsNow, current.number("nprs_now", None));
     put(Measure::NprsWorst, current.number("nprs_worst", None));
-    let odi = current.scores().odi_percent;
+    let scores = current.scores();
+    let odi = scores.odi_percent;
     put(Measure::OdiPercent, odi);
+    put(Measure::Rmdq, scores.rmdq.map(f64::from));
+    put(Measure::PsfsMean, scores.psfs_mean);
     put(Measure::OdiImprovement, baseline.and_then(|b| b.scores().odi_percent).zip(odi).map(|(b, c)| b - c));
     let left = current.number("slr", Some(Side::Left));
     let right = current.number("slr", Some(Side::Right));
@@ -440,8 +443,14 @@ pub fn measure_snapshot(
         .collect();
     put(Measure::MmtMin, grades.iter().copied().reduce(f64::min));
     let deficit = current.red_flags().contains(&PROGRESSIVE_NEURO_DEFICIT);
-    put(Measure::NoNewNeuroDeficit, Some(if deficit { 0.0 } else { 1.0 }));
+    let examined = current.findings.iter().any(|f| is_neuro_code(f.code));
+    put(Measure::NoNewNeuroDeficit, (deficit || examined).then_some(if deficit { 0.0 } else { 1.0 }));
     s
+}
+
+/// Whether a finding is part of the neuro grid (myotome, dermatome or reflex).
+fn is_neuro_code(code: &str) -> bool {
+    ["myotome_", "dermatome_", "reflex_"].iter().any(|p| code.starts_with(p))
 }
 
 /// One difference between two versions of a plan, in words.
@@ -624,10 +633,11 @@ mod tests {
     fn stage_one_is_ready_when_worst_pain_falls_to_five_without_new_deficit() {
         let plan = PlanContent::with_default_stages();
         let content = |worst: i64| {
-            serde_json::from_value::<ContentInput>(json!({"findings": [{"code": "nprs_worst", "value": worst}]}))
-                .unwrap()
-                .validate()
-                .unwrap()
+            serde_json::from_value::<ContentInput>(json!({"findings": [
+                {"code": "nprs_worst", "value": worst}, {"code": "myotome_l5", "side": "left", "value": 5}]}))
+            .unwrap()
+            .validate()
+            .unwrap()
         };
 
         let not_yet = plan.readiness(&measure_snapshot(&content(6), None, "left")).map(|e| e.met);
@@ -635,6 +645,24 @@ mod tests {
 
         assert_eq!(not_yet, Some(false));
         assert_eq!(ready, Some(true));
+    }
+
+    #[test]
+    fn no_new_neuro_deficit_is_unknown_and_not_met_when_neurology_was_not_examined() {
+        let plan = PlanContent::with_default_stages();
+        let unexamined =
+            serde_json::from_value::<ContentInput>(json!({"findings": [{"code": "nprs_worst", "value": 3}]}))
+                .unwrap()
+                .validate()
+                .unwrap();
+
+        let snapshot = measure_snapshot(&unexamined, None, "left");
+        let evaluation = plan.readiness(&snapshot);
+
+        assert_eq!(snapshot.get(&Measure::NoNewNeuroDeficit), None);
+        assert_eq!(evaluation.as_ref().map(|e| e.met), Some(false));
+        let outcome = evaluation.and_then(|e| e.per_criterion.get(1).map(|(_, o)| *o));
+        assert_eq!(outcome, Some(crate::domain::progression::Outcome::NoData));
     }
 
     #[test]

@@ -37,15 +37,22 @@ pub enum Measure {
     /// Lowest manual muscle test or myotome grade recorded, Oxford 0–5.
     MmtMin,
     /// 1 when no myotome, dermatome or reflex is worse than at the previous assessment
-    /// and `rf_progressive_neuro_deficit` is not positive, else 0.
+    /// and `rf_progressive_neuro_deficit` is not positive, else 0. No value (so never met)
+    /// when the assessment examined no myotome, dermatome or reflex: unknown is not "no
+    /// new deficit".
     NoNewNeuroDeficit,
     /// 1 when every goal of the plan has reached its target, else 0 (computed by the plan).
     GoalsMet,
+    /// Roland-Morris Disability Questionnaire score, 0–24 (lower is better).
+    Rmdq,
+    /// Patient-Specific Functional Scale, mean rating 0–10 (higher is better: a goal or
+    /// criterion on it uses `ge`).
+    PsfsMean,
 }
 
 impl Measure {
     /// Every measure.
-    pub const ALL: [Measure; 11] = [
+    pub const ALL: [Measure; 13] = [
         Self::NprsNow,
         Self::NprsWorst,
         Self::OdiPercent,
@@ -57,6 +64,8 @@ impl Measure {
         Self::MmtMin,
         Self::NoNewNeuroDeficit,
         Self::GoalsMet,
+        Self::Rmdq,
+        Self::PsfsMean,
     ];
 
     /// The stable code used in the API and the database.
@@ -82,6 +91,8 @@ impl Measure {
             Self::MmtMin => ("mmt_min", "Lowest muscle grade (Oxford 0-5)"),
             Self::NoNewNeuroDeficit => ("no_new_neuro_deficit", "No new neurological deficit"),
             Self::GoalsMet => ("goals_met", "All goals met"),
+            Self::Rmdq => ("rmdq", "Roland-Morris score (0-24)"),
+            Self::PsfsMean => ("psfs_mean", "PSFS mean rating (0-10)"),
         }
     }
 
@@ -93,6 +104,8 @@ impl Measure {
             Self::OdiImprovement => (-100.0, 100.0),
             Self::SlrLeft | Self::SlrRight | Self::SlrAffected => (0.0, 120.0),
             Self::MmtMin => (0.0, 5.0),
+            Self::Rmdq => (0.0, 24.0),
+            Self::PsfsMean => (0.0, 10.0),
             Self::SlrNoDistalSymptoms | Self::NoNewNeuroDeficit | Self::GoalsMet => (0.0, 1.0),
         }
     }
@@ -252,7 +265,7 @@ pub fn evaluate(criteria: &[Criterion], snapshot: &MeasureSnapshot) -> Evaluatio
     Evaluation { met, per_criterion }
 }
 
-/// Default criteria for leaving a stage (clinical-reference.md "Stages"); leaving stage 4
+/// Default criteria for leaving a stage (docs/clinical-rules.md "Stage criteria"); leaving stage 4
 /// means discharge.
 ///
 /// - 1 -> 2: NPRS worst <= 5 and no new neurological deficit.
@@ -261,10 +274,8 @@ pub fn evaluate(criteria: &[Criterion], snapshot: &MeasureSnapshot) -> Evaluatio
 ///   criteria: `slr_affected >= 60` and `slr_no_distal_symptoms = 1`. It is stricter than
 ///   "60 degrees before distal symptoms start": a test that turns positive only beyond 60
 ///   degrees counts as not met, and the clinician may progress anyway.
-/// - 3 -> 4: ODI improved >= 10 points and MMT >= 4. The reference says "4+", which is
-///   not on the integer Oxford 0–5 scale the assessment records; 4 is the nearest grade
-///   that does not demand full strength. A clinic that records "4+" can set 4.5 (see
-///   [`mmt_grade`]).
+/// - 3 -> 4: ODI improved >= 10 points and MMT >= 4+, read as 4.5 (a plus adds half a
+///   grade, see [`mmt_grade`]), so a grade of 4 is not yet ready.
 /// - discharge: all goals met.
 pub fn default_criteria(stage: Stage) -> Vec<Criterion> {
     use Comparator::*;
@@ -272,7 +283,7 @@ pub fn default_criteria(stage: Stage) -> Vec<Criterion> {
     match stage {
         Stage::PainControl => vec![Criterion::new(NprsWorst, Le, 5.0), Criterion::new(NoNewNeuroDeficit, Eq, 1.0)],
         Stage::Mobility => vec![Criterion::new(SlrAffected, Ge, 60.0), Criterion::new(SlrNoDistalSymptoms, Eq, 1.0)],
-        Stage::Strength => vec![Criterion::new(OdiImprovement, Ge, 10.0), Criterion::new(MmtMin, Ge, 4.0)],
+        Stage::Strength => vec![Criterion::new(OdiImprovement, Ge, 10.0), Criterion::new(MmtMin, Ge, 4.5)],
         Stage::Functional => vec![Criterion::new(GoalsMet, Eq, 1.0)],
     }
 }
@@ -333,6 +344,8 @@ pub fn plain_words(c: &Criterion) -> String {
         SlrLeft => ("Your straight left leg can be lifted to", " degrees"),
         SlrRight => ("Your straight right leg can be lifted to", " degrees"),
         SlrAffected => ("Your straight painful leg can be lifted to", " degrees"),
+        Rmdq => ("Your Roland-Morris back questionnaire score is", " out of 24"),
+        PsfsMean => ("Your average rating of the activities you chose is", " out of 10"),
         _ => ("Your weakest muscle test scores", " out of 5"),
     };
     let v = format!("{}{unit}", number(c.value));
@@ -429,13 +442,14 @@ mod tests {
     }
 
     #[test]
-    fn stage_three_needs_ten_odi_points_and_grade_four() {
+    fn stage_three_needs_ten_odi_points_and_grade_four_plus() {
         let criteria = default_criteria(Stage::Strength);
         let ready = |odi, mmt| {
             let snap = snapshot(&[(Measure::OdiImprovement, odi), (Measure::MmtMin, mmt)]);
             evaluate(&criteria, &snap).met
         };
-        assert!(ready(10.0, 4.0));
+        assert!(ready(10.0, 4.5));
+        assert!(!ready(10.0, 4.0), "4 is below 4+");
         assert!(!ready(9.0, 5.0));
         assert!(!ready(30.0, 3.5));
         let discharge = vec![Criterion::new(Measure::GoalsMet, Comparator::Eq, 1.0)];
@@ -476,6 +490,8 @@ mod tests {
             (SlrNoDistalSymptoms, Ge, 1.0, "Lifting your straight leg no longer sends pain below your knee"),
             (GoalsMet, Eq, 1.0, "You have reached the goals we agreed"),
             (GoalsMet, Lt, 1.0, "You have not yet reached the goals we agreed"),
+            (Rmdq, Le, 7.0, "Your Roland-Morris back questionnaire score is 7 out of 24 or less"),
+            (PsfsMean, Ge, 7.0, "Your average rating of the activities you chose is 7 out of 10 or more"),
         ];
         for (measure, cmp, value, words) in table {
             assert_eq!(plain_words(&Criterion::new(measure, cmp, value)), words);

@@ -101,7 +101,6 @@ pub const RED_FLAGS: &[(&str, RedFlagGroup)] = &[
     ("rf_no_improvement_one_month", RedFlagGroup::Malignancy),
     ("rf_major_trauma", RedFlagGroup::Fracture),
     ("rf_minor_trauma_osteoporosis", RedFlagGroup::Fracture),
-    ("rf_corticosteroids", RedFlagGroup::Fracture),
     ("rf_fever", RedFlagGroup::Infection),
     ("rf_immunosuppression", RedFlagGroup::Infection),
     ("rf_iv_drug_use", RedFlagGroup::Infection),
@@ -153,7 +152,14 @@ mod tests {
     use serde_json::json;
 
     fn f(code: &str, side: Option<&str>, value: serde_json::Value) -> FindingValue {
-        let input = FindingInput { code: code.into(), side: side.map(Into::into), value, method: None, note: None };
+        let input = FindingInput {
+            code: code.into(),
+            side: side.map(Into::into),
+            value,
+            method: None,
+            note: None,
+            positive: None,
+        };
         validate(&input).unwrap()
     }
 

@@ -1,7 +1,7 @@
 //! The safety engine: checks a library item against what is known about the patient,
 //! and checks that no red flag is left unresolved before a plan is activated.
 //!
-//! Decisions (product.md capability 6):
+//! Decisions (docs/clinical-rules.md "Contraindication table and floor", "Consent"):
 //! - An absolute contraindication blocks unless a non-blank written override reason is
 //!   given; the item is then `Overridden` and the reason is kept and shown to leads.
 //! - A relative contraindication never blocks: the item is `Allowed` with a warning.
@@ -201,8 +201,10 @@ pub fn check(
     }
 }
 
-/// [`check`] for a whole library item.
+/// [`check`] for a whole library item, with its kind's safety floor applied (so an item
+/// stored without the floor is still checked with it; see `safety_floor`).
 pub fn check_item(item: &ModalityDef, profile: &SafetyProfile, request: &ItemRequest) -> Verdict {
+    let item = super::safety_floor::with_floor(item);
     check(&item.contraindications, item.consent_required, profile, request)
 }
 

@@ -137,13 +137,13 @@ pub fn in_episode(start: Option<NaiveDate>, assessed_on: NaiveDate) -> bool {
     start.is_none_or(|s| assessed_on >= s)
 }
 
-/// The most recent answer to a red-flag item over signed visits (oldest first).
+/// The most recent positive or negative answer to a screening item over signed visits
+/// (oldest first); `not_asked` leaves the earlier answer standing.
 fn latest_answer(signed: &[RecordedAssessment<'_>], code: &str) -> Option<RedFlagState> {
-    signed
-        .iter()
-        .rev()
-        .find_map(|a| a.content.findings.iter().find(|f| f.code == code).and_then(red_flags::state))
-        .filter(|s| *s != RedFlagState::NotAsked)
+    signed.iter().rev().find_map(|a| {
+        let answer = a.content.findings.iter().find(|f| f.code == code)?.value.as_str()?.parse().ok()?;
+        (answer != RedFlagState::NotAsked).then_some(answer)
+    })
 }
 
 /// Builds the profile from the whole record.
@@ -293,9 +293,12 @@ mod tests {
         CE_NEGATIVE.iter().map(|c| json!({"code": c, "value": "negative"})).collect()
     }
 
+    /// Why, the first visit's findings, the second's, the fact, whether it holds.
+    type Row = (&'static str, Vec<serde_json::Value>, Vec<serde_json::Value>, SafetyFact, bool);
+
     #[test]
     fn facts_come_from_history_and_the_most_recent_value_of_each_finding() {
-        let table: Vec<(&str, Vec<serde_json::Value>, Vec<serde_json::Value>, SafetyFact, bool)> = vec![
+        let table: Vec<Row> = vec![
             (
                 "sensation recorded last month survives a visit that skipped dermatomes",
                 vec![json!({"code":"dermatome_l5","side":"left","value":"reduced"})],

@@ -1,5 +1,5 @@
 //! Questionnaire scoring: Oswestry Disability Index, STarT Back and NPRS
-//! (clinical-reference.md, "Outcome measures"). Only answers and section names are stored;
+//! (docs/clinical-rules.md, "Outcome measures"). Only answers and section names are stored;
 //! the copyrighted question wording is never embedded.
 //!
 //! JSON shapes (assessment `odi` and `start_back` fields):

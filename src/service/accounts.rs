@@ -107,6 +107,10 @@ pub struct McidInput {
     pub nprs_points: String,
     /// NPRS percent (blank: points only).
     pub nprs_percent: String,
+    /// Roland-Morris points (blank: the default, 5).
+    pub rmdq_points: String,
+    /// PSFS points of the mean rating (blank: the default, 2).
+    pub psfs_points: String,
 }
 
 /// Sets a clinic's MCID thresholds, used by its progress pages and caseload flags.
@@ -121,6 +125,7 @@ pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Resul
     };
     let required =
         |field: &str, text: &str| number(field, text)?.ok_or_else(|| AppError::field(field, "Enter the points."));
+    let defaults = McidThresholds::default();
     let thresholds = McidThresholds {
         odi: Threshold {
             points: required("odi_points", &input.odi_points)?,
@@ -130,10 +135,23 @@ pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Resul
             points: required("nprs_points", &input.nprs_points)?,
             percent: number("nprs_percent", &input.nprs_percent)?,
         },
-        ..McidThresholds::default()
+        roland_morris: Threshold {
+            points: number("rmdq_points", &input.rmdq_points)?.unwrap_or(defaults.roland_morris.points),
+            percent: None,
+        },
+        psfs: Threshold {
+            points: number("psfs_points", &input.psfs_points)?.unwrap_or(defaults.psfs.points),
+            percent: None,
+        },
     };
     thresholds.validate().map_err(|m| {
-        AppError::field(if m.contains("NPRS") || m.contains("nprs") { "nprs_points" } else { "odi_points" }, m)
+        let field = match m.split_whitespace().next() {
+            Some("nprs") => "nprs_points",
+            Some("roland_morris") => "rmdq_points",
+            Some("psfs") => "psfs_points",
+            _ => "odi_points",
+        };
+        AppError::field(field, m)
     })?;
     let json = serde_json::to_string(&thresholds).map_err(|e| AppError::Internal(e.to_string()))?;
     if clinics::set_mcid(conn, clinic, Some(&json))? {

@@ -7,9 +7,10 @@ use crate::db::ids::{ModalityId, ProtocolId};
 use crate::db::library::{self as store, LibraryFilter, ModalityRow, NewModality, ProtocolRow};
 use crate::db::DbConn;
 use crate::domain::library;
-use crate::domain::modality::ModalityDef;
+use crate::domain::modality::{ModalityDef, Technique};
 use crate::domain::protocol::ProtocolContent;
 use crate::domain::protocols_builtin::builtin_protocols;
+use crate::domain::safety_floor;
 use crate::error::AppError;
 use diesel::Connection;
 
@@ -29,10 +30,12 @@ impl LibraryItem {
     }
 }
 
+/// Reads a stored item with its kind's safety floor applied, so an item stored before the
+/// floor existed is shown and used with it.
 pub(super) fn parse(row: ModalityRow) -> Result<LibraryItem, AppError> {
-    let def = serde_json::from_str(&row.definition)
+    let def: ModalityDef = serde_json::from_str(&row.definition)
         .map_err(|e| AppError::Internal(format!("library item unreadable: {e}")))?;
-    Ok(LibraryItem { row, def })
+    Ok(LibraryItem { def: safety_floor::with_floor(&def), row })
 }
 
 fn stage_codes(def: &ModalityDef) -> String {
@@ -129,6 +132,24 @@ fn validate(def: &ModalityDef) -> Result<(), AppError> {
     if def.stages.is_empty() {
         add("stages", "Choose at least one stage the item suits.");
     }
+    let techniques = Technique::for_category(def.category);
+    match def.technique {
+        None if !techniques.is_empty() => {
+            let codes: Vec<&str> = techniques.iter().map(|t| t.code()).collect();
+            add("technique", &format!("Say which technique this item uses: {}.", codes.join(", ")));
+        }
+        Some(t) if !techniques.contains(&t) => {
+            let message = match techniques {
+                [] => "This category takes no technique; leave it out.".to_string(),
+                list => {
+                    let codes: Vec<&str> = list.iter().map(|t| t.code()).collect();
+                    format!("Choose one of: {}.", codes.join(", "))
+                }
+            };
+            add("technique", &message);
+        }
+        _ => {}
+    }
     if let Err(problems) = def.dosage.validate() {
         for (field, message) in problems {
             add(&format!("dosage.{field}"), &message);
@@ -141,10 +162,11 @@ fn validate(def: &ModalityDef) -> Result<(), AppError> {
     }
 }
 
-/// Adds a clinic's own item (leads and admins).
+/// Adds a clinic's own item (leads and admins), with its kind's safety floor applied.
 pub fn create(conn: &mut DbConn, ctx: &Ctx, def: &ModalityDef) -> Result<ModalityId, AppError> {
     ctx.actor.require(Permission::ManageLibrary)?;
     validate(def)?;
+    let def = &safety_floor::with_floor(def);
     let clinic = ctx.actor.clinic_id;
     if store::current_by_code(conn, clinic, &def.code)?.is_some_and(|r| r.clinic_id.is_some()) {
         return Err(AppError::field("code", "Your clinic has an item with this code already."));
@@ -171,6 +193,7 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: ModalityId, def: &ModalityDef) -
     let mut def = def.clone();
     def.code = current.row.code.clone();
     validate(&def)?;
+    let def = safety_floor::with_floor(&def);
     let row =
         new_row(&def, current.row.clinic_id.clone(), current.row.version + 1, Some(ctx.actor.user_id.to_string()))?;
     let new_id = row.id;
@@ -214,7 +237,7 @@ pub fn protocol(conn: &mut DbConn, ctx: &Ctx, id: ProtocolId) -> Result<Protocol
     parse_protocol(store::find_protocol(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?)
 }
 
-/// Saves a template as a clinic protocol.
+/// Saves a template as a clinic protocol (publishing: leads and admins only).
 pub fn save_protocol(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -222,6 +245,7 @@ pub fn save_protocol(
     description: &str,
     content: &ProtocolContent,
 ) -> Result<ProtocolId, AppError> {
+    ctx.actor.require(Permission::ManageLibrary)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
         return Err(AppError::field("name", "Give the protocol a name of up to 120 characters."));

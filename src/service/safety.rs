@@ -41,7 +41,7 @@ pub fn profile(history: &AssessmentHistory) -> SafetyProfile {
         episode_started_on: patient.episode_started_on,
         assessments,
         actions,
-        thresholds: history.thresholds.clone(),
+        thresholds: history.thresholds,
     })
 }
 

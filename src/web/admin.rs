@@ -107,6 +107,8 @@ fn clinics_view(user: &SessionUser, list: &[Clinic], form: &ClinicInput, errors:
                                 label { " / " input type="number" step="any" name="odi_percent" value=(pct(t.odi.percent)) aria-label="ODI percent"; " %" }
                                 label { " NPRS " input type="number" step="any" name="nprs_points" value=(t.nprs.points) aria-label="NPRS points"; }
                                 label { " / " input type="number" step="any" name="nprs_percent" value=(pct(t.nprs.percent)) aria-label="NPRS percent"; " %" }
+                                label { " RMDQ " input type="number" step="any" name="rmdq_points" value=(t.roland_morris.points) aria-label="Roland-Morris points"; }
+                                label { " PSFS " input type="number" step="any" name="psfs_points" value=(t.psfs.points) aria-label="PSFS points"; }
                                 button type="submit" { "Save" }
                             }
                         }

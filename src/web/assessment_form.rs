@@ -5,6 +5,7 @@
 use super::components::field_errors;
 use crate::domain::assessment::{AssessmentContent, ContentInput};
 use crate::domain::findings::{self, FindingDef, FindingInput, Section, Side, ValueType};
+use crate::domain::questionnaires::{PSFS_MAX_ACTIVITIES, PSFS_MAX_ACTIVITY_CHARS, RMDQ_ITEMS};
 use crate::domain::scoring::{Bothersomeness, OdiSection};
 use crate::error::FieldErrors;
 use maud::{html, Markup};
@@ -86,10 +87,47 @@ impl FormValues {
             }
             map.insert("sb.9".into(), vec![sb.bothersomeness.code().to_owned()]);
         }
+        if let Some(r) = &content.rmdq {
+            for (i, yes) in r.0.iter().enumerate() {
+                map.insert(format!("rmdq.{}", i + 1), vec![if *yes { "yes" } else { "no" }.to_owned()]);
+            }
+        }
+        if let Some(p) = &content.psfs {
+            for (i, a) in p.0.iter().enumerate() {
+                map.insert(format!("psfs.{i}.activity"), vec![a.activity.clone()]);
+                map.insert(format!("psfs.{i}.score"), vec![a.score.to_string()]);
+            }
+        }
         if let Some(i) = &content.impression {
             map.insert("impression".into(), vec![i.clone()]);
         }
         Self(map)
+    }
+
+    /// The RMDQ and PSFS answers as the API takes them (`None` when the form left them
+    /// blank). PSFS rows run to the last one filled in, so `psfs[i]` errors land on row `i`.
+    fn questionnaires(&self) -> (Option<serde_json::Value>, Option<serde_json::Value>) {
+        let answers: Vec<&str> = (1..=RMDQ_ITEMS).map(|n| self.get(&format!("rmdq.{n}")).trim()).collect();
+        let rmdq = (!answers.iter().all(|a| a.is_empty())).then(|| {
+            let item = |a: &&str| match *a {
+                "yes" => serde_json::Value::Bool(true),
+                "no" => serde_json::Value::Bool(false),
+                _ => serde_json::Value::Null,
+            };
+            serde_json::Value::Array(answers.iter().map(item).collect())
+        });
+        let rows: Vec<(&str, &str)> = (0..PSFS_MAX_ACTIVITIES)
+            .map(|i| (self.get(&format!("psfs.{i}.activity")).trim(), self.get(&format!("psfs.{i}.score")).trim()))
+            .collect();
+        let used = rows.iter().rposition(|(a, s)| !a.is_empty() || !s.is_empty()).map_or(0, |last| last + 1);
+        let psfs = (used > 0).then(|| {
+            let row = |(a, s): &(&str, &str)| {
+                let score = s.parse::<i64>().map_or_else(|_| serde_json::Value::from(*s), Into::into);
+                serde_json::json!({"activity": a, "score": score})
+            };
+            serde_json::Value::Array(rows[..used].iter().map(row).collect())
+        });
+        (rmdq, psfs)
     }
 
     /// The first value of a field, or "".
@@ -123,6 +161,7 @@ impl FormValues {
                         value: json_value(def, text),
                         method: method.clone(),
                         note,
+                        positive: None,
                     });
                     keys.push(k.clone());
                 }
@@ -147,7 +186,8 @@ impl FormValues {
         });
         let impression = Some(self.get("impression").to_owned());
         let odi = (!odi.is_empty()).then_some(serde_json::Value::Object(odi));
-        (ContentInput { findings, odi, start_back, impression }, keys)
+        let (rmdq, psfs) = self.questionnaires();
+        (ContentInput { findings, odi, start_back, rmdq, psfs, impression }, keys)
     }
 }
 
@@ -297,7 +337,51 @@ pub fn finding_sections(values: &FormValues, previous: Option<&AssessmentContent
     }
 }
 
-/// ODI sections, STarT Back items and the impression.
+/// The Roland-Morris statements (numbered only: the questionnaire's wording is not
+/// reproduced) and the Patient-Specific Functional Scale rows.
+fn function_sections(values: &FormValues, previous: Option<&AssessmentContent>, errors: &FieldErrors) -> Markup {
+    let prev = previous.map(|p| p.scores());
+    html! {
+        fieldset.section #rmdq {
+            legend { "Roland-Morris Disability Questionnaire (yes / no per statement)" }
+            @if let Some(r) = prev.as_ref().and_then(|s| s.rmdq) { p.prev { "previous score: " (r) " / 24" } }
+            p.hint { "Record the patient's yes or no for each numbered statement of your licensed copy; the score is the number of yes answers." }
+            (field_errors(errors, "rmdq"))
+            div.odi {
+                @for n in 1..=RMDQ_ITEMS {
+                    @let name = format!("rmdq.{n}");
+                    label for=(name) { "Statement " (n) }
+                    select id=(name) name=(name) {
+                        option value="" { "—" }
+                        option value="yes" selected[values.get(&name) == "yes"] { "Yes" }
+                        option value="no" selected[values.get(&name) == "no"] { "No" }
+                    }
+                }
+            }
+        }
+        fieldset.section #psfs {
+            legend { "Patient-Specific Functional Scale (up to five activities, 0 unable to 10 as before)" }
+            @if let Some(m) = prev.as_ref().and_then(|s| s.psfs_mean) { p.prev { "previous mean: " (format!("{m:.1}")) " / 10" } }
+            (field_errors(errors, "psfs"))
+            div.psfs {
+                @for i in 0..PSFS_MAX_ACTIVITIES {
+                    @let activity = format!("psfs.{i}.activity");
+                    @let score = format!("psfs.{i}.score");
+                    div.row {
+                        label for=(activity) { "Activity " (i + 1) }
+                        input id=(activity) name=(activity) type="text" maxlength=(PSFS_MAX_ACTIVITY_CHARS) value=(values.get(&activity));
+                        (field_errors(errors, &format!("psfs[{i}].activity")))
+                        label for=(score) { "Rating" }
+                        input id=(score) name=(score) type="number" min="0" max="10" step="1" value=(values.get(&score));
+                        (field_errors(errors, &format!("psfs[{i}].score")))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// ODI sections, STarT Back items, RMDQ, PSFS and the impression.
 pub fn outcome_sections(values: &FormValues, previous: Option<&AssessmentContent>, errors: &FieldErrors) -> Markup {
     let prev_odi = previous.and_then(|p| p.scores().odi_percent);
     let prev_sb = previous.and_then(|p| p.scores().start_back);
@@ -338,6 +422,7 @@ pub fn outcome_sections(values: &FormValues, previous: Option<&AssessmentContent
                 }
             }
         }
+        (function_sections(values, previous, errors))
         fieldset.section #impression-section {
             legend { "Impression" }
             label for="impression" { "Clinical impression" }

@@ -376,7 +376,7 @@ pub fn flag_banner(user: &SessionUser, open: &[OpenFlag], with_forms: bool, erro
     }
 }
 
-/// ODI and STarT Back results.
+/// ODI, STarT Back, Roland-Morris and PSFS results.
 pub fn scores_card(scores: &Scores) -> Markup {
     html! {
         dl.facts.scores {
@@ -392,6 +392,8 @@ pub fn scores_card(scores: &Scores) -> Markup {
                     strong { (sb.risk.code()) " risk" } " · total " (sb.total) "/9, psychosocial " (sb.psychosocial) "/5"
                 } @else { "Not recorded" }
             }
+            @if let Some(r) = scores.rmdq { dt { "Roland-Morris" } dd { strong { (r) " / 24" } " (higher is worse)" } }
+            @if let Some(m) = scores.psfs_mean { dt { "Patient-Specific Functional Scale" } dd { strong { "mean " (format!("{m:.1}")) " / 10" } " (higher is better)" } }
         }
     }
 }

@@ -154,7 +154,8 @@ fn detail(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors:
     let body = html! {
         p.crumbs { a href="/library" { "← Library" } }
         h1 { (d.name) }
-        p { span.badge { (d.category.label()) } " " span.badge { (d.body_region.replace('_', " ")) } " " span.badge { "version " (item.row.version) }
+        p { span.badge { (d.category.label()) } " " span.badge { (d.body_region.replace('_', " ")) }
+            @if let Some(t) = d.technique { " " span.badge { (t.label()) } } " " span.badge { "version " (item.row.version) }
             @if item.builtin() { " " span.badge { "built-in, read-only" } } }
         p { (d.description) }
         h2 { "For the patient" }

@@ -273,10 +273,12 @@ fn lifecycle_panel(user: &SessionUser, view: &PlanView) -> Markup {
                     p { "Ended: " (view.row.end_reason.as_deref().unwrap_or("")) }
                 }
             }
-            form.inline method="post" action=(format!("/plans/{id}/lifecycle/protocol")) {
-                (csrf(user))
-                input type="text" name="reason" required placeholder="Protocol name" aria-label="Protocol name";
-                button type="submit" { "Save as protocol" }
+            @if user.actor().may(crate::authz::Permission::ManageLibrary) {
+                form.inline method="post" action=(format!("/plans/{id}/lifecycle/protocol")) {
+                    (csrf(user))
+                    input type="text" name="reason" required placeholder="Protocol name" aria-label="Protocol name";
+                    button type="submit" { "Save as protocol" }
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The progress page: NPRS, ODI and SLR across assessments as small inline SVG charts, with
+//! The progress page: NPRS, ODI, RMDQ, PSFS and SLR across assessments as small inline SVG charts, with
 //! the MCID marked and the change since baseline.
 
 use super::components::date;
@@ -26,14 +26,20 @@ fn y(value: f64, max: f64) -> f64 {
     HEIGHT - PAD - (value.clamp(0.0, max) / max) * (HEIGHT - 2.0 * PAD)
 }
 
-/// A line chart of one series; the dashed line marks baseline minus the MCID (the level a
-/// clinically important improvement reaches).
+/// A line chart of one series; the dashed line marks the level a clinically important
+/// improvement reaches: baseline minus the MCID, or plus it where higher is better (PSFS).
 pub fn chart(s: &Series) -> Markup {
     let n = s.points.len();
     let x = |i: usize| if n <= 1 { WIDTH / 2.0 } else { PAD + i as f64 * (WIDTH - 2.0 * PAD) / (n - 1) as f64 };
     let line: Vec<String> =
         s.points.iter().enumerate().map(|(i, p)| format!("{:.1},{:.1}", x(i), y(p.value, s.max))).collect();
-    let target = s.mcid_points.zip(s.points.first()).map(|(m, b)| (b.value - m).max(0.0));
+    let target = s.mcid_points.zip(s.points.first()).map(|(m, b)| {
+        if s.higher_is_better {
+            (b.value + m).min(s.max)
+        } else {
+            (b.value - m).max(0.0)
+        }
+    });
     html! {
         svg.chart viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-labelledby=(format!("{}-t", s.key)) {
             title id=(format!("{}-t", s.key)) { (s.label) " over " (n) " assessments" }
@@ -72,8 +78,10 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
     let body = html! {
         p.crumbs { a href=(format!("/patients/{patient}")) { "← " (name) } }
         h1 { "Progress" }
-        p.hint { "Change is from the first to the latest assessment. MCID: NPRS " (history.thresholds.nprs.points) " points, ODI "
-            (history.thresholds.odi.points) " points (or 30 %); the dashed line marks baseline minus the MCID." }
+        @let t = &history.thresholds;
+        p.hint { "Change is from the first to the latest assessment. MCID: NPRS " (t.nprs.points) " points, ODI "
+            (t.odi.points) " points (or 30 %), Roland-Morris " (t.roland_morris.points) " points, PSFS mean "
+            (t.psfs.points) " points (higher is better); the dashed line marks the level an important improvement reaches." }
         div.charts {
             @for s in &series {
                 figure.chart-card {

@@ -13,7 +13,7 @@ async fn record(app: &TestApp, token: &str, patient: &str, body: Value) -> (u16,
 }
 
 fn initial(findings: Value) -> Value {
-    json!({"kind": "initial", "assessed_on": "2026-10-01", "findings": findings})
+    json!({"kind": "initial", "assessed_on": "2026-10-01", "findings": crate::helpers::screened(findings)})
 }
 
 #[tokio::test]
@@ -246,8 +246,9 @@ async fn the_progress_page_needs_the_same_number_of_queries_for_50_assessments_a
     let large = patient(&app, &token).await;
     for (p, n) in [(&small, 2), (&large, 50)] {
         for i in 0..n {
+            let findings = json!([{"code": "nprs_worst", "value": 8 - (i % 8)}, {"code": "slr", "side": "right", "value": 40 + i}]);
             let body = json!({"kind": if i == 0 { "initial" } else { "reassessment" }, "assessed_on": "2026-10-01",
-                "findings": [{"code": "nprs_worst", "value": 8 - (i % 8)}, {"code": "slr", "side": "right", "value": 40 + i}],
+                "findings": if i == 0 { crate::helpers::screened(findings) } else { findings },
                 "odi": {"pain_intensity": 3, "personal_care": 2, "lifting": 3, "walking": 2, "sitting": 3, "standing": 2, "sleeping": 1, "sex_life": 1, "social_life": 2, "travelling": 2}});
             assert_eq!(record(&app, &token, p, body).await.0, 201);
         }

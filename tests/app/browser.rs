@@ -167,6 +167,10 @@ async fn browser_a_therapist_records_and_signs_an_assessment() {
             .unwrap_or_else(|e| panic!("{css}: {e}"));
     };
     option("select[name='f.rf_saddle_anaesthesia'] option[value=negative]").await;
+    option("select[name='f.rf_bladder_dysfunction'] option[value=negative]").await;
+    option("select[name='f.rf_bowel_dysfunction'] option[value=negative]").await;
+    option("select[name='f.rf_bilateral_leg_symptoms'] option[value=negative]").await;
+    option("select[name='f.rf_progressive_neuro_deficit'] option[value=negative]").await;
     for (section, answer) in [
         ("pain_intensity", 4),
         ("personal_care", 1),

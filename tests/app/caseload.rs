@@ -1,6 +1,6 @@
 //! The caseload review: flags on one page, filters, CSV, reassignment, clinic walls.
 
-use crate::helpers::{negative_screen, patient_json, spawn_app, TestApp, LEAD_A, THERAPIST_A, THERAPIST_B};
+use crate::helpers::{patient_json, spawn_app, TestApp, LEAD_A, THERAPIST_A, THERAPIST_B};
 use chrono::{Duration, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -19,14 +19,9 @@ async fn assess(app: &TestApp, token: &str, p: &str, days: i64, nprs: i64, odi: 
     if let Some(more) = extra.as_array() {
         findings.extend(more.iter().cloned());
     }
-    if days > 20 {
-        // An initial assessment is signed only with a complete cauda equina screen.
-        let answered = |c: &str| findings.iter().any(|f| f["code"] == c);
-        let missing: Vec<Value> =
-            negative_screen().into_iter().filter(|f| !answered(f["code"].as_str().unwrap_or_default())).collect();
-        findings.extend(missing);
-    }
-    let mut body = json!({"kind": if days > 20 { "initial" } else { "reassessment" }, "assessed_on": days_ago(days), "findings": findings});
+    let initial = days > 20;
+    let findings = if initial { crate::helpers::screened(Value::Array(findings)) } else { Value::Array(findings) };
+    let mut body = json!({"kind": if initial { "initial" } else { "reassessment" }, "assessed_on": days_ago(days), "findings": findings});
     if let Some(a) = odi {
         body["odi"] = json!({"pain_intensity": a, "personal_care": a, "lifting": a, "walking": a, "sitting": a, "standing": a, "sleeping": a, "sex_life": a, "social_life": a, "travelling": a});
     }

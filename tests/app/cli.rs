@@ -1,4 +1,4 @@
-//! The command line and the server process: the contract of interface.md, migrations, logs.
+//! The command line and the server process: the contract of docs/api.md, migrations, logs.
 
 use serde_json::{json, Value};
 use std::io::Write;

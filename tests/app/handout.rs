@@ -149,7 +149,7 @@ async fn a_plan_exports_as_a_fhir_bundle_without_clinician_notes() {
     let token = app.token(THERAPIST_A).await;
     let (plan, patient) = active_plan(&app, &token).await;
     let (_, a) = app
-        .api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "nprs_worst", "value": 7}, {"code": "rf_saddle_anaesthesia", "value": "negative"}, {"code": "rf_bladder_dysfunction", "value": "negative"}, {"code": "rf_bowel_dysfunction", "value": "negative"}, {"code": "rf_sexual_dysfunction", "value": "negative"}, {"code": "rf_bilateral_leg_symptoms", "value": "negative"}, {"code": "rf_progressive_neuro_deficit", "value": "negative"}],
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": crate::helpers::screened(json!([{"code": "nprs_worst", "value": 7}])),
             "odi": {"pain_intensity": 3, "personal_care": 2, "lifting": 4, "walking": 2, "sitting": 3, "standing": 2, "sleeping": 1, "sex_life": 1, "social_life": 2, "travelling": 2}})))
         .await;
     app.api(Method::POST, &format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default()), &token, None)

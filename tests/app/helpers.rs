@@ -222,7 +222,7 @@ impl TestApp {
 /// An audit event's (actor_id, patient_id, request_id, client_addr).
 pub type AuditedAs = (Option<String>, Option<String>, Option<String>, Option<String>);
 
-/// The cauda equina screening items.
+/// The cauda equina red-flag items an initial assessment must answer before it is signed.
 pub const CAUDA_EQUINA: [&str; 6] = [
     "rf_saddle_anaesthesia",
     "rf_bladder_dysfunction",
@@ -234,7 +234,7 @@ pub const CAUDA_EQUINA: [&str; 6] = [
 
 /// Every cauda equina item answered negative, as findings.
 pub fn negative_screen() -> Vec<Value> {
-    CAUDA_EQUINA.iter().map(|c| json!({"code": c, "value": "negative"})).collect()
+    screened(json!([])).as_array().cloned().unwrap_or_default()
 }
 
 /// A valid patient body.
@@ -249,4 +249,15 @@ pub fn patient_json(given: &str, family: &str) -> Value {
         "onset_date": "2026-10-01",
         "history": ["anticoagulants", "diabetes"]
     })
+}
+
+/// `findings` with every cauda equina item it does not answer itself answered negative.
+pub fn screened(findings: Value) -> Value {
+    let mut list = findings.as_array().cloned().unwrap_or_default();
+    for code in CAUDA_EQUINA {
+        if !list.iter().any(|f| f["code"] == code) {
+            list.push(serde_json::json!({"code": code, "value": "negative"}));
+        }
+    }
+    Value::Array(list)
 }

@@ -148,7 +148,7 @@ async fn an_unresolved_cauda_equina_flag_blocks_activation_until_an_action_is_re
     let token = app.token(THERAPIST_A).await;
     let p = patient_with(&app, &token, &[]).await;
     let (_, a) = app
-        .api(Method::POST, &format!("/api/v1/patients/{p}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": [{"code": "rf_bladder_dysfunction", "value": "positive"}]})))
+        .api(Method::POST, &format!("/api/v1/patients/{p}/assessments"), &token, Some(json!({"kind": "initial", "assessed_on": "2026-11-01", "findings": crate::helpers::screened(json!([{"code": "rf_bladder_dysfunction", "value": "positive"}]))})))
         .await;
     let plan = new_plan(&app, &token, &p).await;
     let activate = format!("/api/v1/plans/{}/activate", plan["id"].as_str().unwrap_or_default());
@@ -391,11 +391,12 @@ async fn a_plan_from_a_built_in_protocol_checks_every_item_against_this_patient(
     let source = new_plan(&app, &token, &plain).await;
     let taping = modality(&app, &token, "lumbar_kinesiology_taping").await;
     app.api(Method::POST, &items_path(&source, 0), &token, Some(json!({"modality_id": taping}))).await;
+    let lead = app.token(LEAD_A).await;
     let (saved, protocol) = app
         .api(
             Method::POST,
             &format!("/api/v1/plans/{}/protocol", source["id"].as_str().unwrap_or_default()),
-            &token,
+            &lead,
             Some(json!({"name": "Taping first"})),
         )
         .await;

@@ -417,7 +417,7 @@ async fn re_referral_starts_a_new_episode_with_its_own_baseline() {
     let (activate, error) = app.api(Method::POST, &format!("{}/activate", plan_path(&plan)), &token, None).await;
 
     assert_eq!(row["episode"]["number"], 1);
-    assert_eq!(discharged["episode"]["ended_on"].is_string(), true);
+    assert!(discharged["episode"]["ended_on"].is_string());
     assert_eq!(back["episode"]["number"], 2, "{back}");
     assert!(back["episode"]["ended_on"].is_null());
     assert_eq!(
