@@ -11,6 +11,7 @@ pub mod patients;
 pub mod plan_items;
 pub mod plan_review;
 pub mod plans;
+pub mod referrals;
 pub mod safety;
 
 use crate::authz::Actor;

@@ -427,7 +427,8 @@ pub fn findings_table(content: &AssessmentContent) -> Markup {
 
 fn view_page(user: &SessionUser, history: &AssessmentHistory, r: &AssessmentRecord, errors: &FieldErrors) -> Markup {
     let id = r.row.id;
-    let open: Vec<OpenFlag> = history.open_flags().into_iter().filter(|f| f.assessment_id == id.0).collect();
+    let profile = crate::service::safety::profile(history);
+    let open: Vec<OpenFlag> = profile.open_red_flags.iter().filter(|f| f.assessment_id == id.0).cloned().collect();
     let current = r.current();
     let kind = if r.row.kind == "initial" { "Initial assessment" } else { "Reassessment" };
     let body = html! {
@@ -437,6 +438,8 @@ fn view_page(user: &SessionUser, history: &AssessmentHistory, r: &AssessmentReco
             span.badge.status { (r.row.status) }
         }
         (flag_banner(user, &open, true, errors))
+        (super::screening::trend_panel(&profile, id))
+        (super::screening::actions_list(history, Some(id)))
         @if r.is_signed() {
             p.hint { "Signed " (r.row.signed_at.map(|t| t.format("%-d %b %Y %H:%M UTC").to_string()).unwrap_or_default()) ". Locked: changes are recorded as amendments." }
         }

@@ -17,6 +17,7 @@ pub mod plan_new;
 pub mod plan_safety;
 pub mod plans;
 pub mod progress;
+pub mod screening;
 pub mod session;
 
 use crate::error::AppError;
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(login::configure)
         .configure(patients::configure)
         .configure(assessments::configure)
+        .configure(screening::configure)
         .configure(progress::configure)
         .configure(plans::configure)
         .configure(plan_new::configure)

@@ -236,6 +236,7 @@ fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
             dt { "Telephone" } dd { (p.phone.as_deref().unwrap_or("—")) }
             dt { "E-mail" } dd { (p.email.as_deref().unwrap_or("—")) }
             dt { "Status" } dd { (p.status) @if let Some(d) = p.discharged_on { " on " (date(d)) } }
+            dt { "Episode of care" } dd { (p.episode_number) " · since " (date(p.episode_started_on.unwrap_or(p.created_at.date()))) }
         }
         section.history aria-labelledby="history-h" {
             h2 #history-h { "Safety-relevant history" }
@@ -265,6 +266,7 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
             a.button href=(format!("/patients/{}/edit", p.id)) { "Edit" }
         }
         (super::assessments::flag_banner(&user, &open, false, &FieldErrors::new()))
+        (super::screening::actions_list(&history, None))
         (details(&p, therapist.as_deref()))
         section aria-labelledby="assessments-h" {
             div.page-head {

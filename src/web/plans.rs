@@ -288,7 +288,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
     let view = &d.view;
     let id = view.row.id;
     let patient = &view.history.patient.0;
-    let open = view.history.open_flags();
+    let open = view.profile.open_red_flags.clone();
     let editable = view.status() == PlanStatus::Draft;
     let body = html! {
         div.plan hx-boost="true" {
@@ -305,6 +305,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                 @if editable { div.banner role="status" { p { "Amendment in progress (version " (view.row.plan_version + 1) "): " em { (reason) } ". Activate to make it the patient's plan; version " (view.row.plan_version) " stays in force until then." } } }
             }
             (flag_banner(user, &open, false, &FieldErrors::new()))
+            (super::screening::actions_list(&view.history, None))
             (safety_banner(view))
             @if !open.is_empty() && editable { p.warning { "The plan cannot be activated until an action is recorded for each red flag (on the assessment)." } }
             (lifecycle_panel(user, view))

@@ -426,3 +426,34 @@ async fn re_referral_starts_a_new_episode_with_its_own_baseline() {
         "the screen of the earlier episode does not count"
     );
 }
+
+#[tokio::test]
+async fn an_emergency_referral_prints_a_letter_and_a_review_prints_none() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let (p, _) = patient(&app, &token, &[]).await;
+    let body = json!({"kind": "initial", "assessed_on": "2026-11-02", "findings": [
+        {"code": "rf_saddle_anaesthesia", "value": "positive"}, {"code": "rf_bladder_dysfunction", "value": "negative"},
+        {"code": "rf_bowel_dysfunction", "value": "negative"}, {"code": "rf_sexual_dysfunction", "value": "negative"},
+        {"code": "rf_bilateral_leg_symptoms", "value": "negative"}, {"code": "rf_progressive_neuro_deficit", "value": "negative"},
+        {"code": "myotome_l5", "side": "left", "value": 3}, {"code": "rf_fever", "value": "positive"}]});
+    let (_, a) = app.api(Method::POST, &format!("/api/v1/patients/{p}/assessments"), &token, Some(body)).await;
+    let id = a["id"].as_str().unwrap_or_default().to_owned();
+    let act = format!("/api/v1/assessments/{id}/red-flag-actions");
+    let client = app.signed_in(THERAPIST_A).await;
+    let before = client.get(app.url(&format!("/assessments/{id}/referral-letter"))).send().await.unwrap().status();
+    app.api(Method::POST, &act, &token, Some(json!({"flag": "rf_fever", "kind": "reviewed_not_concerning", "action": "Temperature normal in clinic, no systemic symptoms"}))).await;
+    let (status, _) = app
+        .api(Method::POST, &act, &token, Some(json!({"flag": "rf_saddle_anaesthesia", "kind": "emergency_referral", "action": "Sent to the emergency department by ambulance for MRI"})))
+        .await;
+    let (_, letter) = app.page(&client, &format!("/assessments/{id}/referral-letter")).await;
+    let (_, assessment) = app.page(&client, &format!("/assessments/{id}")).await;
+
+    assert_eq!(before, 409, "no letter before a referral is recorded");
+    assert_eq!(status, 201);
+    assert!(letter.contains("Emergency referral") && letter.contains("Grace Hopper"), "{letter}");
+    assert!(letter.contains("Saddle anaesthesia") && letter.contains("Sent to the emergency department by ambulance"));
+    assert!(letter.contains("Clinic A") && letter.contains("left"), "the clinic and the neurology are named");
+    assert!(assessment.contains("Emergency referral") && assessment.contains("Reviewed: not concerning"));
+    assert_eq!(app.audit_events("assessment.referral_letter").len(), 1);
+}
