@@ -35,15 +35,18 @@ impl AssessmentKind {
 }
 
 /// What an assessment records; amendments replace it as a whole.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentContent {
     /// Typed findings (validated again when read back).
+    #[schema(value_type = Vec<FindingInput>)]
     pub findings: Vec<FindingValue>,
-    /// ODI section answers.
+    /// ODI section answers, `{section: 0..5}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, u8>>)]
     pub odi: Option<OdiAnswers>,
-    /// STarT Back answers.
+    /// STarT Back answers: items 1-8 as 1/0, item 9 a word.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<serde_json::Value>>)]
     pub start_back: Option<StartBackAnswers>,
     /// Clinical impression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -223,7 +226,7 @@ impl AssessmentContent {
 }
 
 /// One point of a measure over time.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Point {
     /// Assessment date.
     pub on: NaiveDate,
@@ -232,7 +235,7 @@ pub struct Point {
 }
 
 /// A measure tracked across assessments, with its change against the MCID.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Series {
     /// Stable key, e.g. `nprs_worst`, `slr_left`.
     pub key: &'static str,

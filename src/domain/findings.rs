@@ -77,7 +77,7 @@ impl FromStr for Section {
 }
 
 /// The body side of a per-side finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Left,
@@ -446,7 +446,7 @@ impl fmt::Display for Value {
 }
 
 /// A finding as the API sends it (`findings: [{code, side?, value, method?, note?}]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FindingInput {
     /// Catalog code, e.g. `slr`.
     pub code: String,

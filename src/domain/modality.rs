@@ -17,7 +17,7 @@ fn parse_code<T: Copy>(all: &[T], code: fn(T) -> &'static str, s: &str, what: &s
 }
 
 /// The kind of treatment a library item is (interface.md category codes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     ManualTherapy,
@@ -86,7 +86,7 @@ impl FromStr for Category {
 }
 
 /// One of the four default plan stages (clinical-reference.md "Stages").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     PainControl,
@@ -173,7 +173,7 @@ impl FromStr for Stage {
 }
 
 /// Where an item is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Setting {
     Clinic,
@@ -215,7 +215,7 @@ impl FromStr for Setting {
 }
 
 /// Whether a contraindication stops an item (absolute) or only warns (relative).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Absolute,
@@ -233,7 +233,7 @@ impl Severity {
 }
 
 /// One reason an item may harm a patient, keyed to a patient or assessment fact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contraindication {
     /// The fact that triggers it.
     pub fact: SafetyFact,
@@ -244,7 +244,7 @@ pub struct Contraindication {
 }
 
 /// What one guideline says about an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stance {
     /// The guideline recommends it.
@@ -290,7 +290,7 @@ impl Stance {
 
 /// The position of JOSPT 2021 and NICE NG59 on an item, shown side by side so that a
 /// disagreement is visible rather than averaged away.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GuidelineStance {
     /// JOSPT 2021 low back pain clinical practice guideline.
     pub jospt_2021: Stance,
@@ -309,7 +309,7 @@ impl GuidelineStance {
 }
 
 /// A library item: built-in (see `library::builtin`) or a clinic's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModalityDef {
     /// Stable snake_case code; never changes once published.
     pub code: String,
