@@ -71,8 +71,12 @@ def check(plan, bundle, kind):
         key = (json.dumps(obs["code"], sort_keys=True), obs.get("effectiveDateTime"))
         assert key not in keys, f"{where}: two Observations with the same code and date"
         keys.add(key)
+    scored = {d["reference"] for o in by_type.get("Observation", []) for d in o.get("derivedFrom", [])}
     for qr in by_type.get("QuestionnaireResponse", []):
         assert qr.get("questionnaire", "").startswith("http"), f"{where}: QuestionnaireResponse without a canonical"
+        percent = [i for g in qr["item"] for i in g.get("item", []) if i["linkId"] == "odi_percent"]
+        if percent:
+            assert "urn:uuid:" + qr["id"] in scored, f"{where}: ODI score without an Observation"
 
 
 def main():

@@ -16,7 +16,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 /// The routes of this module (see [`super::routes`]).
@@ -447,12 +447,44 @@ pub async fn save_protocol(
     Ok(HttpResponse::Created().json(CreatedId { id: protocol }))
 }
 
-/// The plan as a FHIR R4 Bundle (Patient, CarePlan, Goal, Observation, QuestionnaireResponse).
+/// Which bundle to export.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FhirParams {
+    /// `collection` (default) or `transaction` (for import into a FHIR server).
+    #[param(value_type = Option<FhirBundleType>)]
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// The FHIR Bundle types the export makes.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FhirBundleType {
+    /// A document of the plan.
+    Collection,
+    /// `PUT Type/id` entries a FHIR server imports.
+    Transaction,
+}
+
+/// The plan as a FHIR R4 Bundle (Patient, Condition, CarePlan, Goal, Observation,
+/// QuestionnaireResponse); `?type=transaction` for a transaction bundle.
 #[utoipa::path(operation_id = "exportPlanFhir", get, path = "/api/v1/plans/{id}/fhir", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")),
+    params(("id" = String, Path, description = "Plan id"), FhirParams),
     responses((status = 200, description = "FHIR R4 Bundle", content_type = "application/fhir+json", body = Object), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn fhir(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+pub async fn fhir(
+    user: BearerUser,
+    path: web::Path<String>,
+    params: web::Query<FhirParams>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    use crate::service::exports::BundleKind;
     let id = plan_id(&path)?;
-    let bundle = db.run(move |conn| crate::service::exports::fhir(conn, &user.0, id)).await?;
+    let kind = match params.kind.as_deref().map(str::trim) {
+        None | Some("") | Some("collection") => BundleKind::Collection,
+        Some("transaction") => BundleKind::Transaction,
+        Some(_) => return Err(AppError::field("type", "type must be collection or transaction.")),
+    };
+    let bundle = db.run(move |conn| crate::service::exports::fhir(conn, &user.0, id, kind)).await?;
     Ok(HttpResponse::Ok().content_type("application/fhir+json").body(bundle.to_string()))
 }
