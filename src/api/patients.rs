@@ -223,7 +223,7 @@ pub struct PatientPatch {
     /// Fields to change, as in [`PatientInput`]; `"status": "discharged"` with
     /// `discharged_on` discharges, `"status": "active"` re-activates.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = PatientInput)]
     pub changes: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -170,8 +170,10 @@ pub struct ItemUpdate {
     /// Dosage overrides (replace the previous overrides).
     pub dosage: Dosage,
     /// Side.
+    #[schema(value_type = Option<crate::domain::patient::BodySide>)]
     pub side: Option<String>,
     /// Setting.
+    #[schema(value_type = Option<crate::domain::modality::Setting>)]
     pub setting: Option<String>,
     /// Clinician-only notes.
     pub clinician_notes: Option<String>,

@@ -58,14 +58,13 @@ pub struct AssessmentContent {
 #[serde(default)]
 pub struct ContentInput {
     /// `[{code, side?, value, method?, note?}]`.
-    #[schema(value_type = Vec<Object>)]
     pub findings: Vec<FindingInput>,
     /// `{section: 0..5}`; absent sections are unanswered.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, u8>>)]
     pub odi: Option<serde_json::Value>,
     /// Nine answers: items 1-8 agree (1/true) or disagree (0/false); item 9 one of
     /// `not_at_all slightly moderately very_much extremely`.
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<serde_json::Value>>)]
     pub start_back: Option<serde_json::Value>,
     /// Clinical impression.
     pub impression: Option<String>,
@@ -77,7 +76,7 @@ pub struct ContentInput {
 pub struct AssessmentInput {
     /// `initial` or `reassessment`.
     pub kind: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, not in the future.
     pub assessed_on: String,
     /// The content.
     #[serde(flatten)]
@@ -160,14 +159,12 @@ pub struct Scores {
     pub odi_percent: Option<f64>,
     /// ODI band.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
     pub odi_band: Option<OdiBand>,
     /// Why the ODI has no score (more than one section missing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub odi_unscored: Option<String>,
     /// STarT Back total, psychosocial subscore and risk.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub start_back: Option<StartBackScore>,
 }
 
