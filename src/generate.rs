@@ -18,7 +18,7 @@
 //! the patient's position. Ids are UUID v7 (time-ordered, so they differ on every run), and
 //! all dates are relative to today, so the same seed run on another day shifts every date.
 //! The stream is ChaCha8 (`rand_chacha`), whose output for a seed is fixed by its algorithm,
-//! not by the `rand` version, so an upgrade of `rand` does not change the generated set.
+//! not by the `rand` version (only a change in how `rand` samples ranges could move it).
 
 use crate::authz::Actor;
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
@@ -35,7 +35,7 @@ use crate::service::{assessments, auth::actor_of, library, patients, plans, Ctx,
 use chrono::{Duration, NaiveDate, Utc};
 use diesel::Connection;
 use rand::seq::{IndexedRandom, SliceRandom};
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
 use std::time::Instant;
