@@ -132,10 +132,60 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
+/// Every stable error code the API answers with (the `code` of [`ErrorDetail`]). A new
+/// code is added here too, or the OpenAPI document (and the fuzzer in CI) refuses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 401: no valid session or bearer token, or bad credentials.
+    Unauthenticated,
+    /// 403: this role may not do this.
+    Forbidden,
+    /// 404: no such record, or another clinic's.
+    NotFound,
+    /// 405: the path exists, the method does not.
+    MethodNotAllowed,
+    /// 409: the record changed since it was loaded.
+    VersionConflict,
+    /// 409: a signed assessment edited in place.
+    Locked,
+    /// 409: amending a draft assessment.
+    NotSigned,
+    /// 409: editing an active plan.
+    PlanLocked,
+    /// 409: a step that needs an active plan.
+    PlanNotActive,
+    /// 409: the plan has ended.
+    PlanEnded,
+    /// 409: a handout before the first activation.
+    NotActivated,
+    /// 409: activating while a red flag is open.
+    RedFlagUnresolved,
+    /// 409: activating without a red-flag screen.
+    RedFlagScreenMissing,
+    /// 409: activating a plan whose safety review is due.
+    SafetyReviewRequired,
+    /// 409: the patient has an active plan already.
+    ActivePlanExists,
+    /// 409: the generator ran on this database already.
+    AlreadyGenerated,
+    /// 422: fields that do not pass validation.
+    ValidationFailed,
+    /// 422: an item contraindicated for this patient.
+    Contraindicated,
+    /// 422: an invasive item without recorded consent.
+    ConsentRequired,
+    /// 429: too many failed sign-ins.
+    TooManyAttempts,
+    /// 500: a fault on our side.
+    Internal,
+}
+
 /// See [`ErrorBody`].
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `validation_failed`.
+    #[schema(value_type = ErrorCode)]
     pub code: String,
     /// A sentence for people.
     pub message: String,

@@ -1,7 +1,7 @@
 //! The `physioplan` command: parses the command line, builds settings, dispatches.
 #![allow(clippy::print_stdout)]
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use physioplan::config::{DatabaseUrl, Settings};
 use physioplan::db::{Db, DbConn};
 use physioplan::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
@@ -80,17 +80,41 @@ enum ClinicAction {
     },
 }
 
+/// A user's role on the command line.
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    /// Assesses and treats patients of their clinic.
+    Therapist,
+    /// Reviews the clinic's caseload and audit log.
+    Lead,
+    /// Administers users, clinics and the audit log of the whole organisation.
+    Admin,
+}
+
+impl RoleArg {
+    fn role(self) -> physioplan::authz::Role {
+        use physioplan::authz::Role;
+        match self {
+            Self::Therapist => Role::Therapist,
+            Self::Lead => Role::Lead,
+            Self::Admin => Role::Admin,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum UserAction {
     /// Add a user; reads the password from standard input; prints the user's id.
     Add {
+        /// Sign-in e-mail (unique).
         #[arg(long)]
         email: String,
+        /// The user's name as staff see it.
         #[arg(long)]
         name: String,
-        /// therapist, lead or admin
-        #[arg(long)]
-        role: String,
+        /// What the user may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
         /// The clinic's name.
         #[arg(long)]
         clinic: String,
@@ -193,7 +217,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             let id = with_conn(&db, |c| {
                 let found = physioplan::db::clinics::find_by_name(c, &clinic).map_err(|e| e.to_string())?;
                 let clinic = found.ok_or_else(|| format!("no clinic named '{clinic}'"))?;
-                let input = UserInput { email, name, role, clinic_id: clinic.id.to_string(), password };
+                let input = UserInput {
+                    email,
+                    name,
+                    role: role.role().code().to_owned(),
+                    clinic_id: clinic.id.to_string(),
+                    password,
+                };
                 add_user(c, &input).map_err(one_line)
             })?;
             println!("{id}");
@@ -234,6 +264,8 @@ async fn main() -> ExitCode {
     match run(Cli::parse()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(reason) => {
+            // One line, whatever the driver said (libpq's reasons span several lines).
+            let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
             eprintln!("physioplan: {reason}");
             ExitCode::FAILURE
         }

@@ -1,28 +1,33 @@
 //! Assessments through the API: record, read, edit a draft, sign, amend, act on red flags,
 //! progress over time.
 
+use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::Db;
 use crate::domain::assessment::{self, AssessmentContent, AssessmentInput, ContentInput, Scores};
+use crate::domain::mcid::McidThresholds;
 use crate::domain::red_flags::PROGRESSIVE_NEURO_DEFICIT;
 use crate::error::AppError;
 use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord};
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/patients/{id}/assessments", web::post().to(create))
-        .route("/patients/{id}/assessments", web::get().to(list))
-        .route("/patients/{id}/progress", web::get().to(progress))
-        .route("/assessments/{id}", web::get().to(get))
-        .route("/assessments/{id}", web::patch().to(update))
-        .route("/assessments/{id}/sign", web::post().to(sign))
-        .route("/assessments/{id}/amendments", web::post().to(amend))
-        .route("/assessments/{id}/red-flag-actions", web::post().to(act));
+/// The routes of this module (see [`super::routes`]).
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        op(Method::POST, "/patients/{id}/assessments", create),
+        op(Method::GET, "/patients/{id}/assessments", list),
+        op(Method::GET, "/patients/{id}/progress", progress),
+        op(Method::GET, "/assessments/{id}", get),
+        op(Method::PATCH, "/assessments/{id}", update),
+        op(Method::POST, "/assessments/{id}/sign", sign),
+        op(Method::POST, "/assessments/{id}/amendments", amend),
+        op(Method::POST, "/assessments/{id}/red-flag-actions", act),
+    ]
 }
 
 fn id<T: std::str::FromStr>(path: &str) -> Result<T, AppError> {
@@ -51,6 +56,16 @@ pub struct NeurologyJson {
     pub needs_review: Vec<crate::domain::neuro_trend::NeedsReview<uuid::Uuid>>,
 }
 
+/// Whether an assessment is still editable.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentStatus {
+    /// Editable.
+    Draft,
+    /// Locked; changed only by amendment.
+    Signed,
+}
+
 /// An assessment: its current content, scores and red-flag state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentJson {
@@ -61,10 +76,12 @@ pub struct AssessmentJson {
     #[schema(value_type = String)]
     pub patient_id: PatientId,
     /// `initial` or `reassessment`.
+    #[schema(value_type = assessment::AssessmentKind)]
     pub kind: String,
     /// Date.
     pub assessed_on: NaiveDate,
     /// `draft` or `signed`.
+    #[schema(value_type = AssessmentStatus)]
     pub status: String,
     /// Send back on update, sign and amend.
     pub version: i32,
@@ -73,10 +90,8 @@ pub struct AssessmentJson {
     /// When signed (UTC).
     pub signed_at: Option<DateTime<Utc>>,
     /// Current content (after amendments).
-    #[schema(value_type = Object)]
     pub content: AssessmentContent,
     /// The original content, when amended.
-    #[schema(value_type = Option<Object>)]
     pub original: Option<AssessmentContent>,
     /// Computed scores.
     pub scores: Scores,
@@ -143,7 +158,7 @@ async fn respond(
 }
 
 /// Records a draft assessment; answers with scores and positive red flags.
-#[utoipa::path(post, path = "/api/v1/patients/{id}/assessments", tag = "assessments", request_body = AssessmentInput,
+#[utoipa::path(operation_id = "createAssessment", post, path = "/api/v1/patients/{id}/assessments", tag = "assessments", request_body = AssessmentInput,
     params(("id" = String, Path, description = "Patient id")), security(("bearer" = [])),
     responses((status = 201, body = AssessmentJson), (status = 404, body = crate::error::ErrorBody),
               (status = 422, description = "validation_failed; out-of-range findings are named", body = crate::error::ErrorBody)))]
@@ -161,7 +176,7 @@ pub async fn create(
 }
 
 /// A patient's assessments, oldest first.
-#[utoipa::path(get, path = "/api/v1/patients/{id}/assessments", tag = "assessments",
+#[utoipa::path(operation_id = "listAssessments", get, path = "/api/v1/patients/{id}/assessments", tag = "assessments",
     params(("id" = String, Path, description = "Patient id")), security(("bearer" = [])),
     responses((status = 200, body = Vec<AssessmentJson>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
@@ -172,7 +187,7 @@ pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) 
 }
 
 /// One assessment.
-#[utoipa::path(get, path = "/api/v1/assessments/{id}", tag = "assessments",
+#[utoipa::path(operation_id = "getAssessment", get, path = "/api/v1/assessments/{id}", tag = "assessments",
     params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
     responses((status = 200, body = AssessmentJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
@@ -192,7 +207,7 @@ pub struct DraftUpdate {
 }
 
 /// Replaces a draft's content; 409 `locked` for a signed assessment, `version_conflict` when stale.
-#[utoipa::path(patch, path = "/api/v1/assessments/{id}", tag = "assessments", request_body = DraftUpdate,
+#[utoipa::path(operation_id = "updateAssessment", patch, path = "/api/v1/assessments/{id}", tag = "assessments", request_body = DraftUpdate,
     params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
     responses((status = 200, body = AssessmentJson), (status = 409, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
@@ -231,7 +246,7 @@ pub struct SignRequest {
 }
 
 /// Signs (locks) a draft.
-#[utoipa::path(post, path = "/api/v1/assessments/{id}/sign", tag = "assessments",
+#[utoipa::path(operation_id = "signAssessment", post, path = "/api/v1/assessments/{id}/sign", tag = "assessments",
     params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
     responses((status = 200, body = AssessmentJson), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn sign(
@@ -271,7 +286,7 @@ pub struct AmendRequest {
 }
 
 /// Amends a signed assessment (the original stays visible).
-#[utoipa::path(post, path = "/api/v1/assessments/{id}/amendments", tag = "assessments", request_body = AmendRequest,
+#[utoipa::path(operation_id = "amendAssessment", post, path = "/api/v1/assessments/{id}/amendments", tag = "assessments", request_body = AmendRequest,
     params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
     responses((status = 201, body = AssessmentJson), (status = 409, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
@@ -302,7 +317,7 @@ pub struct ActionRequest {
 }
 
 /// Records the action taken on a positive red flag, resolving it.
-#[utoipa::path(post, path = "/api/v1/assessments/{id}/red-flag-actions", tag = "assessments", request_body = ActionRequest,
+#[utoipa::path(operation_id = "recordRedFlagAction", post, path = "/api/v1/assessments/{id}/red-flag-actions", tag = "assessments", request_body = ActionRequest,
     params(("id" = String, Path, description = "Assessment id")), security(("bearer" = [])),
     responses((status = 201, body = AssessmentJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn act(
@@ -319,17 +334,29 @@ pub async fn act(
 }
 
 /// NPRS, ODI and SLR across a patient's assessments, with change since baseline and MCID.
-#[utoipa::path(get, path = "/api/v1/patients/{id}/progress", tag = "assessments",
+#[utoipa::path(operation_id = "getProgress", get, path = "/api/v1/patients/{id}/progress", tag = "assessments",
     params(("id" = String, Path, description = "Patient id")), security(("bearer" = [])),
-    responses((status = 200, description = "Series per measure", body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, description = "Series per measure", body = ProgressJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn progress(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let patient: PatientId = id(&path)?;
     let history = db.run(move |conn| service::history(conn, &user.0, patient)).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "patient_id": patient,
-        "thresholds": history.thresholds,
-        "series": progress_series(&history),
-    })))
+    Ok(HttpResponse::Ok().json(ProgressJson {
+        patient_id: patient,
+        thresholds: history.thresholds,
+        series: progress_series(&history),
+    }))
+}
+
+/// A patient's measures over time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProgressJson {
+    /// Patient.
+    #[schema(value_type = String, format = Uuid)]
+    pub patient_id: PatientId,
+    /// The clinic's MCID thresholds.
+    pub thresholds: McidThresholds,
+    /// One series per measure.
+    pub series: Vec<assessment::Series>,
 }
 
 /// The progress series of a patient's history.

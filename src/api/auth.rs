@@ -1,5 +1,6 @@
 //! `POST /api/v1/auth/token` and `GET /api/v1/me`.
 
+use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
 use crate::authz::Role;
 use crate::db::ids::{ClinicId, UserId};
@@ -7,14 +8,15 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::service::auth::{self, HashGate};
 use crate::web::session::origin_of;
+use actix_web::http::Method;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/auth/token", web::post().to(token)).route("/me", web::get().to(me));
+/// The routes of this module (see [`super::routes`]).
+pub fn routes() -> Vec<ApiRoute> {
+    vec![op(Method::POST, "/auth/token", token), op(Method::GET, "/me", me)]
 }
 
 /// Credentials for a token.
@@ -38,7 +40,7 @@ pub struct TokenResponse {
 }
 
 /// Issues a bearer token for an e-mail and password.
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
+#[utoipa::path(operation_id = "createToken", post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = crate::error::ErrorBody),
               (status = 429, description = "Too many failed attempts", body = crate::error::ErrorBody)))]
 pub async fn token(
@@ -71,7 +73,7 @@ pub struct Me {
 }
 
 /// Who the token belongs to.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getMe", get, path = "/api/v1/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(user: BearerUser) -> HttpResponse {
     let a = user.0.actor;

@@ -1,38 +1,63 @@
 //! `GET /api/v1/caseload`: patients with stage and flags, and per-therapist load.
 
+use super::{op, ApiRoute};
 use super::{page_number, BearerUser};
 use crate::db::Db;
 use crate::domain::caseload::Flag;
+use crate::domain::patient::PatientStatus;
 use crate::error::AppError;
 use crate::service::caseload::{self as service, Caseload, CaseloadQuery};
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
-use utoipa::IntoParams;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::{IntoParams, ToSchema};
 
 /// Patients per page.
 pub const PER_PAGE: usize = 25;
 
-/// Registers the route.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/caseload", web::get().to(caseload));
+/// The routes of this module (see [`super::routes`]).
+pub fn routes() -> Vec<ApiRoute> {
+    vec![op(Method::GET, "/caseload", caseload)]
 }
 
 /// Caseload filters as sent (query string).
 #[derive(Debug, Default, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseloadParams {
     /// Clinic (admins only; others see their own).
+    #[param(value_type = Option<String>, format = Uuid)]
     pub clinic_id: Option<String>,
     /// One therapist's patients.
+    #[param(value_type = Option<String>, format = Uuid)]
     pub therapist_id: Option<String>,
-    /// A flag code, e.g. `not_improving`.
+    /// Only patients with this flag.
+    #[param(value_type = Option<Flag>)]
     pub flag: Option<String>,
     /// Plan stage 1–4 (0: no active plan).
+    #[param(value_type = Option<i32>, minimum = 0, maximum = 4)]
     pub stage: Option<String>,
-    /// `name`, `flags`, `stage` or `last_assessed`.
+    /// Order of the patients (default `name`).
+    #[param(value_type = Option<CaseloadSort>)]
     pub sort: Option<String>,
     /// Page, from 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
+}
+
+/// How the caseload is ordered.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseloadSort {
+    /// Family name, given name.
+    Name,
+    /// Most flags first.
+    Flags,
+    /// By plan stage.
+    Stage,
+    /// Longest since the last assessment first.
+    LastAssessed,
 }
 
 impl CaseloadParams {
@@ -74,32 +99,132 @@ impl CaseloadParams {
     }
 }
 
-/// The JSON of one page of a caseload.
-pub fn caseload_json(c: &Caseload, page: usize) -> serde_json::Value {
-    let start = (page - 1) * PER_PAGE;
-    json!({
-        "clinic_id": c.clinic.id,
-        "therapists": c.therapists.iter().map(|t| json!({
-            "id": t.user.id, "name": t.user.name, "active_patients": t.active,
-            "flags": t.flags.iter().map(|(f, n)| (f.code().to_owned(), json!(n))).collect::<serde_json::Map<_, _>>(),
-        })).collect::<Vec<_>>(),
-        "stages": {"none": c.stages[0], "1": c.stages[1], "2": c.stages[2], "3": c.stages[3], "4": c.stages[4]},
-        "patients": c.rows.iter().skip(start).take(PER_PAGE).map(|r| json!({
-            "id": r.patient.id, "given_name": r.patient.given_name, "family_name": r.patient.family_name,
-            "therapist_id": r.patient.therapist_id, "status": r.patient.status, "stage": r.stage,
-            "flags": r.flags.iter().map(|f| f.code()).collect::<Vec<_>>(),
-            "last_assessed_on": r.last_assessed, "odi_change": r.odi_change,
-        })).collect::<Vec<_>>(),
-        "page": page,
-        "per_page": PER_PAGE,
-        "total": c.rows.len(),
-    })
+/// A therapist's load.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TherapistJson {
+    /// User id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Active patients.
+    pub active_patients: usize,
+    /// Patients per flag code (only flags that occur).
+    pub flags: BTreeMap<Flag, usize>,
+}
+
+/// Patients per plan stage: `none` without an active plan, `1`–`4` per stage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StageCounts {
+    /// No active plan.
+    pub none: usize,
+    /// Stage 1.
+    #[serde(rename = "1")]
+    pub stage_1: usize,
+    /// Stage 2.
+    #[serde(rename = "2")]
+    pub stage_2: usize,
+    /// Stage 3.
+    #[serde(rename = "3")]
+    pub stage_3: usize,
+    /// Stage 4.
+    #[serde(rename = "4")]
+    pub stage_4: usize,
+}
+
+/// A patient in the caseload.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseloadPatient {
+    /// Patient id.
+    pub id: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// Assigned therapist.
+    pub therapist_id: Option<String>,
+    /// Patient status.
+    #[schema(value_type = PatientStatus)]
+    pub status: String,
+    /// Current stage of the active plan.
+    pub stage: Option<i32>,
+    /// Flags, most urgent first.
+    pub flags: Vec<Flag>,
+    /// Latest signed assessment.
+    pub last_assessed_on: Option<NaiveDate>,
+    /// ODI change since baseline (negative = better).
+    pub odi_change: Option<f64>,
+}
+
+/// One page of a caseload.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseloadJson {
+    /// The clinic shown.
+    pub clinic_id: String,
+    /// Each therapist's load.
+    pub therapists: Vec<TherapistJson>,
+    /// Patients per stage.
+    pub stages: StageCounts,
+    /// This page of patients.
+    pub patients: Vec<CaseloadPatient>,
+    /// This page (1-based).
+    pub page: usize,
+    /// Page size.
+    pub per_page: usize,
+    /// Patients in all.
+    pub total: usize,
+}
+
+impl CaseloadJson {
+    /// Page `page` (1-based) of a caseload.
+    pub fn page(c: &Caseload, page: usize) -> Self {
+        let start = (page - 1) * PER_PAGE;
+        Self {
+            clinic_id: c.clinic.id.to_string(),
+            therapists: c
+                .therapists
+                .iter()
+                .map(|t| TherapistJson {
+                    id: t.user.id.to_string(),
+                    name: t.user.name.clone(),
+                    active_patients: t.active,
+                    flags: t.flags.clone(),
+                })
+                .collect(),
+            stages: StageCounts {
+                none: c.stages[0],
+                stage_1: c.stages[1],
+                stage_2: c.stages[2],
+                stage_3: c.stages[3],
+                stage_4: c.stages[4],
+            },
+            patients: c
+                .rows
+                .iter()
+                .skip(start)
+                .take(PER_PAGE)
+                .map(|r| CaseloadPatient {
+                    id: r.patient.id.clone(),
+                    given_name: r.patient.given_name.clone(),
+                    family_name: r.patient.family_name.clone(),
+                    therapist_id: r.patient.therapist_id.clone(),
+                    status: r.patient.status.clone(),
+                    stage: r.stage,
+                    flags: r.flags.clone(),
+                    last_assessed_on: r.last_assessed,
+                    odi_change: r.odi_change,
+                })
+                .collect(),
+            page,
+            per_page: PER_PAGE,
+            total: c.rows.len(),
+        }
+    }
 }
 
 /// Patients with stage and flags, and each therapist's load. Leads see their clinic,
 /// admins any clinic (`clinic_id`), therapists their own patients.
-#[utoipa::path(get, path = "/api/v1/caseload", tag = "caseload", params(CaseloadParams), security(("bearer" = [])),
-    responses((status = 200, description = "{clinic_id, therapists, stages, patients, page, per_page, total}", body = Object),
+#[utoipa::path(operation_id = "getCaseload", get, path = "/api/v1/caseload", tag = "caseload", params(CaseloadParams), security(("bearer" = [])),
+    responses((status = 200, body = CaseloadJson),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn caseload(
     user: BearerUser,
@@ -109,5 +234,5 @@ pub async fn caseload(
     let query = params.query()?;
     let page = page_number(params.page.as_deref())? as usize;
     let c = db.run(move |conn| service::load(conn, &user.0, &query)).await?;
-    Ok(HttpResponse::Ok().json(caseload_json(&c, page)))
+    Ok(HttpResponse::Ok().json(CaseloadJson::page(&c, page)))
 }

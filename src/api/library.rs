@@ -1,5 +1,6 @@
 //! `/api/v1/modalities` and `/api/v1/protocols`: the library and plan templates.
 
+use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
 use crate::db::ids::ModalityId;
 use crate::db::library::LibraryFilter;
@@ -7,17 +8,20 @@ use crate::db::Db;
 use crate::domain::modality::{Category, ModalityDef, Stage};
 use crate::error::AppError;
 use crate::service::library::{self as service, LibraryItem, Protocol};
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/modalities", web::get().to(list))
-        .route("/modalities", web::post().to(create))
-        .route("/modalities/{id}", web::get().to(get))
-        .route("/modalities/{id}", web::put().to(update))
-        .route("/protocols", web::get().to(protocols));
+/// The routes of this module (see [`super::routes`]).
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        op(Method::GET, "/modalities", list),
+        op(Method::POST, "/modalities", create),
+        op(Method::GET, "/modalities/{id}", get),
+        op(Method::PUT, "/modalities/{id}", update),
+        op(Method::GET, "/protocols", protocols),
+    ]
 }
 
 /// A library item version.
@@ -35,13 +39,14 @@ pub struct ModalityJson {
     pub builtin: bool,
     /// Name.
     pub name: String,
-    /// Category code.
+    /// Category.
+    #[schema(value_type = Category)]
     pub category: String,
-    /// Stage codes.
+    /// Stages it suits.
+    #[schema(value_type = Vec<Stage>)]
     pub stages: Vec<String>,
     /// The full definition: region, description, instructions, dosage, contraindications,
     /// consent, guideline stance.
-    #[schema(value_type = Object)]
     pub definition: ModalityDef,
 }
 
@@ -63,8 +68,10 @@ impl From<LibraryItem> for ModalityJson {
 
 /// Library filters.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LibraryParams {
-    /// Category code.
+    /// Category.
+    #[param(value_type = Option<Category>)]
     pub category: Option<String>,
     /// Stage: `1`–`4` or its code (`pain_control mobility strength functional`).
     pub stage: Option<String>,
@@ -89,7 +96,7 @@ pub fn filter_of(p: &LibraryParams) -> Result<LibraryFilter, AppError> {
 }
 
 /// Current library items (built-in and the clinic's own).
-#[utoipa::path(get, path = "/api/v1/modalities", tag = "library", params(LibraryParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listModalities", get, path = "/api/v1/modalities", tag = "library", params(LibraryParams), security(("bearer" = [])),
     responses((status = 200, body = Vec<ModalityJson>), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list(
     user: BearerUser,
@@ -102,7 +109,7 @@ pub async fn list(
 }
 
 /// One library item version.
-#[utoipa::path(get, path = "/api/v1/modalities/{id}", tag = "library", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getModality", get, path = "/api/v1/modalities/{id}", tag = "library", security(("bearer" = [])),
     params(("id" = String, Path, description = "Item version id")),
     responses((status = 200, body = ModalityJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
@@ -112,7 +119,7 @@ pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -
 }
 
 /// Adds a clinic item (leads and admins); the body is a full definition.
-#[utoipa::path(post, path = "/api/v1/modalities", tag = "library", request_body = Object, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createModality", post, path = "/api/v1/modalities", tag = "library", request_body = ModalityDef, security(("bearer" = [])),
     responses((status = 201, body = ModalityJson), (status = 403, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(user: BearerUser, body: ApiJson<ModalityDef>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let ctx = user.0;
@@ -126,7 +133,7 @@ pub async fn create(user: BearerUser, body: ApiJson<ModalityDef>, db: web::Data<
 }
 
 /// Edits a clinic item: answers with the new version (plans keep the old one).
-#[utoipa::path(put, path = "/api/v1/modalities/{id}", tag = "library", request_body = Object, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateModality", put, path = "/api/v1/modalities/{id}", tag = "library", request_body = ModalityDef, security(("bearer" = [])),
     params(("id" = String, Path, description = "Current item version id")),
     responses((status = 200, body = ModalityJson), (status = 403, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn update(
@@ -160,7 +167,6 @@ pub struct ProtocolJson {
     /// Description.
     pub description: String,
     /// The template.
-    #[schema(value_type = Object)]
     pub content: crate::domain::protocol::ProtocolContent,
 }
 
@@ -178,7 +184,7 @@ impl From<Protocol> for ProtocolJson {
 }
 
 /// Protocols (built-in and the clinic's own).
-#[utoipa::path(get, path = "/api/v1/protocols", tag = "library", security(("bearer" = [])),
+#[utoipa::path(operation_id = "listProtocols", get, path = "/api/v1/protocols", tag = "library", security(("bearer" = [])),
     responses((status = 200, body = Vec<ProtocolJson>)))]
 pub async fn protocols(user: BearerUser, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let list = db.run(move |conn| service::protocols(conn, &user.0)).await?;

@@ -6,6 +6,7 @@ pub mod caseload;
 pub mod library;
 pub mod openapi;
 pub mod patients;
+pub mod plan_views;
 pub mod plans;
 
 use crate::db::Db;
@@ -13,24 +14,87 @@ use crate::error::{AppError, FieldErrors};
 use crate::service::{auth as auth_service, Ctx};
 use crate::web::session::origin_of;
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, Handler, HttpRequest, HttpResponse, Responder, Route};
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
 
-/// Registers the API routes.
+/// One operation of the API: its method, its path under `/api/v1` and its handler. The
+/// route table ([`routes`]) is the only way routes are registered, and a test compares it
+/// with the OpenAPI document, so the two cannot drift.
+pub struct ApiRoute {
+    /// HTTP method.
+    pub method: Method,
+    /// Path under `/api/v1`, in the OpenAPI `{param}` form.
+    pub path: &'static str,
+    route: Route,
+}
+
+/// An operation: `method path` answered by `handler`.
+pub fn op<F, Args>(method: Method, path: &'static str, handler: F) -> ApiRoute
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    ApiRoute { route: web::method(method.clone()).to(handler), method, path }
+}
+
+/// Every operation of the API, in registration order.
+pub fn routes() -> Vec<ApiRoute> {
+    [
+        auth::routes(),
+        patients::routes(),
+        assessments::routes(),
+        library::routes(),
+        plans::routes(),
+        caseload::routes(),
+        openapi::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Registers the API routes: one resource per path, answering 405 with `Allow` for a method
+/// it does not have; 404 for a path that is not in the table.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/api/v1")
-            .configure(auth::configure)
-            .configure(patients::configure)
-            .configure(assessments::configure)
-            .configure(library::configure)
-            .configure(plans::configure)
-            .configure(caseload::configure)
-            .configure(openapi::configure)
-            .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) })),
+    let mut scope = web::scope("/api/v1").app_data(
+        web::QueryConfig::default()
+            .error_handler(|_, _| AppError::field("query", "The query string could not be read.").into()),
     );
+    let mut by_path: Vec<(&'static str, Vec<ApiRoute>)> = Vec::new();
+    for r in routes() {
+        match by_path.iter_mut().find(|(p, _)| *p == r.path) {
+            Some((_, list)) => list.push(r),
+            None => by_path.push((r.path, vec![r])),
+        }
+    }
+    for (path, list) in by_path {
+        let allow = list.iter().map(|r| r.method.as_str()).collect::<Vec<_>>().join(", ");
+        let mut resource = web::resource(path).default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { method_not_allowed(allow) }
+        }));
+        for r in list {
+            resource = resource.route(r.route);
+        }
+        scope = scope.service(resource);
+    }
+    cfg.service(scope.default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(AppError::NotFound) })));
+}
+
+/// 405 `method_not_allowed` with the methods the path has.
+fn method_not_allowed(allow: String) -> HttpResponse {
+    let body = crate::error::ErrorBody {
+        error: crate::error::ErrorDetail {
+            code: "method_not_allowed".into(),
+            message: "This method is not allowed here.".into(),
+            fields: None,
+        },
+    };
+    HttpResponse::MethodNotAllowed().insert_header((actix_web::http::header::ALLOW, allow)).json(body)
 }
 
 /// The caller of an API route, authenticated by `Authorization: Bearer TOKEN`.

@@ -1,5 +1,6 @@
 //! `/api/v1/patients`: list and search, create, read, partial update.
 
+use super::{op, ApiRoute};
 use super::{page_number, parse_json, ApiJson, BearerUser};
 use crate::db::ids::{ClinicId, PatientId};
 use crate::db::patients::{PatientQuery, PatientWithTherapist};
@@ -8,6 +9,7 @@ use crate::domain::history::{self, HistoryCode};
 use crate::domain::patient::PatientInput;
 use crate::error::AppError;
 use crate::service::patients as service;
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,12 +18,14 @@ use utoipa::{IntoParams, ToSchema};
 /// Patients per page.
 const PER_PAGE: i64 = 50;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/patients", web::get().to(list))
-        .route("/patients", web::post().to(create))
-        .route("/patients/{id}", web::get().to(get))
-        .route("/patients/{id}", web::patch().to(update));
+/// The routes of this module (see [`super::routes`]).
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        op(Method::GET, "/patients", list),
+        op(Method::POST, "/patients", create),
+        op(Method::GET, "/patients/{id}", get),
+        op(Method::PATCH, "/patients/{id}", update),
+    ]
 }
 
 /// A patient as the API returns it.
@@ -46,6 +50,7 @@ pub struct PatientJson {
     /// Date of birth.
     pub date_of_birth: NaiveDate,
     /// Sex code.
+    #[schema(value_type = Option<Sex>)]
     pub sex: Option<String>,
     /// Telephone.
     pub phone: Option<String>,
@@ -54,13 +59,14 @@ pub struct PatientJson {
     /// Condition.
     pub condition: String,
     /// `left`, `right` or `bilateral`.
+    #[schema(value_type = crate::domain::patient::BodySide)]
     pub side: String,
     /// Onset date.
     pub onset_date: Option<NaiveDate>,
     /// History codes.
-    #[schema(value_type = Vec<String>)]
     pub history: Vec<HistoryCode>,
     /// `active` or `discharged`.
+    #[schema(value_type = crate::domain::patient::PatientStatus)]
     pub status: String,
     /// Discharge date.
     pub discharged_on: Option<NaiveDate>,
@@ -130,17 +136,46 @@ pub struct PatientPage {
 
 /// List filters.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Part of the name.
     pub q: Option<String>,
     /// Page, from 1.
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
-    /// `active` (default), `discharged` or `all`.
+    /// Which patients (default `active`).
+    #[param(value_type = Option<StatusFilter>)]
     pub status: Option<String>,
 }
 
+/// Which patients a list shows.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    /// Under care.
+    Active,
+    /// Discharged.
+    Discharged,
+    /// Both.
+    All,
+}
+
+/// Recorded sex, as the patient states it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+    /// Other.
+    Other,
+    /// Prefer not to say.
+    NotStated,
+}
+
 /// Lists patients of the caller's clinic (admins: every clinic), by name.
-#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", params(ListParams), security(("bearer" = [])),
+#[utoipa::path(operation_id = "listPatients", get, path = "/api/v1/patients", tag = "patients", params(ListParams), security(("bearer" = [])),
     responses((status = 200, body = PatientPage), (status = 401, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn list(
@@ -168,7 +203,7 @@ pub async fn list(
 }
 
 /// Adds a patient to the caller's clinic.
-#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", request_body = PatientInput, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createPatient", post, path = "/api/v1/patients", tag = "patients", request_body = PatientInput, security(("bearer" = [])),
     responses((status = 201, body = PatientJson), (status = 401, body = crate::error::ErrorBody),
               (status = 422, description = "validation_failed, naming the field", body = crate::error::ErrorBody)))]
 pub async fn create(
@@ -190,7 +225,7 @@ pub async fn create(
 }
 
 /// One patient (404 for another clinic's).
-#[utoipa::path(get, path = "/api/v1/patients/{id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getPatient", get, path = "/api/v1/patients/{id}", tag = "patients", security(("bearer" = [])),
     params(("id" = String, Path, description = "Patient id")),
     responses((status = 200, body = PatientJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
@@ -207,12 +242,12 @@ pub struct PatientPatch {
     /// Fields to change, as in [`PatientInput`]; `"status": "discharged"` with
     /// `discharged_on` discharges, `"status": "active"` re-activates.
     #[serde(flatten)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = PatientInput)]
     pub changes: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Changes some fields of a patient; 409 `version_conflict` when `version` is stale.
-#[utoipa::path(patch, path = "/api/v1/patients/{id}", tag = "patients", request_body = PatientPatch, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updatePatient", patch, path = "/api/v1/patients/{id}", tag = "patients", request_body = PatientPatch, security(("bearer" = [])),
     params(("id" = String, Path, description = "Patient id")),
     responses((status = 200, body = PatientJson), (status = 404, body = crate::error::ErrorBody),
               (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]

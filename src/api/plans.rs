@@ -1,45 +1,49 @@
 //! `/api/v1/plans`: staged plans, items through the safety engine, lifecycle and versions.
 
+use super::plan_views::{ContentJson, CreatedId, CreatedPlan, ItemJson, PlanJson, PlanSummary, VersionJson};
+use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{diff, PlanContent, PlanStatus};
-use crate::domain::progression::{self, Comparator, Criterion, Measure};
+use crate::domain::plan::{diff, PlanStatus};
+use crate::domain::progression::{Comparator, Criterion, Measure};
 use crate::error::AppError;
-use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView, Skipped};
+use crate::service::plans::{self as service, AddItem, PlanEdit, Skipped};
 use crate::service::Ctx;
+use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// Registers the routes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/patients/{id}/plans", web::post().to(create))
-        .route("/patients/{id}/plans", web::get().to(list))
-        .route("/plans/{id}", web::get().to(get))
-        .route("/plans/{id}/versions/{number}", web::get().to(version))
-        .route("/plans/{id}/stages/{stage}/items", web::post().to(add_item))
-        .route("/plans/{id}/items/{item}", web::patch().to(update_item))
-        .route("/plans/{id}/items/{item}", web::delete().to(remove_item))
-        .route("/plans/{id}/items/{item}/move", web::post().to(move_item))
-        .route("/plans/{id}/items/{item}/review", web::post().to(review_item))
-        .route("/plans/{id}/items/{item}/consent/withdraw", web::post().to(withdraw_consent))
-        .route("/plans/{id}/stages/{stage}", web::patch().to(edit_stage))
-        .route("/plans/{id}/stages/{stage}/criteria", web::put().to(set_criteria))
-        .route("/plans/{id}/goals", web::post().to(add_goal))
-        .route("/plans/{id}/goals/{goal}", web::delete().to(remove_goal))
-        .route("/plans/{id}/activate", web::post().to(activate))
-        .route("/plans/{id}/amend", web::post().to(amend))
-        .route("/plans/{id}/advance", web::post().to(advance))
-        .route("/plans/{id}/complete", web::post().to(complete))
-        .route("/plans/{id}/discontinue", web::post().to(discontinue))
-        .route("/plans/{id}/protocol", web::post().to(save_protocol))
-        .route("/plans/{id}/fhir", web::get().to(fhir));
+/// The routes of this module (see [`super::routes`]).
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        op(Method::POST, "/patients/{id}/plans", create),
+        op(Method::GET, "/patients/{id}/plans", list),
+        op(Method::GET, "/plans/{id}", get),
+        op(Method::GET, "/plans/{id}/versions/{number}", version),
+        op(Method::POST, "/plans/{id}/stages/{stage}/items", add_item),
+        op(Method::PATCH, "/plans/{id}/items/{item}", update_item),
+        op(Method::DELETE, "/plans/{id}/items/{item}", remove_item),
+        op(Method::POST, "/plans/{id}/items/{item}/move", move_item),
+        op(Method::POST, "/plans/{id}/items/{item}/review", review_item),
+        op(Method::POST, "/plans/{id}/items/{item}/consent/withdraw", withdraw_consent),
+        op(Method::PATCH, "/plans/{id}/stages/{stage}", edit_stage),
+        op(Method::PUT, "/plans/{id}/stages/{stage}/criteria", set_criteria),
+        op(Method::POST, "/plans/{id}/goals", add_goal),
+        op(Method::DELETE, "/plans/{id}/goals/{goal}", remove_goal),
+        op(Method::POST, "/plans/{id}/activate", activate),
+        op(Method::POST, "/plans/{id}/amend", amend),
+        op(Method::POST, "/plans/{id}/advance", advance),
+        op(Method::POST, "/plans/{id}/complete", complete),
+        op(Method::POST, "/plans/{id}/discontinue", discontinue),
+        op(Method::POST, "/plans/{id}/protocol", save_protocol),
+        op(Method::GET, "/plans/{id}/fhir", fhir),
+    ]
 }
 
 fn plan_id(text: &str) -> Result<PlanId, AppError> {
@@ -50,66 +54,9 @@ fn uuid(text: &str) -> Result<Uuid, AppError> {
     text.parse().map_err(|_| AppError::NotFound)
 }
 
-/// Plan content as JSON, each item with its effective `dosage` and each criterion and goal
-/// with plain `words`.
-pub fn content_json(content: &PlanContent) -> Value {
-    let mut value = serde_json::to_value(content).unwrap_or(Value::Null);
-    if let Some(stages) = value.get_mut("stages").and_then(Value::as_array_mut) {
-        for (stage, s) in stages.iter_mut().zip(&content.stages) {
-            if let Some(items) = stage.get_mut("items").and_then(Value::as_array_mut) {
-                for (item, i) in items.iter_mut().zip(&s.items) {
-                    item["dosage"] = serde_json::to_value(i.dosage()).unwrap_or(Value::Null);
-                    item["dosage_summary"] = i.dosage().summary().into();
-                }
-            }
-            if let Some(criteria) = stage.get_mut("criteria").and_then(Value::as_array_mut) {
-                for (c, crit) in criteria.iter_mut().zip(&s.criteria) {
-                    c["words"] = progression::plain_words(crit).into();
-                }
-            }
-        }
-    }
-    if let Some(goals) = value.get_mut("goals").and_then(Value::as_array_mut) {
-        for (g, goal) in goals.iter_mut().zip(&content.goals) {
-            g["words"] = progression::plain_words(&goal.criterion()).into();
-        }
-    }
-    value
-}
-
-/// The plan as the API returns it.
-pub fn plan_json(view: &PlanView) -> Value {
-    let content = content_json(&view.content);
-    let readiness = view.readiness().map(|(on, e)| {
-        json!({
-            "assessed_on": on,
-            "ready": e.met,
-            "criteria": e.per_criterion.iter().map(|(c, o)| json!({"criterion": c, "words": progression::plain_words(c), "outcome": format!("{o:?}").to_lowercase()})).collect::<Vec<_>>(),
-        })
-    });
-    json!({
-        "id": view.row.id,
-        "patient_id": view.row.patient_id,
-        "title": view.row.title,
-        "version": view.row.version,
-        "plan_version": view.row.plan_version,
-        "status": view.row.status,
-        "amend_reason": view.row.amend_reason,
-        "end_reason": view.row.end_reason,
-        "current_stage": view.content.current_stage,
-        "has_override": view.content.has_override() || view.row.screen_override_reason.is_some(),
-        "screen_override_reason": view.row.screen_override_reason,
-        "safety": view.safety,
-        "goals": content["goals"],
-        "stages": content["stages"],
-        "readiness": readiness,
-        "versions": view.versions.iter().map(|(v, by)| json!({"number": v.number, "reason": v.reason, "activated_by": by, "activated_at": v.activated_at.and_utc()})).collect::<Vec<_>>(),
-    })
-}
-
 async fn respond(db: &Db, ctx: Ctx, id: PlanId, status: StatusCode) -> Result<HttpResponse, AppError> {
     let view = db.run(move |conn| service::get(conn, &ctx, id)).await?;
-    Ok(HttpResponse::build(status).json(plan_json(&view)))
+    Ok(HttpResponse::build(status).json(PlanJson::from(&view)))
 }
 
 /// Starting a plan.
@@ -123,9 +70,9 @@ pub struct CreatePlan {
 }
 
 /// Starts a draft plan with the four default stages, or from a protocol.
-#[utoipa::path(post, path = "/api/v1/patients/{id}/plans", tag = "plans", request_body = CreatePlan, security(("bearer" = [])),
+#[utoipa::path(operation_id = "createPlan", post, path = "/api/v1/patients/{id}/plans", tag = "plans", request_body = CreatePlan, security(("bearer" = [])),
     params(("id" = String, Path, description = "Patient id")),
-    responses((status = 201, description = "The plan, with `skipped` protocol items", body = Object), (status = 404, body = crate::error::ErrorBody),
+    responses((status = 201, description = "The plan, with `skipped` protocol items", body = CreatedPlan), (status = 404, body = crate::error::ErrorBody),
               (status = 422, body = crate::error::ErrorBody)))]
 pub async fn create(
     user: BearerUser,
@@ -148,14 +95,13 @@ pub async fn create(
         db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await?;
     let ctx = user.0;
     let view = db.run(move |conn| service::get(conn, &ctx, id)).await?;
-    let mut body = plan_json(&view);
-    body["skipped"] = serde_json::to_value(skipped).unwrap_or(Value::Null);
+    let body = CreatedPlan { plan: PlanJson::from(&view), skipped };
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/plans/{id}"))).json(body))
 }
 
 /// A patient's plans, newest first.
-#[utoipa::path(get, path = "/api/v1/patients/{id}/plans", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Patient id")), responses((status = 200, body = Object)))]
+#[utoipa::path(operation_id = "listPlans", get, path = "/api/v1/patients/{id}/plans", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Patient id")), responses((status = 200, body = Vec<PlanSummary>)))]
 pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let patient: PatientId = path.parse().map_err(|_| AppError::NotFound)?;
     let rows = db
@@ -164,24 +110,21 @@ pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) 
             service::for_patient(conn, &user.0, patient)
         })
         .await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| json!({"id": r.id, "title": r.title, "status": r.status, "plan_version": r.plan_version, "current_stage": r.current_stage, "version": r.version}))
-        .collect();
+    let items: Vec<PlanSummary> = rows.iter().map(PlanSummary::from).collect();
     Ok(HttpResponse::Ok().json(items))
 }
 
 /// One plan: goals, stages with criteria and items, readiness, versions.
-#[utoipa::path(get, path = "/api/v1/plans/{id}", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "getPlan", get, path = "/api/v1/plans/{id}", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = PlanJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     respond(&db, user.0, plan_id(&path)?, StatusCode::OK).await
 }
 
 /// One activated version, and what changed from the one before.
-#[utoipa::path(get, path = "/api/v1/plans/{id}/versions/{number}", tag = "plans", security(("bearer" = [])),
+#[utoipa::path(operation_id = "getPlanVersion", get, path = "/api/v1/plans/{id}/versions/{number}", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("number" = i32, Path, description = "Version number")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = VersionJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn version(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -193,18 +136,22 @@ pub async fn version(
     let content = view.version_content(number)?;
     let changes = if number > 1 { diff(&view.version_content(number - 1)?, &content) } else { Vec::new() };
     let (row, by) = view.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "number": number, "reason": row.reason, "activated_by": by, "activated_at": row.activated_at.and_utc(),
-        "content": content_json(&content), "changes": changes,
-    })))
+    Ok(HttpResponse::Ok().json(VersionJson {
+        number,
+        reason: row.reason.clone(),
+        activated_by: by.clone(),
+        activated_at: row.activated_at.and_utc(),
+        content: ContentJson::from(&content),
+        changes,
+    }))
 }
 
 /// Adds a library item to a stage of a draft plan: 201 with `warnings` for relative
 /// contraindications; 422 `contraindicated` naming the fact unless `override_reason` is
 /// given; 422 `consent_required` without `consent` for invasive items.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/stages/{stage}/items", tag = "plans", request_body = AddItem, security(("bearer" = [])),
+#[utoipa::path(operation_id = "addPlanItem", post, path = "/api/v1/plans/{id}/stages/{stage}/items", tag = "plans", request_body = AddItem, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("stage" = String, Path, description = "Stage id")),
-    responses((status = 201, body = Object), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 201, body = ItemJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -213,9 +160,7 @@ pub async fn add_item(
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
     let item = db.run(move |conn| service::add_item(conn, &user.0, id, stage, &body.0)).await?;
-    let mut body = serde_json::to_value(&item).unwrap_or(Value::Null);
-    body["dosage"] = serde_json::to_value(item.dosage()).unwrap_or(Value::Null);
-    Ok(HttpResponse::Created().json(body))
+    Ok(HttpResponse::Created().json(ItemJson::from(&item)))
 }
 
 /// Changes to an item.
@@ -225,11 +170,12 @@ pub struct ItemUpdate {
     /// The plan version the change is based on.
     pub version: Option<i32>,
     /// Dosage overrides (replace the previous overrides).
-    #[schema(value_type = Object)]
     pub dosage: Dosage,
     /// Side.
+    #[schema(value_type = Option<crate::domain::patient::BodySide>)]
     pub side: Option<String>,
     /// Setting.
+    #[schema(value_type = Option<crate::domain::modality::Setting>)]
     pub setting: Option<String>,
     /// Clinician-only notes.
     pub clinician_notes: Option<String>,
@@ -242,9 +188,9 @@ async fn edit(db: &Db, ctx: Ctx, id: PlanId, version: Option<i32>, change: PlanE
 }
 
 /// Changes an item's dosage, side, setting or notes (draft plans).
-#[utoipa::path(patch, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", request_body = ItemUpdate, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updatePlanItem", patch, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", request_body = ItemUpdate, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
-    responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn update_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -264,9 +210,9 @@ pub async fn update_item(
 }
 
 /// Removes an item (draft plans).
-#[utoipa::path(delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", security(("bearer" = [])),
+#[utoipa::path(operation_id = "removePlanItem", delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn remove_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -287,9 +233,9 @@ pub struct MoveItem {
 }
 
 /// Moves an item up or down within its stage.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/items/{item}/move", tag = "plans", request_body = MoveItem, security(("bearer" = [])),
+#[utoipa::path(operation_id = "movePlanItem", post, path = "/api/v1/plans/{id}/items/{item}/move", tag = "plans", request_body = MoveItem, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = PlanJson)))]
 pub async fn move_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -314,9 +260,9 @@ pub struct ItemReview {
 
 /// Keeps an item whose absolute contraindication arose after it was added, with a written
 /// reason covering each such fact; an active plan keeps it as a new version.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/items/{item}/review", tag = "plans", request_body = ItemReview, security(("bearer" = [])),
+#[utoipa::path(operation_id = "reviewPlanItem", post, path = "/api/v1/plans/{id}/items/{item}/review", tag = "plans", request_body = ItemReview, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn review_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -331,9 +277,9 @@ pub async fn review_item(
 }
 
 /// Records that the patient withdrew consent for an item; the plan then needs review.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/items/{item}/consent/withdraw", tag = "plans", request_body = ItemReview, security(("bearer" = [])),
+#[utoipa::path(operation_id = "withdrawPlanItemConsent", post, path = "/api/v1/plans/{id}/items/{item}/consent/withdraw", tag = "plans", request_body = ItemReview, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
-    responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 404, body = crate::error::ErrorBody), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn withdraw_consent(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -363,9 +309,9 @@ pub struct StageUpdate {
 }
 
 /// Changes a stage's name, purpose and planned weeks.
-#[utoipa::path(patch, path = "/api/v1/plans/{id}/stages/{stage}", tag = "plans", request_body = StageUpdate, security(("bearer" = [])),
+#[utoipa::path(operation_id = "updateStage", patch, path = "/api/v1/plans/{id}/stages/{stage}", tag = "plans", request_body = StageUpdate, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("stage" = String, Path, description = "Stage id")),
-    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn edit_stage(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -378,9 +324,9 @@ pub async fn edit_stage(
 }
 
 /// Replaces a stage's progression criteria: `[{measure, comparator, value}]`.
-#[utoipa::path(put, path = "/api/v1/plans/{id}/stages/{stage}/criteria", tag = "plans", request_body = Vec<Object>, security(("bearer" = [])),
+#[utoipa::path(operation_id = "setStageCriteria", put, path = "/api/v1/plans/{id}/stages/{stage}/criteria", tag = "plans", request_body = Vec<Criterion>, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("stage" = String, Path, description = "Stage id")),
-    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_criteria(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -408,8 +354,8 @@ pub struct NewGoal {
 }
 
 /// Adds a goal; its baseline comes from the latest signed assessment.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/goals", tag = "plans", request_body = NewGoal, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "addGoal", post, path = "/api/v1/plans/{id}/goals", tag = "plans", request_body = NewGoal, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = PlanJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn add_goal(
     user: BearerUser,
     path: web::Path<String>,
@@ -422,8 +368,8 @@ pub async fn add_goal(
 }
 
 /// Removes a goal.
-#[utoipa::path(delete, path = "/api/v1/plans/{id}/goals/{goal}", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id"), ("goal" = String, Path, description = "Goal id")), responses((status = 200, body = Object)))]
+#[utoipa::path(operation_id = "removeGoal", delete, path = "/api/v1/plans/{id}/goals/{goal}", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id"), ("goal" = String, Path, description = "Goal id")), responses((status = 200, body = PlanJson)))]
 pub async fn remove_goal(
     user: BearerUser,
     path: web::Path<(String, String)>,
@@ -459,9 +405,9 @@ pub struct ActivateRequest {
     pub reason: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/plans/{id}/activate", tag = "plans", request_body = ActivateRequest, security(("bearer" = [])),
+#[utoipa::path(operation_id = "activatePlan", post, path = "/api/v1/plans/{id}/activate", tag = "plans", request_body = ActivateRequest, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id")),
-    responses((status = 200, body = Object), (status = 409, description = "red_flag_unresolved, red_flag_screen_missing, safety_review_required, active_plan_exists, plan_locked or version_conflict", body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 409, description = "red_flag_unresolved, red_flag_screen_missing, safety_review_required, active_plan_exists, plan_locked or version_conflict", body = crate::error::ErrorBody)))]
 pub async fn activate(
     user: BearerUser,
     path: web::Path<String>,
@@ -485,8 +431,8 @@ pub async fn activate(
 }
 
 /// Opens an active plan for amendment (a reason is required); activating it again makes version n+1.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/amend", tag = "plans", request_body = Step, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "amendPlan", post, path = "/api/v1/plans/{id}/amend", tag = "plans", request_body = Step, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = PlanJson), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn amend(
     user: BearerUser,
     path: web::Path<String>,
@@ -500,8 +446,8 @@ pub async fn amend(
 }
 
 /// Moves an active plan to its next stage (the clinician confirms readiness).
-#[utoipa::path(post, path = "/api/v1/plans/{id}/advance", tag = "plans", request_body = Step, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "advancePlan", post, path = "/api/v1/plans/{id}/advance", tag = "plans", request_body = Step, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = PlanJson), (status = 409, body = crate::error::ErrorBody)))]
 pub async fn advance(
     user: BearerUser,
     path: web::Path<String>,
@@ -529,8 +475,8 @@ async fn finish(
 }
 
 /// Completes a plan, with a reason.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/complete", tag = "plans", request_body = Step, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "completePlan", post, path = "/api/v1/plans/{id}/complete", tag = "plans", request_body = Step, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = PlanJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn complete(
     user: BearerUser,
     path: web::Path<String>,
@@ -541,8 +487,8 @@ pub async fn complete(
 }
 
 /// Discontinues a plan, with a reason.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/discontinue", tag = "plans", request_body = Step, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "discontinuePlan", post, path = "/api/v1/plans/{id}/discontinue", tag = "plans", request_body = Step, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 200, body = PlanJson), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn discontinue(
     user: BearerUser,
     path: web::Path<String>,
@@ -563,8 +509,8 @@ pub struct SaveProtocol {
 }
 
 /// Saves a plan as a clinic protocol.
-#[utoipa::path(post, path = "/api/v1/plans/{id}/protocol", tag = "plans", request_body = SaveProtocol, security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")), responses((status = 201, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+#[utoipa::path(operation_id = "savePlanAsProtocol", post, path = "/api/v1/plans/{id}/protocol", tag = "plans", request_body = SaveProtocol, security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id")), responses((status = 201, body = CreatedId), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn save_protocol(
     user: BearerUser,
     path: web::Path<String>,
@@ -574,15 +520,47 @@ pub async fn save_protocol(
     let id = plan_id(&path)?;
     let protocol =
         db.run(move |conn| service::save_as_protocol(conn, &user.0, id, &body.0.name, &body.0.description)).await?;
-    Ok(HttpResponse::Created().json(json!({"id": protocol})))
+    Ok(HttpResponse::Created().json(CreatedId { id: protocol }))
 }
 
-/// The plan as a FHIR R4 Bundle (Patient, CarePlan, Goal, Observation, QuestionnaireResponse).
-#[utoipa::path(get, path = "/api/v1/plans/{id}/fhir", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id")),
-    responses((status = 200, description = "FHIR R4 Bundle (application/fhir+json)", body = Object), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn fhir(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
+/// Which bundle to export.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FhirParams {
+    /// `collection` (default) or `transaction` (for import into a FHIR server).
+    #[param(value_type = Option<FhirBundleType>)]
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// The FHIR Bundle types the export makes.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FhirBundleType {
+    /// A document of the plan.
+    Collection,
+    /// `PUT Type/id` entries a FHIR server imports.
+    Transaction,
+}
+
+/// The plan as a FHIR R4 Bundle (Patient, Condition, CarePlan, Goal, Observation,
+/// QuestionnaireResponse); `?type=transaction` for a transaction bundle.
+#[utoipa::path(operation_id = "exportPlanFhir", get, path = "/api/v1/plans/{id}/fhir", tag = "plans", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Plan id"), FhirParams),
+    responses((status = 200, description = "FHIR R4 Bundle", content_type = "application/fhir+json", body = Object), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn fhir(
+    user: BearerUser,
+    path: web::Path<String>,
+    params: web::Query<FhirParams>,
+    db: web::Data<Db>,
+) -> Result<HttpResponse, AppError> {
+    use crate::service::exports::BundleKind;
     let id = plan_id(&path)?;
-    let bundle = db.run(move |conn| crate::service::exports::fhir(conn, &user.0, id)).await?;
+    let kind = match params.kind.as_deref().map(str::trim) {
+        None | Some("") | Some("collection") => BundleKind::Collection,
+        Some("transaction") => BundleKind::Transaction,
+        Some(_) => return Err(AppError::field("type", "type must be collection or transaction.")),
+    };
+    let bundle = db.run(move |conn| crate::service::exports::fhir(conn, &user.0, id, kind)).await?;
     Ok(HttpResponse::Ok().content_type("application/fhir+json").body(bundle.to_string()))
 }

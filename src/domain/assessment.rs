@@ -36,21 +36,26 @@ impl AssessmentKind {
 }
 
 /// What an assessment records; amendments replace it as a whole.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AssessmentContent {
     /// Typed findings (validated again when read back).
+    #[schema(value_type = Vec<FindingInput>)]
     pub findings: Vec<FindingValue>,
-    /// ODI section answers.
+    /// ODI section answers, `{section: 0..5}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, u8>>)]
     pub odi: Option<OdiAnswers>,
-    /// STarT Back answers.
+    /// STarT Back answers: items 1-8 as 1/0, item 9 a word.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<serde_json::Value>>)]
     pub start_back: Option<StartBackAnswers>,
     /// Roland-Morris answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<bool>>)]
     pub rmdq: Option<RmdqAnswers>,
     /// Patient-Specific Functional Scale activities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<super::questionnaires::PsfsActivity>>)]
     pub psfs: Option<PsfsAnswers>,
     /// Clinical impression.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,14 +67,13 @@ pub struct AssessmentContent {
 #[serde(default)]
 pub struct ContentInput {
     /// `[{code, side?, value, method?, note?}]`.
-    #[schema(value_type = Vec<Object>)]
     pub findings: Vec<FindingInput>,
     /// `{section: 0..5}`; absent sections are unanswered.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<std::collections::BTreeMap<String, u8>>)]
     pub odi: Option<serde_json::Value>,
     /// Nine answers: items 1-8 agree (1/true) or disagree (0/false); item 9 one of
     /// `not_at_all slightly moderately very_much extremely`.
-    #[schema(value_type = Option<Vec<Object>>)]
+    #[schema(value_type = Option<Vec<serde_json::Value>>)]
     pub start_back: Option<serde_json::Value>,
     /// Roland-Morris: exactly 24 yes/no answers (`true` = yes), in statement order.
     #[schema(value_type = Option<Vec<bool>>)]
@@ -88,7 +92,7 @@ pub struct ContentInput {
 pub struct AssessmentInput {
     /// `initial` or `reassessment`.
     pub kind: String,
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD`, not in the future.
     pub assessed_on: String,
     /// The content.
     #[serde(flatten)]
@@ -188,14 +192,12 @@ pub struct Scores {
     pub odi_percent: Option<f64>,
     /// ODI band.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
     pub odi_band: Option<OdiBand>,
     /// Why the ODI has no score (more than one section missing).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub odi_unscored: Option<String>,
     /// STarT Back total, psychosocial subscore and risk.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
     pub start_back: Option<StartBackScore>,
     /// Roland-Morris score, 0–24 (number of yes answers; higher is worse).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -239,7 +241,7 @@ impl AssessmentContent {
 }
 
 /// One point of a measure over time.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Point {
     /// Assessment date.
     pub on: NaiveDate,
@@ -248,7 +250,7 @@ pub struct Point {
 }
 
 /// A measure tracked across assessments, with its change against the MCID.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Series {
     /// Stable key, e.g. `nprs_worst`, `slr_left`.
     pub key: &'static str,

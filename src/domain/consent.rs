@@ -25,7 +25,7 @@ impl ConsentKind {
 }
 
 /// A withdrawal of consent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Withdrawal {
     /// Who recorded it (user id).
     pub by: String,
@@ -37,7 +37,7 @@ pub struct Withdrawal {
 }
 
 /// A consent record kept on a plan item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentRecord {
     /// Verbal or written.
     pub kind: ConsentKind,

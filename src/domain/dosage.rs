@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// How much, how often and how hard, in CERT terms. Every field is optional so that a
 /// plan item can hold only the overrides it changes (see [`Dosage::merge`]).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Dosage {
     /// Sets per session.

@@ -1,9 +1,25 @@
-//! FHIR R4 export of a plan: a `collection` Bundle with the Patient, the CarePlan, its
-//! Goals, the measurements as Observations and each Oswestry Disability Index as a
-//! QuestionnaireResponse. Pure: the caller loads the data into the plain input types
-//! below and serves the JSON.
+//! FHIR R4 export of a plan: a `collection` Bundle with the Patient, the treated Condition,
+//! the CarePlan, its Goals, the measurements and scores as Observations and each Oswestry
+//! Disability Index as a QuestionnaireResponse; [`as_transaction`] turns it into a
+//! `transaction` Bundle a FHIR server imports. Pure: the caller loads the data into the
+//! plain input types below and serves the JSON.
 //!
 //! Decisions:
+//! - The Patient's `identifier` is the patient id in the clinic's namespace
+//!   (`system` `urn:uuid:<clinic id>`), so a server can match it on re-import.
+//! - The treated condition is a Condition (SNOMED CT sciatica 23056005 or low back pain
+//!   279039007 when the clinician's words name one; the words are always its `text`),
+//!   referenced by `CarePlan.addresses`.
+//! - Goal `lifecycleStatus` follows the plan: draft -> proposed, active -> active,
+//!   completed -> completed, discontinued -> cancelled.
+//! - NPRS now, best and worst share LOINC 72514-3 and are told apart by a second coding
+//!   (`urn:physioplan:measure` `nprs_now|nprs_best|nprs_worst`) and the `text`. Every
+//!   Observation has an `identifier` (`urn:ietf:rfc:3986`, its `urn:uuid:`).
+//! - The ODI score is an Observation (LOINC 97909-6, %) derived from its
+//!   QuestionnaireResponse, which names the LOINC ODI panel as its `questionnaire`
+//!   (`http://loinc.org/q/97908-8`); its item `linkId`s are physioplan's section codes.
+//! - The plan version is a CarePlan `identifier` (`system` `urn:uuid:<plan id>`, `value` the
+//!   version number), since a server rewrites `meta.versionId`.
 //! - Every entry's `fullUrl` is `urn:uuid:<id>` and every reference points at one of
 //!   them; the resource `id` is the same id.
 //! - The CarePlan has one `activity` per plan item. Its stage is written in
@@ -27,6 +43,20 @@ use serde_json::{json, Value};
 
 /// LOINC code of the 0–10 numeric pain rating (NPRS).
 pub const LOINC_NPRS: &str = "72514-3";
+/// LOINC code of the Oswestry Disability Index score (%).
+pub const LOINC_ODI_SCORE: &str = "97909-6";
+/// The canonical of the Questionnaire ODI answers are given to (the LOINC ODI panel).
+pub const ODI_QUESTIONNAIRE: &str = "http://loinc.org/q/97908-8";
+/// SNOMED CT: sciatica.
+pub const SNOMED_SCIATICA: &str = "23056005";
+/// SNOMED CT: low back pain.
+pub const SNOMED_LOW_BACK_PAIN: &str = "279039007";
+const SNOMED: &str = "http://snomed.info/sct";
+/// The code system of physioplan's own measure codes (`nprs_now`, `rmdq`, ...).
+pub const MEASURE_SYSTEM: &str = "urn:physioplan:measure";
+/// The identifier system whose values are URIs (here `urn:uuid:` of the resource).
+const URI_SYSTEM: &str = "urn:ietf:rfc:3986";
+const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
 const LOINC: &str = "http://loinc.org";
 const UCUM: &str = "http://unitsofmeasure.org";
 const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
@@ -36,6 +66,10 @@ const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observ
 pub struct FhirPatient {
     /// Id (a UUID), used for the `urn:uuid:` full URL.
     pub id: String,
+    /// The clinic's id (a UUID): the namespace of the patient's identifier.
+    pub clinic_id: String,
+    /// The clinic's name (the identifier's assigner).
+    pub clinic_name: String,
     /// Given name.
     pub given: String,
     /// Family name.
@@ -50,18 +84,36 @@ pub struct FhirPatient {
     pub email: Option<String>,
 }
 
+/// The condition the plan treats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FhirCondition {
+    /// Id (a UUID).
+    pub id: String,
+    /// The clinician's words, e.g. "Acute sciatica, L5/S1 disc".
+    pub text: String,
+    /// `left`, `right` or `bilateral`.
+    pub side: String,
+    /// Onset date.
+    pub onset: Option<NaiveDate>,
+    /// Whether the patient is under care (else discharged: `inactive`).
+    pub active: bool,
+}
+
 /// One measurement from an assessment.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FhirMeasurement {
     /// Id (a UUID) of this measurement.
     pub id: String,
-    /// `nprs_now`, `nprs_best`, `nprs_worst`, `slr_left` or `slr_right`; any other code
-    /// exports as an Observation named by the code, without a unit.
+    /// `nprs_now`, `nprs_best`, `nprs_worst`, `slr_left`, `slr_right`, or a score:
+    /// `odi_percent`, `rmdq`, `psfs_mean` (see [`score_code`]); any other code exports as an
+    /// Observation named by the code, without a unit.
     pub code: String,
     /// The value: NPRS 0–10, SLR in degrees.
     pub value: f64,
     /// When it was measured.
     pub date: NaiveDate,
+    /// The id of the QuestionnaireResponse it is derived from (scores).
+    pub derived_from: Option<String>,
 }
 
 /// One Oswestry Disability Index.
@@ -86,7 +138,7 @@ pub struct FhirPlan<'a> {
     pub title: String,
     /// Lifecycle status.
     pub status: PlanStatus,
-    /// Version number, exported as `meta.versionId`.
+    /// Version number, exported as an identifier (and `meta.versionId`).
     pub version: i32,
     /// When the plan was created.
     pub created: NaiveDate,
@@ -113,6 +165,29 @@ pub fn care_plan_status(status: PlanStatus) -> &'static str {
     }
 }
 
+/// The Goal `lifecycleStatus` of a plan status.
+pub fn goal_status(status: PlanStatus) -> &'static str {
+    match status {
+        PlanStatus::Draft => "proposed",
+        PlanStatus::Active => "active",
+        PlanStatus::Completed => "completed",
+        PlanStatus::Discontinued => "cancelled",
+    }
+}
+
+/// The SNOMED CT concept (code, display) the clinician's words for a condition name, if
+/// any: sciatica (also radicular pain, radiculopathy), else low back pain.
+pub fn condition_code(text: &str) -> Option<(&'static str, &'static str)> {
+    let t = text.to_lowercase();
+    if t.contains("sciatica") || t.contains("radicul") {
+        Some((SNOMED_SCIATICA, "Sciatica"))
+    } else if t.contains("back pain") {
+        Some((SNOMED_LOW_BACK_PAIN, "Low back pain"))
+    } else {
+        None
+    }
+}
+
 /// The FHIR administrative gender of a stored sex code.
 pub fn gender(sex: Option<&str>) -> &'static str {
     match sex {
@@ -123,11 +198,21 @@ pub fn gender(sex: Option<&str>) -> &'static str {
     }
 }
 
-/// The Bundle (`type` `collection`) for a plan: Patient, CarePlan, Goals, Observations and
-/// QuestionnaireResponses, in that order.
-pub fn bundle(patient: &FhirPatient, plan: &FhirPlan<'_>, measurements: &[FhirMeasurement], odi: &[FhirOdi]) -> Value {
-    let mut resources = vec![patient_resource(patient), care_plan(patient, plan, measurements, odi)];
-    resources.extend(plan.content.goals.iter().map(|g| goal(patient, g)));
+/// The Bundle (`type` `collection`) for a plan: Patient, Condition, CarePlan, Goals,
+/// Observations and QuestionnaireResponses, in that order.
+pub fn bundle(
+    patient: &FhirPatient,
+    condition: &FhirCondition,
+    plan: &FhirPlan<'_>,
+    measurements: &[FhirMeasurement],
+    odi: &[FhirOdi],
+) -> Value {
+    let mut resources = vec![
+        patient_resource(patient),
+        condition_resource(patient, condition),
+        care_plan(patient, condition, plan, measurements, odi),
+    ];
+    resources.extend(plan.content.goals.iter().map(|g| goal(patient, g, plan.status)));
     resources.extend(measurements.iter().map(|m| observation(patient, m)));
     resources.extend(odi.iter().map(|q| questionnaire_response(patient, q)));
     let entry: Vec<Value> = resources
@@ -140,6 +225,53 @@ pub fn bundle(patient: &FhirPatient, plan: &FhirPlan<'_>, measurements: &[FhirMe
     json!({ "resourceType": "Bundle", "type": "collection", "entry": entry })
 }
 
+/// The same bundle as a `transaction`: each entry a `PUT Type/id` (ids are stable, so a
+/// second import updates instead of duplicating), references kept as the `urn:uuid:` full
+/// URLs, which the server rewrites to the stored resources.
+pub fn as_transaction(mut bundle: Value) -> Value {
+    bundle["type"] = json!("transaction");
+    if let Some(entries) = bundle["entry"].as_array_mut() {
+        for e in entries {
+            let url = format!(
+                "{}/{}",
+                e["resource"]["resourceType"].as_str().unwrap_or_default(),
+                e["resource"]["id"].as_str().unwrap_or_default()
+            );
+            if let Some(meta) = e["resource"].as_object_mut() {
+                meta.remove("meta");
+            }
+            e["request"] = json!({ "method": "PUT", "url": url });
+        }
+    }
+    bundle
+}
+
+fn uri_identifier(id: &str) -> Value {
+    json!([{ "system": URI_SYSTEM, "value": full_url(id) }])
+}
+
+fn condition_resource(patient: &FhirPatient, c: &FhirCondition) -> Value {
+    let mut code = json!({ "text": c.text });
+    if let Some((snomed, display)) = condition_code(&c.text) {
+        code["coding"] = json!([{ "system": SNOMED, "code": snomed, "display": display }]);
+    }
+    let clinical = if c.active { "active" } else { "inactive" };
+    let mut r = json!({
+        "resourceType": "Condition",
+        "id": c.id,
+        "clinicalStatus": { "coding": [{ "system": CONDITION_CLINICAL, "code": clinical }] },
+        "code": code,
+        "subject": reference(&patient.id),
+    });
+    if !c.side.trim().is_empty() {
+        r["bodySite"] = json!([{ "text": format!("{} side", c.side.trim()) }]);
+    }
+    if let Some(onset) = c.onset {
+        r["onsetDateTime"] = json!(onset.to_string());
+    }
+    r
+}
+
 fn patient_resource(p: &FhirPatient) -> Value {
     let telecom: Vec<Value> = [("phone", &p.phone), ("email", &p.email)]
         .into_iter()
@@ -150,6 +282,12 @@ fn patient_resource(p: &FhirPatient) -> Value {
     let mut r = json!({
         "resourceType": "Patient",
         "id": p.id,
+        "identifier": [{
+            "use": "usual",
+            "system": format!("urn:uuid:{}", p.clinic_id),
+            "value": p.id,
+            "assigner": { "display": p.clinic_name },
+        }],
         "name": [{ "use": "official", "family": p.family, "given": [p.given] }],
         "gender": gender(p.sex.as_deref()),
         "birthDate": p.birth_date.to_string(),
@@ -160,7 +298,13 @@ fn patient_resource(p: &FhirPatient) -> Value {
     r
 }
 
-fn care_plan(patient: &FhirPatient, plan: &FhirPlan<'_>, measurements: &[FhirMeasurement], odi: &[FhirOdi]) -> Value {
+fn care_plan(
+    patient: &FhirPatient,
+    condition: &FhirCondition,
+    plan: &FhirPlan<'_>,
+    measurements: &[FhirMeasurement],
+    odi: &[FhirOdi],
+) -> Value {
     let content = plan.content;
     let total = content.stages.len();
     let activity: Vec<Value> = content.items().map(|(s, i)| activity(patient, plan, s, i, total)).collect();
@@ -171,10 +315,16 @@ fn care_plan(patient: &FhirPatient, plan: &FhirPlan<'_>, measurements: &[FhirMea
         "resourceType": "CarePlan",
         "id": plan.id,
         "meta": { "versionId": plan.version.to_string() },
+        "identifier": [
+            { "use": "official", "system": URI_SYSTEM, "value": full_url(&plan.id) },
+            { "use": "secondary", "type": { "text": "Plan version" }, "system": full_url(&plan.id),
+              "value": plan.version.to_string() },
+        ],
         "status": care_plan_status(plan.status),
         "intent": "plan",
         "title": plan.title,
         "subject": reference(&patient.id),
+        "addresses": [reference(&condition.id)],
         "created": plan.created.to_string(),
         "goal": content.goals.iter().map(|g| reference(&g.id.to_string())).collect::<Vec<_>>(),
         "activity": activity,
@@ -265,7 +415,7 @@ fn quantity(value: f64, unit: Option<(&str, &str)>) -> Value {
     q
 }
 
-fn goal(patient: &FhirPatient, g: &Goal) -> Value {
+fn goal(patient: &FhirPatient, g: &Goal, status: PlanStatus) -> Value {
     let mut measure = json!({ "text": g.measure.label() });
     if matches!(g.measure, Measure::NprsNow | Measure::NprsWorst) {
         measure["coding"] = json!([{ "system": LOINC, "code": LOINC_NPRS }]);
@@ -285,7 +435,7 @@ fn goal(patient: &FhirPatient, g: &Goal) -> Value {
     let mut r = json!({
         "resourceType": "Goal",
         "id": g.id.to_string(),
-        "lifecycleStatus": "active",
+        "lifecycleStatus": goal_status(status),
         "description": { "text": plain_words(&g.criterion()) },
         "subject": reference(&patient.id),
         "target": [target],
@@ -296,9 +446,32 @@ fn goal(patient: &FhirPatient, g: &Goal) -> Value {
     r
 }
 
+/// The code of a score Observation: `odi_percent` (LOINC 97909-6, %), `rmdq` (0–24) and
+/// `psfs_mean` (0–10) by physioplan's measure code and text (no LOINC code is used for
+/// them here). The hook for new scores: add the measure here and pass its value as a
+/// [`FhirMeasurement`].
+pub fn score_code(measure: &str) -> Option<(Value, Option<(&'static str, &'static str)>)> {
+    let own = |text: &str| json!({ "coding": [{ "system": MEASURE_SYSTEM, "code": measure }], "text": text });
+    match measure {
+        "odi_percent" => Some((
+            json!({
+                "coding": [{ "system": LOINC, "code": LOINC_ODI_SCORE, "display": "Oswestry disability index score ODI" }],
+                "text": "Oswestry Disability Index (%)",
+            }),
+            Some(("%", "%")),
+        )),
+        "rmdq" => Some((own("Roland-Morris Disability Questionnaire score (0-24)"), Some(("score", "{score}")))),
+        "psfs_mean" => Some((own("Patient-Specific Functional Scale, mean (0-10)"), Some(("score", "{score}")))),
+        _ => None,
+    }
+}
+
 fn observation(patient: &FhirPatient, m: &FhirMeasurement) -> Value {
     let nprs = |text: &str| {
-        let code = json!({ "coding": [{ "system": LOINC, "code": LOINC_NPRS }], "text": text });
+        let code = json!({
+            "coding": [{ "system": LOINC, "code": LOINC_NPRS }, { "system": MEASURE_SYSTEM, "code": m.code }],
+            "text": text,
+        });
         (code, "survey", None, unit(Measure::NprsNow))
     };
     let slr = |side: &str| {
@@ -311,11 +484,15 @@ fn observation(patient: &FhirPatient, m: &FhirMeasurement) -> Value {
         "nprs_worst" => nprs("Worst pain in the last 24 hours (NPRS 0-10)"),
         "slr_left" => slr("left"),
         "slr_right" => slr("right"),
-        other => (json!({ "text": other }), "exam", None, None),
+        other => match score_code(other) {
+            Some((code, unit)) => (code, "survey", None, unit),
+            None => (json!({ "text": other }), "exam", None, None),
+        },
     };
     let mut r = json!({
         "resourceType": "Observation",
         "id": m.id,
+        "identifier": uri_identifier(&m.id),
         "status": "final",
         "category": [{ "coding": [{ "system": OBSERVATION_CATEGORY, "code": category }] }],
         "code": code,
@@ -325,6 +502,9 @@ fn observation(patient: &FhirPatient, m: &FhirMeasurement) -> Value {
     });
     if let Some(site) = body_site {
         r["bodySite"] = json!({ "text": site });
+    }
+    if let Some(from) = &m.derived_from {
+        r["derivedFrom"] = json!([reference(from)]);
     }
     r
 }
@@ -347,6 +527,8 @@ fn questionnaire_response(patient: &FhirPatient, q: &FhirOdi) -> Value {
     json!({
         "resourceType": "QuestionnaireResponse",
         "id": q.id,
+        "identifier": { "system": URI_SYSTEM, "value": full_url(&q.id) },
+        "questionnaire": ODI_QUESTIONNAIRE,
         "status": "completed",
         "subject": reference(&patient.id),
         "authored": q.date.to_string(),
@@ -413,6 +595,8 @@ mod tests {
     fn patient(sex: Option<&str>) -> FhirPatient {
         FhirPatient {
             id: Uuid::now_v7().to_string(),
+            clinic_id: Uuid::now_v7().to_string(),
+            clinic_name: "Riverside Physiotherapy".into(),
             given: "Ada".into(),
             family: "Jones".into(),
             birth_date: NaiveDate::from_ymd_opt(1980, 2, 3).unwrap_or_default(),
@@ -434,7 +618,7 @@ mod tests {
     }
 
     fn measurement(code: &str, value: f64) -> FhirMeasurement {
-        FhirMeasurement { id: Uuid::now_v7().to_string(), code: code.into(), value, date: day(2) }
+        FhirMeasurement { id: Uuid::now_v7().to_string(), code: code.into(), value, date: day(2), derived_from: None }
     }
 
     fn odi(percent: Option<f64>) -> FhirOdi {
@@ -442,10 +626,20 @@ mod tests {
         FhirOdi { id: Uuid::now_v7().to_string(), date: day(2), answers, percent }
     }
 
+    fn condition(text: &str) -> FhirCondition {
+        FhirCondition {
+            id: Uuid::now_v7().to_string(),
+            text: text.into(),
+            side: "left".into(),
+            onset: Some(day(1)),
+            active: true,
+        }
+    }
     fn full_bundle(status: PlanStatus) -> Value {
         let c = content();
         let ms = [measurement("nprs_worst", 7.0), measurement("slr_left", 45.0), measurement("nprs_now", 5.0)];
-        bundle(&patient(Some("female")), &plan(&c, status), &ms, &[odi(Some(44.0))])
+        let cond = condition("Acute sciatica, L5/S1 disc");
+        bundle(&patient(Some("female")), &cond, &plan(&c, status), &ms, &[odi(Some(44.0))])
     }
 
     fn resources<'a>(b: &'a Value, kind: &str) -> Vec<&'a Value> {
@@ -472,12 +666,12 @@ mod tests {
     fn the_bundle_is_a_collection_of_one_patient_one_care_plan_and_each_goal_measurement_and_odi() {
         let b = full_bundle(PlanStatus::Active);
         assert_eq!((b["resourceType"].as_str(), b["type"].as_str()), (Some("Bundle"), Some("collection")));
-        let counts: Vec<usize> = ["Patient", "CarePlan", "Goal", "Observation", "QuestionnaireResponse"]
+        let counts: Vec<usize> = ["Patient", "Condition", "CarePlan", "Goal", "Observation", "QuestionnaireResponse"]
             .iter()
             .map(|k| resources(&b, k).len())
             .collect();
-        assert_eq!(counts, [1, 1, 2, 3, 1]);
-        assert_eq!(b["entry"].as_array().map(Vec::len), Some(8));
+        assert_eq!(counts, [1, 1, 1, 2, 3, 1]);
+        assert_eq!(b["entry"].as_array().map(Vec::len), Some(9));
     }
 
     #[test]
@@ -491,7 +685,7 @@ mod tests {
         }
         let mut refs = Vec::new();
         references(&b, &mut refs);
-        assert!(refs.len() >= 12, "{refs:?}");
+        assert!(refs.len() >= 14, "{refs:?}");
         for r in refs {
             assert!(r.starts_with("urn:uuid:") && urls.contains(&r), "{r} does not resolve");
         }
@@ -600,7 +794,8 @@ mod tests {
         assert_eq!(items[3]["answer"][0]["valueDecimal"], json!(44.0));
 
         let c = content();
-        let unscored = bundle(&patient(None), &plan(&c, PlanStatus::Active), &[], &[odi(None)]);
+        let unscored =
+            bundle(&patient(None), &condition("Low back pain"), &plan(&c, PlanStatus::Active), &[], &[odi(None)]);
         let group = &resources(&unscored, "QuestionnaireResponse")[0]["item"][0];
         assert_eq!(group["item"].as_array().map(Vec::len), Some(3), "no percent item without a score");
     }
@@ -615,7 +810,7 @@ mod tests {
             (None, "unknown"),
         ] {
             let c = content();
-            let b = bundle(&patient(sex), &plan(&c, PlanStatus::Draft), &[], &[]);
+            let b = bundle(&patient(sex), &condition("Low back pain"), &plan(&c, PlanStatus::Draft), &[], &[]);
             assert_eq!(resources(&b, "Patient")[0]["gender"], json!(fhir), "{sex:?}");
         }
         let b = full_bundle(PlanStatus::Active);
@@ -623,5 +818,100 @@ mod tests {
         assert_eq!(p["name"][0]["family"], json!("Jones"));
         assert_eq!(p["birthDate"], json!("1980-02-03"));
         assert_eq!(p["telecom"], json!([{ "system": "phone", "value": "01234 567890" }]));
+    }
+
+    #[test]
+    fn the_patient_has_an_identifier_in_the_clinics_namespace() {
+        let p = patient(None);
+        let c = content();
+        let b = bundle(&p, &condition("x"), &plan(&c, PlanStatus::Draft), &[], &[]);
+        let id = &resources(&b, "Patient")[0]["identifier"][0];
+        assert_eq!(id["system"], json!(format!("urn:uuid:{}", p.clinic_id)));
+        assert_eq!(id["value"], json!(p.id));
+        assert_eq!(id["assigner"]["display"], json!("Riverside Physiotherapy"));
+    }
+
+    #[test]
+    fn the_care_plan_addresses_the_condition_coded_in_snomed_where_the_words_name_one() {
+        let b = full_bundle(PlanStatus::Active);
+        let cond = resources(&b, "Condition")[0];
+        assert_eq!(
+            resources(&b, "CarePlan")[0]["addresses"][0]["reference"],
+            json!(full_url(cond["id"].as_str().unwrap_or_default()))
+        );
+        assert_eq!(cond["code"]["coding"][0]["code"], json!(SNOMED_SCIATICA));
+        assert_eq!(cond["code"]["text"], json!("Acute sciatica, L5/S1 disc"));
+        assert_eq!(cond["clinicalStatus"]["coding"][0]["code"], json!("active"));
+        assert_eq!(
+            condition_code("Chronic low back pain with referred leg pain").map(|c| c.0),
+            Some(SNOMED_LOW_BACK_PAIN)
+        );
+        assert_eq!(condition_code("Acute lumbar radicular pain").map(|c| c.0), Some(SNOMED_SCIATICA));
+        assert_eq!(condition_code("Hip osteoarthritis"), None);
+    }
+
+    #[test]
+    fn goals_follow_the_plan_status() {
+        for (status, fhir) in [
+            (PlanStatus::Draft, "proposed"),
+            (PlanStatus::Active, "active"),
+            (PlanStatus::Completed, "completed"),
+            (PlanStatus::Discontinued, "cancelled"),
+        ] {
+            let b = full_bundle(status);
+            assert!(resources(&b, "Goal").iter().all(|g| g["lifecycleStatus"] == json!(fhir)), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn nprs_now_and_worst_are_told_apart_by_code_and_each_observation_has_an_identifier() {
+        let b = full_bundle(PlanStatus::Active);
+        let obs = resources(&b, "Observation");
+        let own = |o: &Value| o["code"]["coding"][1]["code"].as_str().map(str::to_owned);
+        let codes: HashSet<Option<String>> =
+            obs.iter().filter(|o| o["code"]["coding"][0]["code"] == json!(LOINC_NPRS)).map(|o| own(o)).collect();
+        assert_eq!(codes, HashSet::from([Some("nprs_worst".to_owned()), Some("nprs_now".to_owned())]));
+        for o in obs {
+            assert_eq!(o["identifier"][0]["value"], json!(full_url(o["id"].as_str().unwrap_or_default())));
+        }
+    }
+
+    #[test]
+    fn the_odi_score_is_an_observation_derived_from_its_questionnaire_response() {
+        let c = content();
+        let q = odi(Some(44.0));
+        let score = FhirMeasurement { derived_from: Some(q.id.clone()), ..measurement("odi_percent", 44.0) };
+        let b =
+            bundle(&patient(None), &condition("x"), &plan(&c, PlanStatus::Active), &[score], std::slice::from_ref(&q));
+        let o = resources(&b, "Observation")[0];
+        assert_eq!(o["code"]["coding"][0]["code"], json!(LOINC_ODI_SCORE));
+        assert_eq!(o["valueQuantity"]["code"], json!("%"));
+        assert_eq!(o["derivedFrom"][0]["reference"], json!(full_url(&q.id)));
+        assert_eq!(resources(&b, "QuestionnaireResponse")[0]["questionnaire"], json!(ODI_QUESTIONNAIRE));
+        assert!(score_code("rmdq").is_some() && score_code("psfs_mean").is_some() && score_code("slr").is_none());
+    }
+
+    #[test]
+    fn the_plan_version_is_an_identifier_and_the_transaction_puts_every_entry() {
+        let b = full_bundle(PlanStatus::Active);
+        let care_plan = resources(&b, "CarePlan")[0];
+        let version = &care_plan["identifier"][1];
+        assert_eq!(
+            (version["system"].clone(), version["value"].clone()),
+            (json!(full_url(care_plan["id"].as_str().unwrap_or_default())), json!("2"))
+        );
+
+        let t = as_transaction(b.clone());
+        assert_eq!(t["type"], json!("transaction"));
+        let entries = t["entry"].as_array().cloned().unwrap_or_default();
+        assert_eq!(entries.len(), b["entry"].as_array().map_or(0, Vec::len));
+        for e in &entries {
+            let r = &e["resource"];
+            let url =
+                format!("{}/{}", r["resourceType"].as_str().unwrap_or_default(), r["id"].as_str().unwrap_or_default());
+            assert_eq!(e["request"], json!({ "method": "PUT", "url": url }));
+            assert!(e["fullUrl"].as_str().is_some_and(|u| u.starts_with("urn:uuid:")));
+            assert!(r["meta"].is_null(), "a server sets meta");
+        }
     }
 }

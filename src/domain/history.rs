@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A safety-relevant item of a patient's medical history.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HistoryCode {
     Anticoagulants,

@@ -87,7 +87,7 @@ impl FromStr for Measure {
 }
 
 /// One measure's MCID: an improvement of `points`, or of `percent` % of the baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Threshold {
     /// Absolute improvement in the measure's own units.
     pub points: f64,
@@ -97,7 +97,7 @@ pub struct Threshold {
 }
 
 /// The MCID for each measure; clinic-configurable, defaults from the clinical reference.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct McidThresholds {
     /// Default 10 points or 30 %.

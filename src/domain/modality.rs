@@ -17,7 +17,7 @@ fn parse_code<T: Copy>(all: &[T], code: fn(T) -> &'static str, s: &str, what: &s
 }
 
 /// The kind of treatment a library item is (docs/api.md category codes).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     ManualTherapy,
@@ -89,7 +89,7 @@ impl FromStr for Category {
 /// manual therapy (`thrust`, `non_thrust`, `soft_tissue`) and heat, cold and
 /// electrotherapy (`heat`, `cold`, `electrotherapy`). The safety floor
 /// (`safety_floor`, docs/clinical-rules.md) reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Technique {
     /// High-velocity thrust manipulation.
@@ -159,7 +159,7 @@ impl FromStr for Technique {
 }
 
 /// One of the four default plan stages (docs/clinical-rules.md "Stages").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     PainControl,
@@ -246,7 +246,7 @@ impl FromStr for Stage {
 }
 
 /// Where an item is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Setting {
     Clinic,
@@ -288,7 +288,7 @@ impl FromStr for Setting {
 }
 
 /// Whether a contraindication stops an item (absolute) or only warns (relative).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Absolute,
@@ -306,7 +306,7 @@ impl Severity {
 }
 
 /// One reason an item may harm a patient, keyed to a patient or assessment fact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Contraindication {
     /// The fact that triggers it.
     pub fact: SafetyFact,
@@ -317,7 +317,7 @@ pub struct Contraindication {
 }
 
 /// What one guideline says about an item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Stance {
     /// The guideline recommends it.
@@ -363,7 +363,7 @@ impl Stance {
 
 /// The position of JOSPT 2021 and NICE NG59 on an item, shown side by side so that a
 /// disagreement is visible rather than averaged away.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GuidelineStance {
     /// JOSPT 2021 low back pain clinical practice guideline.
     pub jospt_2021: Stance,
@@ -382,7 +382,7 @@ impl GuidelineStance {
 }
 
 /// A library item: built-in (see `library::builtin`) or a clinic's own.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModalityDef {
     /// Stable snake_case code; never changes once published.
     pub code: String,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A plan's lifecycle state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
     /// Being built (first version, or an amendment in progress); editable.
@@ -49,7 +49,7 @@ impl PlanStatus {
 }
 
 /// A goal tied to a measure: met when the latest value compares to the target as stated.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Goal {
     /// Id within the plan.
     pub id: Uuid,
@@ -73,7 +73,7 @@ impl Goal {
 }
 
 /// A contraindication found when the item was added.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ItemWarning {
     /// The patient fact, e.g. `anticoagulants`.
     pub fact: String,
@@ -84,7 +84,7 @@ pub struct ItemWarning {
 }
 
 /// A library item placed in a stage, with the library version it came from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanItem {
     /// Id within the plan.
     pub id: Uuid,
@@ -177,7 +177,7 @@ impl PlanItem {
 }
 
 /// One stage of the plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanStage {
     /// Id within the plan.
     pub id: Uuid,
@@ -204,7 +204,7 @@ pub struct PlanStage {
 }
 
 /// The whole editable plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanContent {
     /// Goals.
     pub goals: Vec<Goal>,
@@ -454,7 +454,7 @@ fn is_neuro_code(code: &str) -> bool {
 }
 
 /// One difference between two versions of a plan, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Change {
     /// `added`, `removed` or `changed`.
     pub kind: &'static str,

@@ -12,7 +12,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// A number the caller derives from assessments. Yes/no measures are 1 (yes) or 0 (no).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Pain now, NPRS 0–10.
@@ -129,7 +129,7 @@ impl FromStr for Measure {
 }
 
 /// How a measured value is compared with the criterion's value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Comparator {
     Lt,
@@ -193,7 +193,7 @@ impl FromStr for Comparator {
 }
 
 /// One rule, e.g. `nprs_worst le 5`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Criterion {
     /// What is measured.
     pub measure: Measure,
@@ -230,7 +230,7 @@ impl fmt::Display for Criterion {
 pub type MeasureSnapshot = HashMap<Measure, f64>;
 
 /// How one criterion fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     Met,

@@ -9,7 +9,7 @@ use super::progression::{Comparator, Criterion, Measure};
 use serde::{Deserialize, Serialize};
 
 /// An item of a protocol stage, by library code.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProtocolItem {
     /// Library code (the current version is used when applied).
     pub code: String,
@@ -22,7 +22,7 @@ pub struct ProtocolItem {
 }
 
 /// A stage of a protocol.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProtocolStage {
     /// Which default stage.
     pub stage: Stage,
@@ -39,7 +39,7 @@ pub struct ProtocolStage {
 }
 
 /// A goal of a protocol: the baseline comes from the patient's assessment when applied.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProtocolGoal {
     /// Measure.
     pub measure: Measure,
@@ -53,7 +53,7 @@ pub struct ProtocolGoal {
 }
 
 /// A whole protocol.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProtocolContent {
     /// Goals.
     pub goals: Vec<ProtocolGoal>,

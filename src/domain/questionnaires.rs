@@ -58,7 +58,7 @@ impl From<RmdqAnswers> for serde_json::Value {
 }
 
 /// One PSFS activity and its rating.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PsfsActivity {
     /// What the patient finds hard, in their words (trimmed, 1–100 characters).
     pub activity: String,

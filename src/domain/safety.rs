@@ -73,6 +73,19 @@ impl FromStr for SafetyFact {
     }
 }
 
+/// In the OpenAPI document a fact is one of its flat codes.
+impl utoipa::PartialSchema for SafetyFact {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let codes: Vec<String> = Self::all().into_iter().map(String::from).collect();
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(codes))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for SafetyFact {}
+
 impl From<HistoryCode> for SafetyFact {
     fn from(code: HistoryCode) -> SafetyFact {
         SafetyFact::History(code)

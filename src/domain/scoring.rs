@@ -167,7 +167,7 @@ impl From<OdiAnswers> for BTreeMap<String, u8> {
 }
 
 /// ODI disability band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OdiBand {
     Minimal,
@@ -383,7 +383,7 @@ impl From<StartBackAnswers> for serde_json::Value {
 }
 
 /// STarT Back risk group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StartBackRisk {
     Low,
@@ -424,7 +424,7 @@ impl FromStr for StartBackRisk {
 }
 
 /// A STarT Back result, as the API reports it: `{total, psychosocial, risk}`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StartBackScore {
     /// Sum of all nine items, 0–9.
     pub total: u8,

@@ -6,10 +6,11 @@ use crate::db::auth::{self as store, ApiTokenRow, SessionRow};
 use crate::db::users::{self, User};
 use crate::db::{Db, DbConn, DbError};
 use crate::error::AppError;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
-use rand::RngCore;
+use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, LazyLock};
 use tokio::sync::Semaphore;
@@ -31,9 +32,7 @@ const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| AppError::Internal(format!("salt: {e}")))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+    PasswordHasher::<PasswordHash>::hash_password_with_salt(&Argon2::default(), password.as_bytes(), &salt_bytes)
         .map(|h| h.to_string())
         .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
 }

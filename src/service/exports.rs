@@ -70,25 +70,52 @@ fn derived_id(parts: &[&str]) -> String {
     uuid::Builder::from_sha1_bytes(bytes).into_uuid().to_string()
 }
 
-/// The plan as a FHIR R4 Bundle: Patient, CarePlan (the active version, or the draft
-/// before the first activation), Goals, NPRS and SLR Observations and ODI
-/// QuestionnaireResponses from signed assessments. Audited.
-pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Value, AppError> {
-    use crate::domain::fhir::{bundle, FhirMeasurement, FhirOdi, FhirPatient, FhirPlan};
+/// The scores of an assessment exported as Observations, by measure code (see
+/// `domain::fhir::score_code`). The hook for RMDQ and PSFS: when the assessment scores
+/// carry them, add `("rmdq", scores.rmdq)` and `("psfs_mean", scores.psfs_mean)` here.
+pub fn score_values(scores: &crate::domain::assessment::Scores) -> Vec<(&'static str, Option<f64>)> {
+    vec![("odi_percent", scores.odi_percent)]
+}
+
+/// Which FHIR Bundle an export is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BundleKind {
+    /// A `collection`: a document of the plan.
+    #[default]
+    Collection,
+    /// A `transaction` a FHIR server imports (`PUT Type/id` entries).
+    Transaction,
+}
+
+/// The plan as a FHIR R4 Bundle: Patient, the treated Condition, CarePlan (the active
+/// version, or the draft before the first activation), Goals, NPRS, SLR and score
+/// Observations and ODI QuestionnaireResponses from signed assessments. Audited.
+pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, kind: BundleKind) -> Result<serde_json::Value, AppError> {
+    use crate::domain::fhir::{as_transaction, bundle, FhirCondition, FhirMeasurement, FhirOdi, FhirPatient, FhirPlan};
     use crate::domain::findings::Side;
     use crate::domain::scoring::OdiSection;
     let view = super::plans::get(conn, ctx, plan)?;
     let content =
         if view.row.plan_version > 0 { view.version_content(view.row.plan_version)? } else { view.content.clone() };
     let p = &view.history.patient.0;
+    let clinic = crate::db::clinics::find(conn, p.clinic_id)?.ok_or(AppError::NotFound)?;
     let patient = FhirPatient {
         id: p.id.to_string(),
+        clinic_id: p.clinic_id.to_string(),
+        clinic_name: clinic.name,
         given: p.given_name.clone(),
         family: p.family_name.clone(),
         birth_date: p.date_of_birth,
         sex: p.sex.clone(),
         phone: p.phone.clone(),
         email: p.email.clone(),
+    };
+    let condition = FhirCondition {
+        id: derived_id(&[&p.id.to_string(), "condition"]),
+        text: p.condition.clone(),
+        side: p.side.clone(),
+        onset: p.onset_date,
+        active: p.status != "discharged",
     };
     let mut measurements = Vec::new();
     let mut odi = Vec::new();
@@ -109,12 +136,25 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Va
                     code: code.into(),
                     value,
                     date: r.row.assessed_on,
+                    derived_from: None,
                 });
             }
         }
-        if let Some(answers) = &c.odi {
+        let questionnaire = c.odi.as_ref().map(|_| derived_id(&[&id, "odi"]));
+        for (code, value) in score_values(&c.scores()) {
+            if let Some(value) = value {
+                measurements.push(FhirMeasurement {
+                    id: derived_id(&[&id, code]),
+                    code: code.into(),
+                    value,
+                    date: r.row.assessed_on,
+                    derived_from: questionnaire.clone().filter(|_| code == "odi_percent"),
+                });
+            }
+        }
+        if let (Some(answers), Some(questionnaire)) = (&c.odi, questionnaire) {
             odi.push(FhirOdi {
-                id: derived_id(&[&id, "odi"]),
+                id: questionnaire,
                 date: r.row.assessed_on,
                 answers: OdiSection::ALL
                     .iter()
@@ -137,7 +177,11 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId) -> Result<serde_json::Va
         "plan.fhir_export",
         Some(view.row.clinic_id),
         Some(view.row.patient_id),
-        Some(format!("plan={plan}")),
+        Some(format!("plan={plan} type={kind:?}")),
     )?;
-    Ok(bundle(&patient, &fhir_plan, &measurements, &odi))
+    let collection = bundle(&patient, &condition, &fhir_plan, &measurements, &odi);
+    Ok(match kind {
+        BundleKind::Collection => collection,
+        BundleKind::Transaction => as_transaction(collection),
+    })
 }

@@ -18,11 +18,12 @@ pub struct AddItem {
     #[schema(value_type = String)]
     pub modality_id: String,
     /// Dosage overrides (CERT fields).
-    #[schema(value_type = Object)]
     pub dosage: Option<Dosage>,
     /// `left`, `right` or `bilateral`.
+    #[schema(value_type = Option<crate::domain::patient::BodySide>)]
     pub side: Option<String>,
     /// `clinic` or `home`; the library default when absent.
+    #[schema(value_type = Option<crate::domain::modality::Setting>)]
     pub setting: Option<String>,
     /// Notes for clinicians only.
     pub clinician_notes: Option<String>,

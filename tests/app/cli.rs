@@ -39,6 +39,50 @@ fn an_unknown_database_url_is_refused_with_a_one_line_reason_and_creates_nothing
     assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(1), 0, "no file was created");
 }
 
+#[test]
+fn a_postgres_that_cannot_be_reached_is_one_line_and_a_failure() {
+    // A closed port: bind one, note it, let it go.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new(BIN)
+        .args(["migrate", "--database-url", &format!("postgres://physio:secret-pw@127.0.0.1:{port}/physioplan")])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("physioplan: cannot open database"), "{stderr}");
+    assert!(!stderr.contains("secret-pw"), "the password stays out: {stderr}");
+}
+
+#[test]
+fn a_role_outside_the_list_is_refused_by_the_command_line() {
+    let output = Command::new(BIN)
+        .args([
+            "user",
+            "add",
+            "--email",
+            "a@b.example",
+            "--name",
+            "A",
+            "--role",
+            "boss",
+            "--clinic",
+            "C",
+            "--password-stdin",
+        ])
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("therapist") && stderr.contains("lead") && stderr.contains("admin"), "{stderr}");
+}
+
 fn run(db: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new(BIN)
         .args(args)

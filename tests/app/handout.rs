@@ -172,8 +172,23 @@ async fn a_plan_exports_as_a_fhir_bundle_without_clinician_notes() {
         .as_array()
         .map(|e| e.iter().filter_map(|x| x["resource"]["resourceType"].as_str()).collect())
         .unwrap_or_default();
-    for t in ["Patient", "CarePlan", "Goal", "Observation", "QuestionnaireResponse"] {
+    for t in ["Patient", "Condition", "CarePlan", "Goal", "Observation", "QuestionnaireResponse"] {
         assert!(types.contains(&t), "{t} missing from {types:?}");
     }
     assert!(text.contains("72514-3"), "NPRS carries its LOINC code");
+    assert!(text.contains("97909-6"), "the ODI score is an Observation with its LOINC code");
+
+    let (status, transaction) =
+        app.api(Method::GET, &format!("/api/v1/plans/{plan}/fhir?type=transaction"), &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(transaction["type"], "transaction");
+    let entries = transaction["entry"].as_array().cloned().unwrap_or_default();
+    assert_eq!(entries.len(), types.len());
+    let patient_entry = entries.iter().find(|e| e["resource"]["resourceType"] == "Patient");
+    assert_eq!(
+        patient_entry.map(|e| e["request"].clone()),
+        Some(json!({"method": "PUT", "url": format!("Patient/{patient}")}))
+    );
+    let (status, error) = app.api(Method::GET, &format!("/api/v1/plans/{plan}/fhir?type=document"), &token, None).await;
+    assert_eq!((status, error["error"]["fields"]["type"].is_array()), (422, true));
 }

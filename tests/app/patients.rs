@@ -2,7 +2,7 @@
 
 use crate::helpers::{patient_json, spawn_app, LEAD_A, THERAPIST_A, THERAPIST_B};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn a_patient_created_through_the_api_can_be_read_back() {
@@ -235,4 +235,28 @@ async fn an_edit_over_someone_elses_change_is_refused_without_losing_the_input()
     assert!(html.contains(r#"name="version" value="2""#), "saving again is based on the current version");
     let (_, current) = app.api(Method::GET, &format!("/api/v1/patients/{id}"), &token, None).await;
     assert_eq!(current["condition"], "Changed elsewhere");
+}
+
+#[tokio::test]
+async fn a_method_a_path_does_not_have_is_405_naming_the_allowed_ones_and_an_unknown_path_404() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+
+    let trace = reqwest::Client::new()
+        .request(Method::TRACE, app.url("/api/v1/patients"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(trace.status(), 405);
+    assert_eq!(trace.headers()["allow"], "GET, POST");
+    let body: Value = trace.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+
+    let (status, _) = app.api(Method::DELETE, "/api/v1/patients", &token, None).await;
+    assert_eq!(status, 405);
+    let (status, body) = app.api(Method::GET, "/api/v1/no-such-thing", &token, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+    let (status, body) = app.api(Method::GET, "/api/v1/patients?page=1&page=2", &token, None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (422, Some("validation_failed")));
 }

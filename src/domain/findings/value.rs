@@ -142,7 +142,7 @@ impl fmt::Display for Value {
 }
 
 /// A finding as the API sends it (`findings: [{code, side?, value, method?, note?}]`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FindingInput {
     /// Catalog code, e.g. `slr`.
     pub code: String,
