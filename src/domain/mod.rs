@@ -7,6 +7,8 @@ pub mod fhir;
 pub mod findings;
 pub mod handout;
 pub mod history;
+pub mod illustration;
+pub mod illustrations;
 pub mod library;
 mod library_items;
 pub mod mcid;

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod caseload;
 pub mod components;
 pub mod handout;
+pub mod illustrations;
 pub mod layout;
 pub mod library;
 pub mod login;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(progress::configure)
         .configure(plans::configure)
         .configure(plan_new::configure)
+        .configure(illustrations::configure)
         .configure(library::configure)
         .configure(handout::configure)
         .configure(caseload::configure)

@@ -10,5 +10,6 @@ mod cli;
 mod generate;
 pub mod handout;
 mod helpers;
+mod illustrations;
 mod patients;
 mod plans;
