@@ -15,6 +15,7 @@ pub mod library;
 pub mod login;
 pub mod patients;
 pub mod plan_new;
+pub mod plan_picker;
 pub mod plans;
 pub mod progress;
 pub mod session;

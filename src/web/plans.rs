@@ -5,6 +5,7 @@
 use super::assessments::flag_banner;
 use super::components::{csrf, date, field_errors};
 use super::layout::layout;
+use super::plan_picker;
 use super::session::{CsrfForm, SessionUser};
 use super::{invalid, page, see_other, HtmlError, HtmlResult};
 use crate::db::ids::PlanId;
@@ -32,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/stages/{stage}/edit", web::post().to(edit_stage))
         .route("/plans/{id}/stages/{stage}/criteria", web::post().to(criteria))
         .route("/plans/{id}/goals", web::post().to(goals))
-        .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle));
+        .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle))
+        .configure(plan_picker::configure);
 }
 
 fn today() -> NaiveDate {
@@ -204,37 +206,30 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
     let blank = ItemForm::default();
     let form = fail.map_or(&blank, |f| &f.form);
     let errors = fail.map(|f| f.errors.clone()).unwrap_or_default();
-    let (suited, others): (Vec<&LibraryItem>, Vec<&LibraryItem>) =
-        d.library.iter().partition(|i| i.def.suits(stage.stage));
     html! {
         details.add-item open[fail.is_some()] {
             summary { "Add an item to stage " (stage.position) }
             @if let Some(f) = fail {
                 div.error-summary role="alert" { p { strong { (f.message) } } }
             }
+            (plan_picker::search_form(id, stage, &plan_picker::PickQuery::default()))
             form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
                 (csrf(user))
-                label for=(format!("modality-{}", stage.position)) { "Library item" }
-                select id=(format!("modality-{}", stage.position)) name="modality_id" required {
-                    optgroup label=(format!("Suited to {}", stage.name)) {
-                        @for i in &suited { option value=(i.row.id.to_string()) selected[form.modality_id == i.row.id.to_string()] { (i.def.name) " · " (i.def.category.label()) } }
-                    }
-                    optgroup label="Other items" {
-                        @for i in &others { option value=(i.row.id.to_string()) selected[form.modality_id == i.row.id.to_string()] { (i.def.name) " · " (i.def.category.label()) } }
+                details.dose-options open[fail.is_some()] {
+                    summary { "Dose, side and consent for the item you add (optional)" }
+                    (dosage_fields(form))
+                    @for (field, _) in &errors { @if field.starts_with("dosage.") { (field_errors(&errors, field)) } }
+                    div.safety {
+                        label.check { input type="checkbox" name="consent" value="true" checked[form.consent.is_some()]; " Consent recorded (needed for dry needling and thrust manipulation)" }
+                        (field_errors(&errors, "consent"))
+                        label.wide { "Override reason (only to go ahead despite an absolute contraindication) "
+                            input type="text" name="override_reason" value=(form.override_reason.clone().unwrap_or_default());
+                        }
+                        (field_errors(&errors, "override_reason"))
                     }
                 }
                 (field_errors(&errors, "modality_id"))
-                (dosage_fields(form))
-                @for (field, _) in &errors { @if field.starts_with("dosage.") { (field_errors(&errors, field)) } }
-                div.safety {
-                    label.check { input type="checkbox" name="consent" value="true" checked[form.consent.is_some()]; " Consent recorded (needed for dry needling and thrust manipulation)" }
-                    (field_errors(&errors, "consent"))
-                    label.wide { "Override reason (only to go ahead despite an absolute contraindication) "
-                        input type="text" name="override_reason" value=(form.override_reason.clone().unwrap_or_default());
-                    }
-                    (field_errors(&errors, "override_reason"))
-                }
-                button.primary type="submit" { "Add to stage " (stage.position) }
+                (plan_picker::in_add_form(&d.library, stage, &form.modality_id))
             }
         }
     }

@@ -12,4 +12,5 @@ pub mod handout;
 mod helpers;
 mod illustrations;
 mod patients;
+mod plan_picker;
 mod plans;
