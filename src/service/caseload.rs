@@ -168,9 +168,15 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload,
             }
         })
         .collect();
+    // "My caseload": a therapist's charts and counts cover their own patients only.
+    if actor.role == Role::Therapist {
+        let me = actor.user_id.to_string();
+        all.retain(|r| r.patient.therapist_id.as_deref() == Some(me.as_str()));
+    }
 
     let therapists = clinicians
         .into_iter()
+        .filter(|user| actor.role != Role::Therapist || user.id == actor.user_id)
         .map(|user| {
             let id = user.id.to_string();
             let mine: Vec<&CaseRow> =
