@@ -166,7 +166,9 @@ async fn my_caseload_charts_count_only_the_therapists_own_patients() {
 
     assert!(mine.contains("Active patients by stage: No active plan 1,"), "{mine}");
     assert!(clinic.contains("Active patients by stage: No active plan 3,"), "the lead sees the clinic");
-    let flags_title = |html: &str| html.split("Flags per therapist: ").nth(1).and_then(|t| t.split('<').next()).unwrap_or_default().to_owned();
+    let flags_title = |html: &str| {
+        html.split("Flags per therapist: ").nth(1).and_then(|t| t.split('<').next()).unwrap_or_default().to_owned()
+    };
     assert_eq!(flags_title(&mine).split(", ").count(), 1, "only the therapist's own bar: {}", flags_title(&mine));
     assert!(flags_title(&clinic).split(", ").count() >= 2);
 }

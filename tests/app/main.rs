@@ -5,6 +5,7 @@ mod assessments;
 mod audit;
 mod auth;
 mod browser;
+mod browser_layout;
 mod caseload;
 mod cli;
 mod generate;
