@@ -11,7 +11,7 @@ use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView, Skippe
 use crate::service::Ctx;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
@@ -138,7 +138,7 @@ pub async fn create(
         None => None,
     };
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     let title = body.0.title.clone();
     let (id, skipped): (PlanId, Vec<Skipped>) =
         db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await?;
@@ -403,7 +403,7 @@ pub async fn activate(
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     db.run(move |conn| service::activate(conn, &ctx, id, body.0.version, today)).await?;
     respond(&db, user.0, id, StatusCode::OK).await
 }
@@ -434,7 +434,7 @@ pub async fn advance(
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     db.run(move |conn| service::advance(conn, &ctx, id, body.0.version, today)).await?;
     respond(&db, user.0, id, StatusCode::OK).await
 }

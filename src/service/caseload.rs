@@ -130,7 +130,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload,
     let therapist = if actor.role == Role::Therapist { Some(actor.user_id) } else { q.therapist };
     let clinic = clinics::find(conn, clinic_id)?.ok_or(AppError::NotFound)?;
     let clinics = if actor.role == Role::Admin { clinics::list(conn)? } else { Vec::new() };
-    let today = now().date();
+    let today = crate::domain::clock::today_in(&clinic.time_zone, chrono::Utc::now());
     let patients = store::patients(conn, clinic_id, None, today - Duration::days(DISCHARGED_WINDOW_DAYS))?;
     let assessments = store::assessments(conn, clinic_id)?;
     let acted: HashSet<(String, String)> = store::actions(conn, clinic_id)?.into_iter().collect();

@@ -11,7 +11,6 @@ use crate::domain::handout::{Handout, SAFETY_NET};
 use crate::error::AppError;
 use crate::service::exports;
 use actix_web::web;
-use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 
@@ -170,7 +169,7 @@ async fn print(
     };
     let large = query.large.as_deref() == Some("1");
     let ctx = user.ctx.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     let h = db.run(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await?;
     let nonce = crate::service::auth::random_token();
     let csp = format!("{}; style-src 'self' 'nonce-{nonce}'", crate::startup::CSP.replace("style-src 'self'; ", ""));

@@ -16,11 +16,12 @@ use crate::domain::modality::{Category, Setting};
 use crate::domain::plan::{diff, PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
+use crate::service::clinic_settings::today as clinic_today;
 use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
 use crate::service::Ctx;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -35,10 +36,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/goals", web::post().to(goals))
         .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle))
         .configure(plan_picker::configure);
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 /// A failed add, re-shown beside that stage's form with what was typed.
@@ -587,9 +584,13 @@ async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, 
     let StepForm { version, reason } = form.form;
     let outcome = db
         .run(move |conn| match step.as_str() {
-            "activate" => service::activate(conn, &ctx, id, version, today()).map(|_| ()),
+            "activate" => {
+                clinic_today(conn, &ctx).and_then(|today| service::activate(conn, &ctx, id, version, today)).map(|_| ())
+            }
             "amend" => service::amend(conn, &ctx, id, version, &reason),
-            "advance" => service::advance(conn, &ctx, id, version, today()).map(|_| ()),
+            "advance" => {
+                clinic_today(conn, &ctx).and_then(|today| service::advance(conn, &ctx, id, version, today)).map(|_| ())
+            }
             "complete" => service::finish(conn, &ctx, id, version, PlanStatus::Completed, &reason),
             "discontinue" => service::finish(conn, &ctx, id, version, PlanStatus::Discontinued, &reason),
             "protocol" => service::save_as_protocol(conn, &ctx, id, &reason, "").map(|_| ()),

@@ -8,6 +8,7 @@ mod browser;
 mod browser_layout;
 mod caseload;
 mod cli;
+mod clinic_time_zone;
 mod generate;
 pub mod handout;
 mod helpers;
