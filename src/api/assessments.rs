@@ -170,7 +170,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let patient: PatientId = id(&path)?;
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     let created = db.run(move |conn| service::create(conn, &ctx, patient, &body.0, today)).await?;
     respond(&db, user.0, created, actix_web::http::StatusCode::CREATED).await
 }
@@ -222,14 +222,14 @@ pub async fn update(
     let ApiJson(DraftUpdate { version, assessed_on, content }) = body;
     db.run(move |conn| {
         let current = service::get(conn, &ctx, assessment)?;
+        let today = crate::service::clinic_settings::today(conn, &ctx)?;
         let date = match assessed_on {
             None => current.record(assessment).map(|r| r.row.assessed_on).ok_or(AppError::NotFound)?,
-            Some(text) => NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d <= Utc::now().date_naive())
-                .ok_or_else(|| {
+            Some(text) => {
+                NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().filter(|d| *d <= today).ok_or_else(|| {
                     AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
-                })?,
+                })?
+            }
         };
         service::update_draft(conn, &ctx, assessment, version, date, &content)
     })

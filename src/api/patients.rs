@@ -211,7 +211,7 @@ pub async fn create(
     body: ApiJson<PatientInput>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &user.0).await?;
     let ctx = user.0;
     let created = db
         .run(move |conn| {
@@ -259,7 +259,7 @@ pub async fn update(
 ) -> Result<HttpResponse, AppError> {
     let id = path.parse::<PatientId>().map_err(|_| AppError::NotFound)?;
     let ApiJson(PatientPatch { version, mut changes }) = body;
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &user.0).await?;
     let ctx = user.0;
     let updated = db
         .run(move |conn| {

@@ -14,7 +14,7 @@ use crate::service::Ctx;
 use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -89,7 +89,7 @@ pub async fn create(
         None => None,
     };
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     let title = body.0.title.clone();
     let (id, skipped): (PlanId, Vec<Skipped>) =
         db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await?;
@@ -416,7 +416,7 @@ pub async fn activate(
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     let ApiJson(ActivateRequest { version, screen_override_reason, replaces, reason }) = body;
     let replaces = match replaces.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(text) => Some(
@@ -456,7 +456,7 @@ pub async fn advance(
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
     let ctx = user.0.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     db.run(move |conn| service::advance(conn, &ctx, id, body.0.version, today)).await?;
     respond(&db, user.0, id, StatusCode::OK).await
 }

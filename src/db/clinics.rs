@@ -25,6 +25,10 @@ pub struct Clinic {
     pub mcid: Option<String>,
     /// Reassess at least every this many weeks (caseload flag).
     pub reassessment_weeks: i32,
+    /// IANA time zone (e.g. `Europe/London`): every "today" of the clinic is its local date.
+    pub time_zone: String,
+    /// Optimistic-lock version of the clinic's settings.
+    pub version: i32,
 }
 
 #[derive(Insertable)]
@@ -71,4 +75,23 @@ pub fn find(conn: &mut DbConn, id: ClinicId) -> Result<Option<Clinic>, DbError> 
 /// Stores a clinic's MCID thresholds (JSON), or clears them back to the defaults.
 pub fn set_mcid(conn: &mut DbConn, id: ClinicId, mcid: Option<&str>) -> Result<bool, DbError> {
     Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::mcid.eq(mcid)).execute(conn)? == 1)
+}
+
+/// Sets a clinic's time zone if its version is still `version` (optimistic lock); false
+/// when someone saved first (or the clinic is gone).
+pub fn set_time_zone(conn: &mut DbConn, id: ClinicId, version: i32, time_zone: &str) -> Result<bool, DbError> {
+    let changed = diesel::update(clinics::table.find(id.to_string()).filter(clinics::version.eq(version)))
+        .set((clinics::time_zone.eq(time_zone), clinics::version.eq(version + 1)))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A clinic's time zone name (the default when the clinic is gone).
+pub fn time_zone_of(conn: &mut DbConn, id: ClinicId) -> Result<String, DbError> {
+    Ok(clinics::table
+        .find(id.to_string())
+        .select(clinics::time_zone)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| crate::domain::clock::DEFAULT_TIME_ZONE.to_owned()))
 }

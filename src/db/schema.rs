@@ -9,6 +9,8 @@ diesel::table! {
         created_at -> Timestamp,
         mcid -> Nullable<Text>,
         reassessment_weeks -> Integer,
+        time_zone -> Text,
+        version -> Integer,
     }
 }
 

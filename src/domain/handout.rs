@@ -18,6 +18,8 @@ pub const SAFETY_NET: [&str; 4] = [
 /// A home exercise as the patient follows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HomeExercise {
+    /// Library code (which picture to show; never printed).
+    pub code: String,
     /// Name.
     pub name: String,
     /// Plain instructions.
@@ -70,7 +72,7 @@ pub struct HandoutHeader {
     pub patient: String,
     /// Therapist's name.
     pub therapist: Option<String>,
-    /// Plan title.
+    /// The plan's clinical title: on screen for the clinician, never on the printed pages.
     pub title: String,
 }
 
@@ -99,6 +101,7 @@ pub fn handout(
         .map(|i| {
             let d = i.dosage();
             HomeExercise {
+                code: i.code.clone(),
                 name: i.name.clone(),
                 instructions: i.patient_instructions.clone(),
                 dosage: d.summary(),

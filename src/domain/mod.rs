@@ -2,12 +2,15 @@
 
 pub mod assessment;
 pub mod caseload;
+pub mod clock;
 pub mod consent;
 pub mod dosage;
 pub mod fhir;
 pub mod findings;
 pub mod handout;
 pub mod history;
+pub mod illustration;
+pub mod illustrations;
 pub mod library;
 mod library_items;
 pub mod mcid;

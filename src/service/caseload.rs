@@ -132,7 +132,7 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload,
     let therapist = if actor.role == Role::Therapist { Some(actor.user_id) } else { q.therapist };
     let clinic = clinics::find(conn, clinic_id)?.ok_or(AppError::NotFound)?;
     let clinics = if actor.role == Role::Admin { clinics::list(conn)? } else { Vec::new() };
-    let today = now().date();
+    let today = crate::domain::clock::today_in(&clinic.time_zone, chrono::Utc::now());
     let patients = store::patients(conn, clinic_id, None, today - Duration::days(DISCHARGED_WINDOW_DAYS))?;
     let assessments = store::assessments(conn, clinic_id)?;
     let acted: HashSet<(String, String)> = store::actions(conn, clinic_id)?.into_iter().collect();
@@ -170,9 +170,15 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload,
             }
         })
         .collect();
+    // "My caseload": a therapist's charts and counts cover their own patients only.
+    if actor.role == Role::Therapist {
+        let me = actor.user_id.to_string();
+        all.retain(|r| r.patient.therapist_id.as_deref() == Some(me.as_str()));
+    }
 
     let therapists = clinicians
         .into_iter()
+        .filter(|user| actor.role != Role::Therapist || user.id == actor.user_id)
         .map(|user| {
             let id = user.id.to_string();
             let mine: Vec<&CaseRow> =

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod auth;
 pub mod caseload;
+pub mod clinic_settings;
 pub mod exports;
 pub mod library;
 pub mod patients;

@@ -20,7 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(add_user))
         .route("/admin/clinics", web::get().to(clinics_page))
         .route("/admin/clinics", web::post().to(add_clinic))
-        .route("/admin/clinics/{id}/mcid", web::post().to(set_mcid));
+        .route("/admin/clinics/{id}/mcid", web::post().to(set_mcid))
+        .route("/admin/clinics/{id}/time-zone", web::post().to(set_time_zone));
 }
 
 type UserList = (Vec<(User, String)>, Vec<Clinic>);
@@ -88,18 +89,52 @@ async fn add_user(form: CsrfForm<UserInput>, db: web::Data<Db>) -> HtmlResult {
     }
 }
 
+/// A refused time-zone change, re-shown in its clinic's row with what was typed.
+struct ZoneFailure {
+    clinic: crate::db::ids::ClinicId,
+    typed: String,
+    message: String,
+}
+
+fn time_zone_form(user: &SessionUser, c: &Clinic, failure: Option<&ZoneFailure>) -> maud::Markup {
+    let fail = failure.filter(|f| f.clinic == c.id);
+    let id = format!("tz-{}", c.id);
+    html! {
+        form.inline.tiny method="post" action=(format!("/admin/clinics/{}/time-zone", c.id)) {
+            (csrf(user))
+            input type="hidden" name="version" value=(c.version);
+            input id=(id) type="text" name="time_zone" value=(fail.map_or(c.time_zone.as_str(), |f| f.typed.as_str()))
+                aria-label=(format!("Time zone of {}", c.name)) aria-invalid=[fail.map(|_| "true")]
+                aria-describedby=[fail.map(|_| format!("{id}-error"))] size="18";
+            button type="submit" { "Save" }
+        }
+        @if let Some(f) = fail { p.field-error id=(format!("{id}-error")) { (f.message) } }
+    }
+}
+
 fn clinics_view(user: &SessionUser, list: &[Clinic], form: &ClinicInput, errors: &FieldErrors) -> maud::Markup {
+    clinics_page_view(user, list, form, errors, None)
+}
+
+fn clinics_page_view(
+    user: &SessionUser,
+    list: &[Clinic],
+    form: &ClinicInput,
+    errors: &FieldErrors,
+    zone: Option<&ZoneFailure>,
+) -> maud::Markup {
     let opt = |o: &Option<String>| o.clone().unwrap_or_default();
     let body = html! {
         h1 { "Clinics" }
         table.list {
-            thead { tr { th { "Name" } th { "Telephone" } th { "Address" } th { "MCID (points / % of baseline)" } } }
+            thead { tr { th { "Name" } th { "Telephone" } th { "Address" } th { "Time zone (IANA)" } th { "MCID (points / % of baseline)" } } }
             tbody {
                 @for c in list {
                     @let t: McidThresholds = c.mcid.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
                     @let pct = |p: Option<f64>| p.map(|p| p.to_string()).unwrap_or_default();
                     tr {
                         td { (c.name) } td { (opt(&c.phone)) } td { (opt(&c.address)) }
+                        td { (time_zone_form(user, c, zone)) }
                         td {
                             form.mcid method="post" action=(format!("/admin/clinics/{}/mcid", c.id)) {
                                 (csrf(user))
@@ -175,4 +210,38 @@ async fn add_clinic(form: CsrfForm<ClinicInput>, db: web::Data<Db>) -> HtmlResul
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The time-zone form as posted.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct TimeZoneForm {
+    time_zone: String,
+    version: String,
+}
+
+async fn set_time_zone(
+    path: web::Path<crate::db::ids::ClinicId>,
+    form: CsrfForm<TimeZoneForm>,
+    db: web::Data<Db>,
+) -> HtmlResult {
+    let clinic = path.into_inner();
+    let ctx = form.user.ctx.clone();
+    let f = form.form.clone();
+    let version: i32 = f.version.trim().parse().map_err(|_| AppError::VersionConflict)?;
+    let outcome = db
+        .run(move |conn| crate::service::clinic_settings::set_time_zone(conn, &ctx, clinic, version, &f.time_zone))
+        .await;
+    let message = match outcome {
+        Ok(()) => return Ok(see_other("/admin/clinics")),
+        Err(AppError::Validation(fields)) => fields.values().flatten().cloned().collect::<Vec<_>>().join(" "),
+        Err(AppError::VersionConflict) => {
+            "Someone changed this clinic's settings first. Check the time zone and save again.".to_owned()
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let list = load_clinics(&form.user, &db).await?;
+    let failure = ZoneFailure { clinic, typed: form.form.time_zone.clone(), message };
+    let markup = clinics_page_view(&form.user, &list, &ClinicInput::default(), &FieldErrors::new(), Some(&failure));
+    Ok(invalid(markup))
 }

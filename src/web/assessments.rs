@@ -14,7 +14,6 @@ use crate::domain::red_flags::RedFlagGroup;
 use crate::error::{AppError, FieldErrors};
 use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord, OpenFlag};
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -126,7 +125,7 @@ fn record(history: &AssessmentHistory, id: AssessmentId) -> Result<&AssessmentRe
 async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
     let history = load_patient(&user, &db, path.into_inner()).await?;
     let previous = history.previous(None).map(AssessmentRecord::current);
-    let today = Utc::now().date_naive().to_string();
+    let today = crate::service::clinic_settings::clinic_today(&db, &user.ctx).await?.to_string();
     let view = FormView {
         mode: Mode::New,
         action: format!("/patients/{}/assessments", history.patient.0.id),
@@ -151,7 +150,7 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<Vec<(String, String)>
         content,
     };
     let ctx = form.user.ctx.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     match db.run(move |conn| service::create(conn, &ctx, patient, &input, today)).await {
         Ok(id) => Ok(see_other(&format!("/assessments/{id}"))),
         Err(AppError::Validation(errors)) => {
@@ -240,9 +239,10 @@ async fn save(
             if amending {
                 return service::amend(conn, &ctx, id, version, &reason, &content);
             }
+            let today = crate::service::clinic_settings::today(conn, &ctx)?;
             let date = chrono::NaiveDate::parse_from_str(date_text.trim(), "%Y-%m-%d")
                 .ok()
-                .filter(|d| *d <= Utc::now().date_naive())
+                .filter(|d| *d <= today)
                 .ok_or_else(|| {
                     AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
                 })?;

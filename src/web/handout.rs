@@ -11,7 +11,6 @@ use crate::domain::handout::{Handout, SAFETY_NET};
 use crate::error::AppError;
 use crate::service::exports;
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
 use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 
@@ -37,9 +36,10 @@ fn css_string(text: &str) -> String {
     out
 }
 
-/// The page header and footer of every printed page: patient, plan and version; page n of m.
+/// The page header and footer of every printed page: who the plan is for and its version
+/// (a patient-facing title, not the plan's clinical one); page n of m.
 fn page_boxes(h: &Handout) -> String {
-    let running = format!("{} · {} · version {}", h.header.patient, h.header.title, h.version);
+    let running = format!("Exercise plan for {} · version {}", h.header.patient, h.version);
     let size = if h.large { "12pt" } else { "9pt" };
     format!(
         "@page {{ @top-left {{ content: {}; font-size: {size}; color: #444; }} \
@@ -66,7 +66,8 @@ pub fn render(h: &Handout, back: &str, nonce: &str) -> Markup {
                 nav.no-print aria-label="Handout" {
                     a href=(back) { "← Back to the plan" }
                     button #print type="button" { "Print" }
-                    @if h.large { a href="?large=0" { "Normal print" } } @else { a href="?large=1" { "Large print" } }
+                    @if h.large { a href=(format!("?version={}&large=0", h.version)) { "Normal print" } }
+                    @else { a href=(format!("?version={}&large=1", h.version)) { "Large print" } }
                 }
                 header.letterhead {
                     div {
@@ -101,6 +102,7 @@ pub fn render(h: &Handout, back: &str, nonce: &str) -> Markup {
                         @for (n, e) in h.home.iter().enumerate() {
                             article.exercise {
                                 h3 { (n + 1) ". " (e.name) @if let Some(s) = &e.side { " — " (s) } }
+                                (super::illustrations::img(&e.code, &e.name, if h.large { 480 } else { 320 }))
                                 p { (e.instructions) }
                                 p.amount { strong { "How much: " } (e.dosage) }
                                 @if let Some(eq) = &e.equipment { p { strong { "You need: " } (eq) } }
@@ -167,7 +169,7 @@ async fn print(
     };
     let large = query.large.as_deref() == Some("1");
     let ctx = user.ctx.clone();
-    let today = Utc::now().date_naive();
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     let h = match db.run(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await {
         Err(AppError::Conflict { code: "safety_review_required", message }) => {
             let body = html! {
@@ -238,8 +240,24 @@ mod tests {
     fn the_print_view_never_shows_clinician_notes_or_codes() {
         let html = render(&demo(), "/plans/x", "NONCE").into_string();
         assert!(!html.contains("CLINICIAN-ONLY"));
+        // The picture's address names the item; nothing a patient reads does.
+        let html = html.replace("/illustrations/sciatic_nerve_slider.svg", "");
         assert!(!html.contains("sciatic_nerve_slider") && !html.contains("pain_control"));
         assert!(html.contains("Get urgent medical help now if:"));
+    }
+
+    #[test]
+    fn every_home_exercise_has_its_picture_scaled_up_for_large_print_and_the_clinical_title_is_not_printed() {
+        let mut h = demo();
+        let html = render(&h, "/plans/x", "NONCE").into_string();
+        assert!(!h.home.is_empty());
+        assert_eq!(html.matches("class=\"illustration\"").count(), h.home.len(), "{html}");
+        assert!(html.contains("width=\"320\""));
+        assert!(!html.contains("Right L5 sciatica"), "the clinical title stays off the handout");
+        assert!(html.contains("href=\"?version=2&amp;large=1\""), "large print keeps the version");
+        h.large = true;
+        let html = render(&h, "/plans/x", "NONCE").into_string();
+        assert!(html.contains("width=\"480\"") && html.contains("href=\"?version=2&amp;large=0\""));
     }
 
     #[test]

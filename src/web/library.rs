@@ -2,6 +2,7 @@
 //! and region; each item's detail with dosage, contraindications and guideline stance.
 
 use super::components::{csrf, error_summary, field_errors, input, select};
+use super::illustrations;
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
 use super::{invalid, page, see_other, HtmlResult};
@@ -83,11 +84,12 @@ async fn list(user: SessionUser, params: web::Query<LibraryParams>, db: web::Dat
             button type="submit" { "Filter" }
         }
         p.hint { (items.len()) " items" }
-        table.list {
-            thead { tr { th { "Item" } th { "Category" } th { "Region" } th { "Stages" } th { "Default dosage" } th { "Guidelines" } } }
+        div.table-scroll { table.list {
+            thead { tr { th { "Picture" } th { "Item" } th { "Category" } th { "Region" } th { "Stages" } th { "Default dosage" } th { "Guidelines" } } }
             tbody {
                 @for i in &items {
                     tr {
+                        td.thumb { (illustrations::img(&i.def.code, &i.def.name, 120)) }
                         td { a href=(format!("/library/{}", i.row.id)) { (i.def.name) } @if !i.builtin() { " " span.badge { "clinic v" (i.row.version) } } }
                         td { (i.def.category.label()) }
                         td { (i.def.body_region.replace('_', " ")) }
@@ -97,7 +99,7 @@ async fn list(user: SessionUser, params: web::Query<LibraryParams>, db: web::Dat
                     }
                 }
             }
-        }
+        } }
     };
     Ok(page(layout("Library", &user, body)))
 }
@@ -158,6 +160,7 @@ fn detail(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors:
             @if let Some(t) = d.technique { " " span.badge { (t.label()) } } " " span.badge { "version " (item.row.version) }
             @if item.builtin() { " " span.badge { "built-in, read-only" } } }
         p { (d.description) }
+        (illustrations::img(&d.code, &d.name, 480))
         h2 { "For the patient" }
         p.instructions { (d.patient_instructions) }
         h2 { "Default dosage" }

@@ -9,11 +9,13 @@ pub mod audit;
 pub mod caseload;
 pub mod components;
 pub mod handout;
+pub mod illustrations;
 pub mod layout;
 pub mod library;
 pub mod login;
 pub mod patients;
 pub mod plan_new;
+pub mod plan_picker;
 pub mod plan_safety;
 pub mod plans;
 pub mod progress;
@@ -38,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(progress::configure)
         .configure(plans::configure)
         .configure(plan_new::configure)
+        .configure(illustrations::configure)
         .configure(library::configure)
         .configure(handout::configure)
         .configure(caseload::configure)

@@ -11,9 +11,10 @@ use crate::db::Db;
 use crate::domain::history::{self, HistoryCode};
 use crate::domain::patient::{BodySide, PatientInput, SEX_CODES};
 use crate::error::{AppError, FieldErrors};
+use crate::service::clinic_settings::today as clinic_today;
 use crate::service::patients as service;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -29,10 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/patients/{id}/edit", web::get().to(edit_form))
         .route("/patients/{id}/edit", web::post().to(update))
         .route("/patients/{id}/discharge", web::post().to(discharge));
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
 }
 
 #[derive(Deserialize)]
@@ -199,7 +196,13 @@ async fn new_form(user: SessionUser, db: web::Data<Db>) -> HtmlResult {
 async fn create(form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
     let ctx = form.user.ctx.clone();
     let input = form.form.clone();
-    match db.run(move |conn| service::create(conn, &ctx, &input, today())).await {
+    match db
+        .run(move |conn| {
+            let today = clinic_today(conn, &ctx)?;
+            service::create(conn, &ctx, &input, today)
+        })
+        .await
+    {
         Ok(id) => Ok(see_other(&format!("/patients/{id}"))),
         Err(AppError::Validation(errors)) => {
             let clinicians = clinicians(&db, form.user.actor().clinic_id).await?;
@@ -249,12 +252,13 @@ fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
 async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
     let id = path.into_inner();
     let ctx = user.ctx.clone();
-    let ((p, therapist), history, plans) = db
+    let ((p, therapist), history, plans, today) = db
         .run(move |conn| -> Result<_, AppError> {
             Ok((
                 service::get(conn, &ctx, id)?,
                 crate::service::assessments::history(conn, &ctx, id)?,
                 crate::service::plans::for_patient(conn, &ctx, id)?,
+                clinic_today(conn, &ctx)?,
             ))
         })
         .await?;
@@ -328,7 +332,7 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
             input type="hidden" name="version" value=(p.version);
             @if active {
                 label for="discharged_on" { "Discharge on" }
-                input type="date" id="discharged_on" name="discharged_on" value=(today().to_string());
+                input type="date" id="discharged_on" name="discharged_on" value=(today.to_string());
                 button type="submit" { "Discharge" }
             } @else {
                 button type="submit" { "Re-activate" }
@@ -365,7 +369,12 @@ async fn update(path: web::Path<PatientId>, form: CsrfForm<PatientInput>, db: we
     let id = path.into_inner();
     let Versioned { version, .. } = form.parse()?;
     let (ctx, input) = (form.user.ctx.clone(), form.form.clone());
-    let outcome = db.run(move |conn| service::update(conn, &ctx, id, version, &input, today())).await;
+    let outcome = db
+        .run(move |conn| {
+            let today = clinic_today(conn, &ctx)?;
+            service::update(conn, &ctx, id, version, &input, today)
+        })
+        .await;
     let (errors, conflict) = match outcome {
         Ok(()) => return Ok(see_other(&format!("/patients/{id}"))),
         Err(AppError::Validation(errors)) => (errors, false),

@@ -10,7 +10,6 @@ use crate::error::{AppError, FieldErrors};
 use crate::service::library::{self as library_service, Protocol};
 use crate::service::plans as service;
 use actix_web::web;
-use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -86,7 +85,8 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
                 .map_err(|_| AppError::field("protocol_id", "Choose one of the listed protocols."))?,
         ),
     };
-    match db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, Utc::now().date_naive())).await {
+    let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
+    match db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await {
         Ok((id, skipped)) => {
             let codes: Vec<String> = skipped.into_iter().map(|s| s.code).collect();
             let suffix = if codes.is_empty() { String::new() } else { format!("?skipped={}", codes.join(",")) };

@@ -5,6 +5,7 @@
 use super::assessments::flag_banner;
 use super::components::{csrf, date, field_errors};
 use super::layout::layout;
+use super::plan_picker;
 use super::plan_safety::{self, item_safety, safety_banner};
 use super::session::{CsrfForm, SessionUser};
 use super::{invalid, page, see_other, HtmlError, HtmlResult};
@@ -17,11 +18,12 @@ use crate::domain::modality::{Category, Setting};
 use crate::domain::plan::{diff, PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
+use crate::service::clinic_settings::today as clinic_today;
 use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
 use crate::service::Ctx;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -35,11 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/stages/{stage}/edit", web::post().to(edit_stage))
         .route("/plans/{id}/stages/{stage}/criteria", web::post().to(criteria))
         .route("/plans/{id}/goals", web::post().to(goals))
-        .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle));
-}
-
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
+        .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle))
+        .configure(plan_picker::configure);
 }
 
 /// A failed add, re-shown beside that stage's form with what was typed.
@@ -203,37 +202,30 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
     let blank = ItemForm::default();
     let form = fail.map_or(&blank, |f| &f.form);
     let errors = fail.map(|f| f.errors.clone()).unwrap_or_default();
-    let (suited, others): (Vec<&LibraryItem>, Vec<&LibraryItem>) =
-        d.library.iter().partition(|i| i.def.suits(stage.stage));
     html! {
         details.add-item open[fail.is_some()] {
             summary { "Add an item to stage " (stage.position) }
             @if let Some(f) = fail {
                 div.error-summary role="alert" { p { strong { (f.message) } } }
             }
+            (plan_picker::search_form(id, stage, &plan_picker::PickQuery::default()))
             form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
                 (csrf(user))
-                label for=(format!("modality-{}", stage.position)) { "Library item" }
-                select id=(format!("modality-{}", stage.position)) name="modality_id" required {
-                    optgroup label=(format!("Suited to {}", stage.name)) {
-                        @for i in &suited { option value=(i.row.id.to_string()) selected[form.modality_id == i.row.id.to_string()] { (i.def.name) " · " (i.def.category.label()) } }
-                    }
-                    optgroup label="Other items" {
-                        @for i in &others { option value=(i.row.id.to_string()) selected[form.modality_id == i.row.id.to_string()] { (i.def.name) " · " (i.def.category.label()) } }
+                details.dose-options open[fail.is_some()] {
+                    summary { "Dose, side and consent for the item you add (optional)" }
+                    (dosage_fields(form))
+                    @for (field, _) in &errors { @if field.starts_with("dosage.") { (field_errors(&errors, field)) } }
+                    div.safety {
+                        label.check { input type="checkbox" name="consent" value="true" checked[form.consent.is_some()]; " Consent recorded (needed for dry needling and thrust manipulation)" }
+                        (field_errors(&errors, "consent"))
+                        label.wide { "Override reason (only to go ahead despite an absolute contraindication) "
+                            input type="text" name="override_reason" value=(form.override_reason.clone().unwrap_or_default());
+                        }
+                        (field_errors(&errors, "override_reason"))
                     }
                 }
                 (field_errors(&errors, "modality_id"))
-                (dosage_fields(form))
-                @for (field, _) in &errors { @if field.starts_with("dosage.") { (field_errors(&errors, field)) } }
-                div.safety {
-                    label.check { input type="checkbox" name="consent" value="true" checked[form.consent.is_some()]; " Consent recorded (needed for dry needling and thrust manipulation)" }
-                    (field_errors(&errors, "consent"))
-                    label.wide { "Override reason (only to go ahead despite an absolute contraindication) "
-                        input type="text" name="override_reason" value=(form.override_reason.clone().unwrap_or_default());
-                    }
-                    (field_errors(&errors, "override_reason"))
-                }
-                button.primary type="submit" { "Add to stage " (stage.position) }
+                (plan_picker::in_add_form(&d.library, stage, &form.modality_id))
             }
         }
     }
@@ -600,10 +592,12 @@ async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, 
             "activate" => {
                 let reason = Some(reason.clone()).filter(|r| !r.trim().is_empty());
                 let req = service::Activation { version, screen_override_reason, replaces, reason };
-                service::activate(conn, &ctx, id, &req, today()).map(|_| ())
+                clinic_today(conn, &ctx).and_then(|today| service::activate(conn, &ctx, id, &req, today)).map(|_| ())
             }
             "amend" => service::amend(conn, &ctx, id, version, &reason),
-            "advance" => service::advance(conn, &ctx, id, version, today()).map(|_| ()),
+            "advance" => {
+                clinic_today(conn, &ctx).and_then(|today| service::advance(conn, &ctx, id, version, today)).map(|_| ())
+            }
             "complete" => service::finish(conn, &ctx, id, version, PlanStatus::Completed, &reason),
             "discontinue" => service::finish(conn, &ctx, id, version, PlanStatus::Discontinued, &reason),
             "protocol" => service::save_as_protocol(conn, &ctx, id, &reason, "").map(|_| ()),

@@ -244,13 +244,17 @@ async fn browser_a_therapist_builds_a_plan_from_a_protocol_overrides_a_contraind
     assert!(text.contains("Bridge") && text.contains("Pain education"), "protocol items are in the plan");
 
     click("section#stage-1 details.add-item summary".into()).await;
-    click("#modality-1 option[value]:not([value=''])".into()).await; // make the select active
-    let taping = c
-        .find(Locator::XPath("//select[@id='modality-1']//option[starts-with(., 'Lumbar kinesiology taping')]"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    taping.click().await.unwrap_or_else(|e| panic!("{e}"));
-    click("#add-1 button.primary".into()).await;
+    fill(c, "pick-q-1", "taping").await;
+    let mut shown = usize::MAX;
+    for _ in 0..50 {
+        shown = c.find_all(Locator::Css("#picker-1 li.pick")).await.unwrap_or_else(|e| panic!("{e}")).len();
+        if shown <= 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown <= 3, "search as you type narrowed the list to the taping items ({shown})");
+    click("#picker-1 button[aria-label^='Add Lumbar kinesiology taping']".into()).await;
     let refused = c
         .wait()
         .for_element(Locator::Css("section#stage-1 .error-summary"))

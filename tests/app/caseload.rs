@@ -150,3 +150,27 @@ async fn the_caseload_page_needs_the_same_number_of_queries_for_a_small_and_a_la
     assert!(counts.iter().all(|c| *c >= 6), "{counts:?}");
     assert_eq!((counts[0], counts[1]), (counts[2], counts[3]), "{counts:?}");
 }
+
+#[tokio::test]
+async fn my_caseload_charts_count_only_the_therapists_own_patients() {
+    let app = spawn_app().await;
+    let lead = app.token(LEAD_A).await;
+    let token = app.token(THERAPIST_A).await;
+    for family in ["Lead-One", "Lead-Two"] {
+        patient(&app, &lead, family).await;
+    }
+    patient(&app, &token, "Mine").await;
+    let therapist = app.signed_in(THERAPIST_A).await;
+    let lead_page = app.signed_in(LEAD_A).await;
+
+    let (_, mine) = app.page(&therapist, "/caseload").await;
+    let (_, clinic) = app.page(&lead_page, "/caseload").await;
+
+    assert!(mine.contains("Active patients by stage: No active plan 1,"), "{mine}");
+    assert!(clinic.contains("Active patients by stage: No active plan 3,"), "the lead sees the clinic");
+    let flags_title = |html: &str| {
+        html.split("Flags per therapist: ").nth(1).and_then(|t| t.split('<').next()).unwrap_or_default().to_owned()
+    };
+    assert_eq!(flags_title(&mine).split(", ").count(), 1, "only the therapist's own bar: {}", flags_title(&mine));
+    assert!(flags_title(&clinic).split(", ").count() >= 2);
+}

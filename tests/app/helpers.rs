@@ -71,6 +71,22 @@ pub async fn spawn_app() -> TestApp {
     TestApp { address, db, clinic_a, _dir: dir, pg_drop }
 }
 
+/// Starts the app on a fresh database loaded with the demo data set (`physioplan demo`):
+/// two clinics, their staff (password `DEMO_PASSWORD`) and twenty patients with plans.
+pub async fn spawn_demo_app() -> TestApp {
+    let (url, dir, pg_drop) = fresh_database();
+    let settings = Settings::new("127.0.0.1:0", url.clone());
+    let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("{e}"));
+    physioplan::prepare(&db).unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
+    physioplan::demo::load(&mut conn).unwrap_or_else(|e| panic!("{e:?}"));
+    drop(conn);
+    let app = physioplan::startup::Application::with_db(settings, db.clone()).unwrap_or_else(|e| panic!("{e}"));
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, db, clinic_a: ClinicId::new(), _dir: dir, pg_drop }
+}
+
 fn seed(db: &Db) -> ClinicId {
     let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
     let clinic = |conn: &mut _, name: &str| {

@@ -1,0 +1,2 @@
+ALTER TABLE clinics DROP COLUMN version;
+ALTER TABLE clinics DROP COLUMN time_zone;
