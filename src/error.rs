@@ -71,9 +71,15 @@ pub enum AppError {
         /// Messages per field.
         fields: FieldErrors,
     },
-    /// Too many failed sign-ins; the message says when to retry.
+    /// Too many failed sign-ins; answered with `Retry-After: retry_after` (seconds).
+    #[error("Too many failed sign-ins. Wait {} minutes and try again.", retry_after.div_ceil(60))]
+    Throttled {
+        /// Seconds until another attempt is counted.
+        retry_after: u64,
+    },
+    /// The password was right but the second factor is missing or wrong; the message says which.
     #[error("{0}")]
-    Throttled(String),
+    MfaRequired(&'static str),
     /// A fault on our side; the cause is logged once, never shown.
     #[error("Something went wrong on our side.")]
     Internal(String),
@@ -96,8 +102,17 @@ impl AppError {
             Self::Validation(_) => "validation_failed",
             Self::VersionConflict => "version_conflict",
             Self::Conflict { code, .. } | Self::Refused { code, .. } => code,
-            Self::Throttled(_) => "too_many_attempts",
+            Self::Throttled { .. } => "too_many_attempts",
+            Self::MfaRequired(_) => "mfa_required",
             Self::Internal(_) => "internal",
+        }
+    }
+
+    /// Seconds to wait before trying again (`Retry-After`), for throttling.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -147,12 +162,12 @@ pub struct ErrorDetail {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
+            Self::Unauthenticated | Self::BadCredentials | Self::MfaRequired(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation(_) | Self::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,6 +187,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthenticated) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header(("Retry-After", seconds.to_string()));
         }
         response.json(body)
     }

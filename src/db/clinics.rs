@@ -25,6 +25,8 @@ pub struct Clinic {
     pub mcid: Option<String>,
     /// Reassess at least every this many weeks (caseload flag).
     pub reassessment_weeks: i32,
+    /// Whether every user of the clinic must sign in with a second factor.
+    pub require_totp: bool,
 }
 
 #[derive(Insertable)]
@@ -71,4 +73,9 @@ pub fn find(conn: &mut DbConn, id: ClinicId) -> Result<Option<Clinic>, DbError> 
 /// Stores a clinic's MCID thresholds (JSON), or clears them back to the defaults.
 pub fn set_mcid(conn: &mut DbConn, id: ClinicId, mcid: Option<&str>) -> Result<bool, DbError> {
     Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::mcid.eq(mcid)).execute(conn)? == 1)
+}
+
+/// Requires (or stops requiring) a second factor for a clinic's users.
+pub fn set_require_totp(conn: &mut DbConn, id: ClinicId, require: bool) -> Result<bool, DbError> {
+    Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::require_totp.eq(require)).execute(conn)? == 1)
 }

@@ -10,6 +10,9 @@ pub mod library;
 pub mod patients;
 pub mod plan_items;
 pub mod plans;
+pub mod sessions;
+pub mod throttle;
+pub mod totp;
 
 use crate::authz::Actor;
 use crate::db::audit::{self, NewAuditEvent};

@@ -12,3 +12,4 @@ pub mod handout;
 mod helpers;
 mod patients;
 mod plans;
+mod throttle;
