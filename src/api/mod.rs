@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: bearer tokens, typed requests and responses, OpenAPI.
 
+pub mod account;
 pub mod assessments;
 pub mod auth;
 pub mod caseload;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(auth::configure)
+            .configure(account::configure)
             .configure(patients::configure)
             .configure(assessments::configure)
             .configure(library::configure)

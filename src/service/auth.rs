@@ -40,7 +40,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// sign-in for an unknown account takes as long as one for a known account.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
 
-fn verify_password(password: &str, stored: &str) -> bool {
+pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }

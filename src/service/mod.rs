@@ -7,12 +7,14 @@ pub mod auth;
 pub mod caseload;
 pub mod exports;
 pub mod library;
+pub mod passwords;
 pub mod patients;
 pub mod plan_items;
 pub mod plans;
 pub mod sessions;
 pub mod throttle;
 pub mod totp;
+pub mod user_admin;
 
 use crate::authz::Actor;
 use crate::db::audit::{self, NewAuditEvent};

@@ -6,7 +6,7 @@ use super::{now, Ctx};
 use crate::db::auth as store;
 use crate::db::DbConn;
 use crate::error::AppError;
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Utc};
 
 /// A browser session or API token of the signed-in user.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -16,11 +16,11 @@ pub struct SignedInPlace {
     /// `session` (browser) or `token` (API).
     pub kind: &'static str,
     /// Started.
-    pub created_at: NaiveDateTime,
+    pub created_at: DateTime<Utc>,
     /// Last request (browser sessions).
-    pub last_seen_at: Option<NaiveDateTime>,
+    pub last_seen_at: Option<DateTime<Utc>>,
     /// Ends at the latest.
-    pub expires_at: NaiveDateTime,
+    pub expires_at: DateTime<Utc>,
     /// Address it was started from (browser sessions).
     pub client_addr: Option<String>,
     /// Whether this is the session or token making the request.
@@ -37,9 +37,9 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, current: &str) -> Result<Vec<SignedInP
             current: s.token_hash == hash,
             id: s.id,
             kind: "session",
-            created_at: s.created_at,
-            last_seen_at: Some(s.last_seen_at),
-            expires_at: s.expires_at,
+            created_at: s.created_at.and_utc(),
+            last_seen_at: Some(s.last_seen_at.and_utc()),
+            expires_at: s.expires_at.and_utc(),
             client_addr: s.client_addr,
         })
         .collect();
@@ -47,9 +47,9 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, current: &str) -> Result<Vec<SignedInP
         current: t.token_hash == hash,
         id: t.id,
         kind: "token",
-        created_at: t.created_at,
+        created_at: t.created_at.and_utc(),
         last_seen_at: None,
-        expires_at: t.expires_at,
+        expires_at: t.expires_at.and_utc(),
         client_addr: None,
     }));
     Ok(places)

@@ -1,6 +1,7 @@
 //! HTML screens for people: one module per screen, a shared layout and components.
 //! Handlers load everything into plain values, then render; views never touch the database.
 
+pub mod account;
 pub mod admin;
 pub mod assessment_form;
 pub mod assessments;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .configure(assets::configure)
         .configure(login::configure)
+        .configure(account::configure)
         .configure(patients::configure)
         .configure(assessments::configure)
         .configure(progress::configure)
