@@ -1,6 +1,7 @@
 //! Integration tests: the real app on port 0 with a fresh database per test. Set
 //! `TEST_DATABASE_URL=postgres://…` to run the same suite on PostgreSQL.
 
+mod account;
 mod assessments;
 mod audit;
 mod auth;
