@@ -215,3 +215,22 @@ async fn signing_in_purges_expired_sessions_and_tokens() {
         api_tokens::table.filter(api_tokens::id.eq("old-token")).count().get_result(&mut *conn).unwrap_or(-1);
     assert_eq!((left, tokens), (0, 0));
 }
+
+#[tokio::test]
+async fn the_openapi_document_holds_the_second_factor_and_session_routes() {
+    let app = spawn_app().await;
+    let doc: Value = reqwest::get(app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let paths = &doc["paths"];
+    assert!(paths["/api/v1/auth/token"]["delete"].is_object());
+    for path in ["/api/v1/me/totp", "/api/v1/me/totp/confirm", "/api/v1/me/password"] {
+        assert!(paths[path]["post"].is_object(), "{path}");
+    }
+    assert!(paths["/api/v1/me/sessions"]["get"].is_object() && paths["/api/v1/me/sessions"]["delete"].is_object());
+    assert!(paths["/api/v1/me/sessions/{id}"]["delete"].is_object());
+    assert!(doc["components"]["schemas"]["TokenRequest"]["properties"]["totp"].is_object());
+}
