@@ -77,6 +77,9 @@ pub enum AppError {
         /// Seconds until another attempt is counted.
         retry_after: u64,
     },
+    /// The clinic requires a second factor the signed-in user has not set up yet.
+    #[error("Your clinic requires a second factor. Set it up on your account page first.")]
+    EnrolmentRequired,
     /// The password was right but the second factor is missing or wrong; the message says which.
     #[error("{0}")]
     MfaRequired(&'static str),
@@ -98,6 +101,7 @@ impl AppError {
         match self {
             Self::Unauthenticated | Self::BadCredentials => "unauthenticated",
             Self::Forbidden | Self::CsrfRejected => "forbidden",
+            Self::EnrolmentRequired => "mfa_enrolment_required",
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
             Self::VersionConflict => "version_conflict",
@@ -163,7 +167,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::Unauthenticated | Self::BadCredentials | Self::MfaRequired(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::CsrfRejected | Self::EnrolmentRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation(_) | Self::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,

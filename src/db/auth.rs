@@ -2,7 +2,7 @@
 //! so a copy of the database cannot be used to sign in; each also has a public id, by which
 //! its owner lists and ends it.
 
-use super::schema::{api_tokens, sessions, users};
+use super::schema::{api_tokens, clinics, sessions, users};
 use super::users::User;
 use super::{DbConn, DbError};
 use crate::db::ids::UserId;
@@ -37,13 +37,14 @@ pub fn create_session(conn: &mut DbConn, row: &SessionRow) -> Result<(), DbError
     Ok(())
 }
 
-/// A session and its (active) user by token hash.
-pub fn find_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<(SessionRow, User)>, DbError> {
+/// A session, its (active) user and whether the user's clinic requires a second factor, by
+/// token hash.
+pub fn find_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<(SessionRow, User, bool)>, DbError> {
     Ok(sessions::table
-        .inner_join(users::table)
+        .inner_join(users::table.inner_join(clinics::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(users::active.eq(true))
-        .select((SessionRow::as_select(), User::as_select()))
+        .select((SessionRow::as_select(), User::as_select(), clinics::require_totp))
         .first(conn)
         .optional()?)
 }

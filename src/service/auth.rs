@@ -207,12 +207,15 @@ pub struct LiveSession {
     pub csrf_token: String,
     /// The session's public id.
     pub id: String,
+    /// The clinic requires a second factor the user has not set up: only the account page
+    /// opens until they do.
+    pub must_enrol: bool,
 }
 
 /// The actor and CSRF token of a live session; an expired or idle session is removed.
 pub fn resume_session(conn: &mut DbConn, secret: &str) -> Result<Option<LiveSession>, AppError> {
     let hash = token_hash(secret);
-    let Some((session, user)) = store::find_session(conn, &hash)? else {
+    let Some((session, user, clinic_requires)) = store::find_session(conn, &hash)? else {
         return Ok(None);
     };
     let at = now();
@@ -223,7 +226,12 @@ pub fn resume_session(conn: &mut DbConn, secret: &str) -> Result<Option<LiveSess
     if at - session.last_seen_at > TOUCH_INTERVAL {
         store::touch_session(conn, &hash, at)?;
     }
-    Ok(Some(LiveSession { actor: actor_of(&user)?, csrf_token: session.csrf_token, id: session.id }))
+    Ok(Some(LiveSession {
+        actor: actor_of(&user)?,
+        csrf_token: session.csrf_token,
+        id: session.id,
+        must_enrol: clinic_requires && !user.totp_enabled,
+    }))
 }
 
 /// Ends a session (sign-out).

@@ -72,6 +72,7 @@ impl ResponseError for HtmlError {
     fn error_response(&self) -> HttpResponse {
         match &self.0 {
             AppError::Unauthenticated => see_other("/login"),
+            AppError::EnrolmentRequired => see_other("/account?enrol=1"),
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 error_page(self.status_code(), &self.0.to_string())

@@ -56,6 +56,10 @@ impl FromRequest for SessionUser {
             let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
             let found = db.run(move |conn| auth::resume_session(conn, &secret)).await?;
             let live = found.ok_or(AppError::Unauthenticated)?;
+            let path = req.path();
+            if live.must_enrol && !(path == "/account" || path.starts_with("/account/") || path == "/logout") {
+                return Err(AppError::EnrolmentRequired.into());
+            }
             let user = SessionUser {
                 ctx: Ctx { actor: live.actor, origin: origin_of(&req) },
                 csrf_token: live.csrf_token,

@@ -190,4 +190,21 @@ async fn an_admin_resets_a_second_factor_and_can_require_one_for_a_clinic() {
     assert_eq!(response.headers().get("location").and_then(|l| l.to_str().ok()), Some("/account?enrol=1"));
     let (_, html) = app.page(&therapist, "/account?enrol=1").await;
     assert!(html.contains("Your clinic requires a second factor"), "{html}");
+    let refused = therapist.get(app.url("/patients")).send().await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status(), 303, "no other page opens before enrolment");
+    assert_eq!(refused.headers().get("location").and_then(|l| l.to_str().ok()), Some("/account?enrol=1"));
+
+    let secret = {
+        let (status, _) = app.post_form(&therapist, "/account", "/account/totp", &[]).await;
+        assert_eq!(status, 303);
+        let (_, html) = app.page(&therapist, "/account").await;
+        let marker = "id=\"totp-secret\">";
+        let start = html.find(marker).map(|i| i + marker.len()).unwrap_or_else(|| panic!("{html}"));
+        html[start..].split('<').next().unwrap_or_default().to_owned()
+    };
+    let confirm = [("code", code(&secret, THERAPIST_A, 0))];
+    let confirm: Vec<(&str, &str)> = confirm.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _) = app.post_form(&therapist, "/account", "/account/totp/confirm", &confirm).await;
+    assert_eq!(status, 200);
+    assert_eq!(app.page(&therapist, "/patients").await.0, 200, "enrolled: the pages open again");
 }
