@@ -71,9 +71,18 @@ pub enum AppError {
         /// Messages per field.
         fields: FieldErrors,
     },
-    /// Too many failed sign-ins; the message says when to retry.
+    /// Too many failed sign-ins; answered with `Retry-After: retry_after` (seconds).
+    #[error("Too many failed sign-ins. Wait {} minutes and try again.", retry_after.div_ceil(60))]
+    Throttled {
+        /// Seconds until another attempt is counted.
+        retry_after: u64,
+    },
+    /// The clinic requires a second factor the signed-in user has not set up yet.
+    #[error("Your clinic requires a second factor. Set it up on your account page first.")]
+    EnrolmentRequired,
+    /// The password was right but the second factor is missing or wrong; the message says which.
     #[error("{0}")]
-    Throttled(String),
+    MfaRequired(&'static str),
     /// A fault on our side; the cause is logged once, never shown.
     #[error("Something went wrong on our side.")]
     Internal(String),
@@ -92,12 +101,22 @@ impl AppError {
         match self {
             Self::Unauthenticated | Self::BadCredentials => "unauthenticated",
             Self::Forbidden | Self::CsrfRejected => "forbidden",
+            Self::EnrolmentRequired => "mfa_enrolment_required",
             Self::NotFound => "not_found",
             Self::Validation(_) => "validation_failed",
             Self::VersionConflict => "version_conflict",
             Self::Conflict { code, .. } | Self::Refused { code, .. } => code,
-            Self::Throttled(_) => "too_many_attempts",
+            Self::Throttled { .. } => "too_many_attempts",
+            Self::MfaRequired(_) => "mfa_required",
             Self::Internal(_) => "internal",
+        }
+    }
+
+    /// Seconds to wait before trying again (`Retry-After`), for throttling.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after } => Some(*retry_after),
+            _ => None,
         }
     }
 
@@ -197,12 +216,12 @@ pub struct ErrorDetail {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Unauthenticated | Self::BadCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Unauthenticated | Self::BadCredentials | Self::MfaRequired(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::CsrfRejected | Self::EnrolmentRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Validation(_) | Self::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -222,6 +241,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthenticated) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header(("Retry-After", seconds.to_string()));
         }
         response.json(body)
     }

@@ -122,6 +122,20 @@ enum UserAction {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Stop a user's sign-in and end all their sessions and API tokens.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a user's password (the password policy applies), read from standard input; ends
+    /// all their sessions and API tokens.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Read the password from standard input (required: never on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 fn init_tracing() {
@@ -148,6 +162,13 @@ fn one_line(e: physioplan::error::AppError) -> String {
         Some(fields) => fields.iter().map(|(f, m)| format!("{f}: {}", m.join(" "))).collect::<Vec<_>>().join("; "),
         None => e.to_string(),
     }
+}
+
+/// The password piped to standard input, without its line ending.
+fn read_password() -> Result<String, String> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
 fn print_logins(logins: &[physioplan::demo::DemoLogin]) {
@@ -210,9 +231,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::User { action: UserAction::Add { email, name, role, clinic, password_stdin: _ } } => {
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("cannot read the password: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let password = read_password()?;
             let db = open(&url)?;
             let id = with_conn(&db, |c| {
                 let found = physioplan::db::clinics::find_by_name(c, &clinic).map_err(|e| e.to_string())?;
@@ -227,6 +246,22 @@ async fn run(cli: Cli) -> Result<(), String> {
                 add_user(c, &input).map_err(one_line)
             })?;
             println!("{id}");
+            Ok(())
+        }
+        Command::User { action: UserAction::Deactivate { email } } => {
+            let db = open(&url)?;
+            let id =
+                with_conn(&db, |c| physioplan::service::user_admin::deactivate_by_email(c, &email).map_err(one_line))?;
+            println!("{id} deactivated; its sessions and tokens have ended");
+            Ok(())
+        }
+        Command::User { action: UserAction::ResetPassword { email, password_stdin: _ } } => {
+            let password = read_password()?;
+            let db = open(&url)?;
+            let id = with_conn(&db, |c| {
+                physioplan::service::passwords::reset_by_email(c, &email, &password).map_err(one_line)
+            })?;
+            println!("{id} has a new password; its sessions and tokens have ended");
             Ok(())
         }
         Command::Demo => {

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: bearer tokens, typed requests and responses, OpenAPI.
 
+pub mod account;
 pub mod assessments;
 pub mod auth;
 pub mod caseload;
@@ -45,6 +46,7 @@ where
 pub fn routes() -> Vec<ApiRoute> {
     [
         auth::routes(),
+        account::routes(),
         patients::routes(),
         assessments::routes(),
         library::routes(),

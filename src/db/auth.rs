@@ -1,7 +1,8 @@
-//! Server-side sessions, API tokens and failed sign-in records. Only hashes of session and
-//! token secrets are stored, so a copy of the database cannot be used to sign in.
+//! Server-side sessions and API tokens. Only hashes of session and token secrets are stored,
+//! so a copy of the database cannot be used to sign in; each also has a public id, by which
+//! its owner lists and ends it.
 
-use super::schema::{api_tokens, login_failures, sessions, users};
+use super::schema::{api_tokens, clinics, sessions, users};
 use super::users::User;
 use super::{DbConn, DbError};
 use crate::db::ids::UserId;
@@ -24,6 +25,10 @@ pub struct SessionRow {
     pub last_seen_at: NaiveDateTime,
     /// Absolute expiry.
     pub expires_at: NaiveDateTime,
+    /// Public id (listed on the account page; not a secret).
+    pub id: String,
+    /// The address it was started from.
+    pub client_addr: Option<String>,
 }
 
 /// Stores a new session.
@@ -32,13 +37,14 @@ pub fn create_session(conn: &mut DbConn, row: &SessionRow) -> Result<(), DbError
     Ok(())
 }
 
-/// A session and its (active) user by token hash.
-pub fn find_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<(SessionRow, User)>, DbError> {
+/// A session, its (active) user and whether the user's clinic requires a second factor, by
+/// token hash.
+pub fn find_session(conn: &mut DbConn, token_hash: &str) -> Result<Option<(SessionRow, User, bool)>, DbError> {
     Ok(sessions::table
-        .inner_join(users::table)
+        .inner_join(users::table.inner_join(clinics::table))
         .filter(sessions::token_hash.eq(token_hash))
         .filter(users::active.eq(true))
-        .select((SessionRow::as_select(), User::as_select()))
+        .select((SessionRow::as_select(), User::as_select(), clinics::require_totp))
         .first(conn)
         .optional()?)
 }
@@ -55,10 +61,22 @@ pub fn delete_session(conn: &mut DbConn, token_hash: &str) -> Result<(), DbError
     Ok(())
 }
 
-/// Removes sessions past their absolute expiry or idle since `idle_before`.
-pub fn purge_sessions(conn: &mut DbConn, now: NaiveDateTime, idle_before: NaiveDateTime) -> Result<usize, DbError> {
-    Ok(diesel::delete(sessions::table.filter(sessions::expires_at.le(now).or(sessions::last_seen_at.lt(idle_before))))
-        .execute(conn)?)
+/// Removes sessions past their absolute expiry or idle since `idle_before`, and expired tokens.
+pub fn purge_expired(conn: &mut DbConn, now: NaiveDateTime, idle_before: NaiveDateTime) -> Result<usize, DbError> {
+    let sessions =
+        diesel::delete(sessions::table.filter(sessions::expires_at.le(now).or(sessions::last_seen_at.lt(idle_before))))
+            .execute(conn)?;
+    let tokens = diesel::delete(api_tokens::table.filter(api_tokens::expires_at.le(now))).execute(conn)?;
+    Ok(sessions + tokens)
+}
+
+/// A user's sessions, newest first.
+pub fn sessions_of(conn: &mut DbConn, user: UserId) -> Result<Vec<SessionRow>, DbError> {
+    Ok(sessions::table
+        .filter(sessions::user_id.eq(user.to_string()))
+        .order(sessions::created_at.desc())
+        .select(SessionRow::as_select())
+        .load(conn)?)
 }
 
 /// A stored API token.
@@ -73,6 +91,8 @@ pub struct ApiTokenRow {
     pub created_at: NaiveDateTime,
     /// Expiry.
     pub expires_at: NaiveDateTime,
+    /// Public id (listed on the account page; not a secret).
+    pub id: String,
 }
 
 /// Stores a new API token.
@@ -93,29 +113,40 @@ pub fn find_token_user(conn: &mut DbConn, token_hash: &str, now: NaiveDateTime) 
         .optional()?)
 }
 
-/// Failed sign-ins for an e-mail since a time.
-pub fn count_failures(conn: &mut DbConn, email: &str, since: NaiveDateTime) -> Result<i64, DbError> {
-    Ok(login_failures::table
-        .filter(login_failures::email.eq(email))
-        .filter(login_failures::failed_at.ge(since))
-        .count()
-        .get_result(conn)?)
+/// Revokes a token by its secret's hash.
+pub fn delete_token(conn: &mut DbConn, token_hash: &str) -> Result<bool, DbError> {
+    Ok(diesel::delete(api_tokens::table.find(token_hash)).execute(conn)? == 1)
 }
 
-/// Records a failed sign-in.
-pub fn record_failure(conn: &mut DbConn, email: &str, now: NaiveDateTime) -> Result<(), DbError> {
-    diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::id.eq(UserId::new().to_string()),
-            login_failures::email.eq(email),
-            login_failures::failed_at.eq(now),
-        ))
+/// A user's unexpired tokens, newest first.
+pub fn tokens_of(conn: &mut DbConn, user: UserId, now: NaiveDateTime) -> Result<Vec<ApiTokenRow>, DbError> {
+    Ok(api_tokens::table
+        .filter(api_tokens::user_id.eq(user.to_string()))
+        .filter(api_tokens::expires_at.gt(now))
+        .order(api_tokens::created_at.desc())
+        .select(ApiTokenRow::as_select())
+        .load(conn)?)
+}
+
+/// Ends one of a user's sessions or tokens by public id; false when the user has none by it.
+pub fn end_by_id(conn: &mut DbConn, user: UserId, id: &str) -> Result<bool, DbError> {
+    let user = user.to_string();
+    let sessions = diesel::delete(sessions::table.filter(sessions::user_id.eq(&user)).filter(sessions::id.eq(id)))
         .execute(conn)?;
-    Ok(())
+    let tokens = diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(&user)).filter(api_tokens::id.eq(id)))
+        .execute(conn)?;
+    Ok(sessions + tokens > 0)
 }
 
-/// Forgets failures after a successful sign-in.
-pub fn clear_failures(conn: &mut DbConn, email: &str) -> Result<(), DbError> {
-    diesel::delete(login_failures::table.filter(login_failures::email.eq(email))).execute(conn)?;
-    Ok(())
+/// Ends all of a user's sessions and tokens except the one whose secret hashes to `keep`.
+pub fn end_all_but(conn: &mut DbConn, user: UserId, keep: Option<&str>) -> Result<usize, DbError> {
+    let user = user.to_string();
+    let keep = keep.unwrap_or("");
+    let sessions =
+        diesel::delete(sessions::table.filter(sessions::user_id.eq(&user)).filter(sessions::token_hash.ne(keep)))
+            .execute(conn)?;
+    let tokens =
+        diesel::delete(api_tokens::table.filter(api_tokens::user_id.eq(&user)).filter(api_tokens::token_hash.ne(keep)))
+            .execute(conn)?;
+    Ok(sessions + tokens)
 }

@@ -25,6 +25,8 @@ pub struct Clinic {
     pub mcid: Option<String>,
     /// Reassess at least every this many weeks (caseload flag).
     pub reassessment_weeks: i32,
+    /// Whether every user of the clinic must sign in with a second factor.
+    pub require_totp: bool,
     /// IANA time zone (e.g. `Europe/London`): every "today" of the clinic is its local date.
     pub time_zone: String,
     /// Optimistic-lock version of the clinic's settings.
@@ -94,4 +96,9 @@ pub fn time_zone_of(conn: &mut DbConn, id: ClinicId) -> Result<String, DbError> 
         .first(conn)
         .optional()?
         .unwrap_or_else(|| crate::domain::clock::DEFAULT_TIME_ZONE.to_owned()))
+}
+
+/// Requires (or stops requiring) a second factor for a clinic's users.
+pub fn set_require_totp(conn: &mut DbConn, id: ClinicId, require: bool) -> Result<bool, DbError> {
+    Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::require_totp.eq(require)).execute(conn)? == 1)
 }

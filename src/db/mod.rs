@@ -9,9 +9,11 @@ pub mod caseload;
 pub mod clinics;
 pub mod ids;
 pub mod library;
+pub mod mfa;
 pub mod patients;
 pub mod plans;
 pub mod schema;
+pub mod throttle;
 pub mod users;
 
 use crate::config::DatabaseUrl;

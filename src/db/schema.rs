@@ -9,6 +9,7 @@ diesel::table! {
         created_at -> Timestamp,
         mcid -> Nullable<Text>,
         reassessment_weeks -> Integer,
+        require_totp -> Bool,
         time_zone -> Text,
         version -> Integer,
     }
@@ -24,6 +25,9 @@ diesel::table! {
         password_hash -> Text,
         active -> Bool,
         created_at -> Timestamp,
+        totp_secret -> Nullable<Text>,
+        totp_enabled -> Bool,
+        totp_last_step -> Nullable<BigInt>,
     }
 }
 
@@ -35,6 +39,8 @@ diesel::table! {
         created_at -> Timestamp,
         last_seen_at -> Timestamp,
         expires_at -> Timestamp,
+        id -> Text,
+        client_addr -> Nullable<Text>,
     }
 }
 
@@ -44,14 +50,42 @@ diesel::table! {
         user_id -> Text,
         created_at -> Timestamp,
         expires_at -> Timestamp,
+        id -> Text,
     }
 }
 
 diesel::table! {
-    login_failures (id) {
+    login_attempts (id) {
         id -> Text,
         email -> Text,
-        failed_at -> Timestamp,
+        client_addr -> Text,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_throttle (client_addr) {
+        client_addr -> Text,
+        touched_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_challenges (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        failures -> Integer,
     }
 }
 
@@ -212,6 +246,8 @@ diesel::joinable!(plan_versions -> plans (plan_id));
 diesel::joinable!(assessment_amendments -> assessments (assessment_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(mfa_challenges -> users (user_id));
 diesel::joinable!(patients -> clinics (clinic_id));
 diesel::joinable!(patients -> users (therapist_id));
 
@@ -220,7 +256,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     api_tokens,
-    login_failures,
+    login_attempts,
+    login_throttle,
+    recovery_codes,
+    mfa_challenges,
     patients,
     audit_events,
     assessments,

@@ -7,8 +7,8 @@ use crate::authz::Scope;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-/// A user as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// A user as stored. Its `Debug` leaves out the password hash and the TOTP secret.
+#[derive(Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
 pub struct User {
     /// Id.
@@ -29,10 +29,28 @@ pub struct User {
     pub active: bool,
     /// When it was created.
     pub created_at: NaiveDateTime,
+    /// TOTP secret (base32), set at enrolment; only used once `totp_enabled`.
+    pub totp_secret: Option<String>,
+    /// Whether sign-in needs the second factor.
+    pub totp_enabled: bool,
+    /// The last TOTP time step accepted (a code is never accepted twice).
+    pub totp_last_step: Option<i64>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("clinic_id", &self.clinic_id)
+            .field("role", &self.role)
+            .field("active", &self.active)
+            .field("totp_enabled", &self.totp_enabled)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A user to add.
-#[derive(Debug, Insertable)]
+#[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser {
     /// Id.
@@ -97,4 +115,14 @@ pub fn clinicians_of(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<User>, D
 /// The user with this id.
 pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DbError> {
     Ok(users::table.find(id.to_string()).select(User::as_select()).first(conn).optional()?)
+}
+
+/// Replaces a user's password hash.
+pub fn set_password_hash(conn: &mut DbConn, id: UserId, hash: &str) -> Result<bool, DbError> {
+    Ok(diesel::update(users::table.find(id.to_string())).set(users::password_hash.eq(hash)).execute(conn)? == 1)
+}
+
+/// Allows or stops a user's sign-in.
+pub fn set_active(conn: &mut DbConn, id: UserId, active: bool) -> Result<bool, DbError> {
+    Ok(diesel::update(users::table.find(id.to_string())).set(users::active.eq(active)).execute(conn)? == 1)
 }

@@ -10,9 +10,6 @@ use crate::error::{from_validator, AppError};
 use serde::Deserialize;
 use validator::Validate;
 
-/// Shortest password accepted.
-pub const MIN_PASSWORD_LEN: u64 = 10;
-
 /// A new clinic as typed.
 #[derive(Debug, Clone, Default, Deserialize, Validate)]
 #[serde(default)]
@@ -42,8 +39,7 @@ pub struct UserInput {
     pub role: String,
     /// The clinic's id.
     pub clinic_id: String,
-    /// Initial password.
-    #[validate(length(min = MIN_PASSWORD_LEN, max = 200, message = "Use at least 10 characters."))]
+    /// Initial password (the policy of [`super::passwords::check_policy`] applies).
     pub password: String,
 }
 
@@ -69,12 +65,15 @@ pub fn add_clinic(conn: &mut DbConn, input: &ClinicInput) -> Result<ClinicId, Ap
 pub fn add_user(conn: &mut DbConn, input: &UserInput) -> Result<UserId, AppError> {
     validate_input(input)?;
     let role = input.role.parse::<Role>().map_err(|m| AppError::field("role", m))?;
-    let clinic_id = input
+    let clinic = input
         .clinic_id
         .parse::<ClinicId>()
         .ok()
-        .filter(|id| clinics::find(conn, *id).ok().flatten().is_some())
+        .and_then(|id| clinics::find(conn, id).ok().flatten())
         .ok_or_else(|| AppError::field("clinic_id", "Choose an existing clinic."))?;
+    let clinic_id = clinic.id;
+    super::passwords::check_policy(&input.password, input.email.trim(), input.name.trim(), &clinic.name)
+        .map_err(|m| AppError::field("password", m))?;
     let id = UserId::new();
     let user = NewUser {
         id,

@@ -1,8 +1,10 @@
 //! Signing in: argon2id passwords, throttling, browser sessions and API tokens.
 
-use super::{now, record, Origin};
+use super::throttle::{self, Attempt};
+use super::{now, record, totp, Origin};
 use crate::authz::{Actor, Role};
 use crate::db::auth::{self as store, ApiTokenRow, SessionRow};
+use crate::db::ids::UserId;
 use crate::db::users::{self, User};
 use crate::db::{Db, DbConn, DbError};
 use crate::error::AppError;
@@ -21,10 +23,6 @@ pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
 /// API tokens expire this long after issue.
 pub const TOKEN_LIFETIME: Duration = Duration::hours(8);
-/// Failed sign-ins allowed per account within [`THROTTLE_WINDOW`].
-pub const MAX_FAILURES: i64 = 5;
-/// The window for counting failed sign-ins.
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// Seconds between session activity writes (saves a write per request).
 const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 
@@ -41,7 +39,7 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 /// sign-in for an unknown account takes as long as one for a known account.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password(&random_token()).unwrap_or_default());
 
-fn verify_password(password: &str, stored: &str) -> bool {
+pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
@@ -81,29 +79,36 @@ pub fn actor_of(user: &User) -> Result<Actor, AppError> {
     })
 }
 
-/// Checks an e-mail and password. Refuses throttled accounts before hashing; records
-/// failures and successes in the audit log (by user id, never by e-mail).
-pub async fn authenticate(
+/// A right password whose sign-in is not finished: the second factor may still be due, and
+/// the attempt stays counted until [`finish_sign_in`].
+#[derive(Debug, Clone)]
+pub struct Verified {
+    /// Who.
+    pub actor: Actor,
+    /// Whether a TOTP code (or recovery code) is still needed.
+    pub needs_code: bool,
+    /// The counted attempt.
+    pub attempt: Attempt,
+}
+
+/// Checks an e-mail and password. The attempt is counted atomically before hashing (see
+/// [`super::throttle`]); failures are audited by user id, never by e-mail.
+pub async fn check_password(
     db: &Db,
     gate: &HashGate,
     email: &str,
     password: &str,
     origin: &Origin,
-) -> Result<Actor, AppError> {
+) -> Result<Verified, AppError> {
     let email = email.trim().to_lowercase();
-    let since = now() - THROTTLE_WINDOW;
+    let addr = origin.client_addr.clone();
     let lookup_email = email.clone();
-    let (failures, user) = db
-        .run(move |conn| -> Result<_, DbError> {
-            Ok((store::count_failures(conn, &lookup_email, since)?, users::find_by_email(conn, &lookup_email)?))
+    let (attempt, user) = db
+        .run(move |conn| -> Result<_, AppError> {
+            let attempt = throttle::reserve(conn, &lookup_email, addr.as_deref())?;
+            Ok((attempt, users::find_by_email(conn, &lookup_email)?))
         })
         .await?;
-    if failures >= MAX_FAILURES {
-        return Err(AppError::Throttled(format!(
-            "Too many failed sign-ins for this account. Wait {} minutes and try again.",
-            THROTTLE_WINDOW.num_minutes()
-        )));
-    }
     let permit = gate.0.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let password = password.to_owned();
     let stored = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
@@ -117,27 +122,50 @@ pub async fn authenticate(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?;
     drop(permit);
-    let origin = origin.clone();
-    let actor = match (ok, &user) {
-        (true, Some(user)) => Some(actor_of(user)?),
-        _ => None,
-    };
-    let clinic = user.as_ref().map(|u| u.clinic_id);
-    let outcome = actor.clone();
-    db.run(move |conn| -> Result<(), DbError> {
-        match &outcome {
-            Some(actor) => {
-                store::clear_failures(conn, &email)?;
-                record(conn, Some(actor), &origin, "auth.sign_in", None, None, None)
-            }
-            None => {
-                store::record_failure(conn, &email, now())?;
-                record(conn, None, &origin, "auth.sign_in_failed", clinic, None, None)
-            }
+    match (ok, user) {
+        (true, Some(user)) => Ok(Verified { actor: actor_of(&user)?, needs_code: user.totp_enabled, attempt }),
+        (_, user) => {
+            let origin = origin.clone();
+            let clinic = user.as_ref().map(|u| u.clinic_id);
+            db.run(move |conn| record(conn, None, &origin, "auth.sign_in_failed", clinic, None, None)).await?;
+            Err(AppError::BadCredentials)
         }
+    }
+}
+
+/// Ends a successful sign-in: forgets the account's failures from this address, purges
+/// expired sessions, tokens, pending second steps and old attempts, and audits the sign-in.
+pub fn finish_sign_in(conn: &mut DbConn, verified: &Verified, origin: &Origin) -> Result<(), AppError> {
+    throttle::succeeded(conn, &verified.attempt)?;
+    let at = now();
+    store::purge_expired(conn, at, at - IDLE_TIMEOUT)?;
+    crate::db::mfa::purge_challenges(conn, at)?;
+    record(conn, Some(&verified.actor), origin, "auth.sign_in", None, None, None)?;
+    Ok(())
+}
+
+/// Checks e-mail, password and (when enrolled) the second factor in one go, as the API's
+/// token request does: 401 `mfa_required` when the code is missing or wrong.
+pub async fn authenticate(
+    db: &Db,
+    gate: &HashGate,
+    email: &str,
+    password: &str,
+    code: Option<&str>,
+    origin: &Origin,
+) -> Result<Actor, AppError> {
+    let verified = check_password(db, gate, email, password, origin).await?;
+    let code = code.map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned);
+    let origin = origin.clone();
+    db.run(move |conn| -> Result<Actor, AppError> {
+        if verified.needs_code {
+            let code = code.ok_or(AppError::MfaRequired("Enter the code from your authenticator app."))?;
+            totp::check_code(conn, &verified.actor, &code, &origin)?;
+        }
+        finish_sign_in(conn, &verified, &origin)?;
+        Ok(verified.actor)
     })
-    .await?;
-    actor.ok_or(AppError::BadCredentials)
+    .await
 }
 
 /// A new browser session: the cookie secret (returned once) and its CSRF token.
@@ -149,7 +177,7 @@ pub struct NewSession {
 }
 
 /// Starts a session for a signed-in user (always a fresh id: no session fixation).
-pub fn start_session(conn: &mut DbConn, actor: &Actor) -> Result<NewSession, DbError> {
+pub fn start_session(conn: &mut DbConn, actor: &Actor, origin: &Origin) -> Result<NewSession, DbError> {
     let secret = random_token();
     let csrf_token = random_token();
     let at = now();
@@ -162,15 +190,31 @@ pub fn start_session(conn: &mut DbConn, actor: &Actor) -> Result<NewSession, DbE
             created_at: at,
             last_seen_at: at,
             expires_at: at + ABSOLUTE_TIMEOUT,
+            id: UserId::new().to_string(),
+            client_addr: origin.client_addr.clone(),
         },
     )?;
     Ok(NewSession { secret, csrf_token })
 }
 
+/// A live browser session.
+#[derive(Debug, Clone)]
+pub struct LiveSession {
+    /// Who.
+    pub actor: Actor,
+    /// The session's CSRF token.
+    pub csrf_token: String,
+    /// The session's public id.
+    pub id: String,
+    /// The clinic requires a second factor the user has not set up: only the account page
+    /// opens until they do.
+    pub must_enrol: bool,
+}
+
 /// The actor and CSRF token of a live session; an expired or idle session is removed.
-pub fn resume_session(conn: &mut DbConn, secret: &str) -> Result<Option<(Actor, String)>, AppError> {
+pub fn resume_session(conn: &mut DbConn, secret: &str) -> Result<Option<LiveSession>, AppError> {
     let hash = token_hash(secret);
-    let Some((session, user)) = store::find_session(conn, &hash)? else {
+    let Some((session, user, clinic_requires)) = store::find_session(conn, &hash)? else {
         return Ok(None);
     };
     let at = now();
@@ -181,7 +225,12 @@ pub fn resume_session(conn: &mut DbConn, secret: &str) -> Result<Option<(Actor, 
     if at - session.last_seen_at > TOUCH_INTERVAL {
         store::touch_session(conn, &hash, at)?;
     }
-    Ok(Some((actor_of(&user)?, session.csrf_token)))
+    Ok(Some(LiveSession {
+        actor: actor_of(&user)?,
+        csrf_token: session.csrf_token,
+        id: session.id,
+        must_enrol: clinic_requires && !user.totp_enabled,
+    }))
 }
 
 /// Ends a session (sign-out).
@@ -201,6 +250,7 @@ pub fn issue_token(conn: &mut DbConn, actor: &Actor) -> Result<(String, NaiveDat
             user_id: actor.user_id.to_string(),
             created_at: at,
             expires_at,
+            id: UserId::new().to_string(),
         },
     )?;
     Ok((secret, expires_at))
@@ -209,4 +259,21 @@ pub fn issue_token(conn: &mut DbConn, actor: &Actor) -> Result<(String, NaiveDat
 /// The actor of an unexpired API token.
 pub fn token_actor(conn: &mut DbConn, secret: &str) -> Result<Option<Actor>, AppError> {
     store::find_token_user(conn, &token_hash(secret), now())?.as_ref().map(actor_of).transpose()
+}
+
+/// Revokes the presented API token (`DELETE /api/v1/auth/token`).
+pub fn revoke_token(conn: &mut DbConn, ctx: &super::Ctx, secret: &str) -> Result<(), AppError> {
+    store::delete_token(conn, &token_hash(secret))?;
+    ctx.audit(conn, "auth.token_revoked", None, None, None)?;
+    Ok(())
+}
+
+/// Whether the user's clinic requires a second factor the user has not set up yet (they are
+/// sent to enrol after signing in).
+pub fn must_enrol(conn: &mut DbConn, verified: &Verified) -> Result<bool, AppError> {
+    let user = users::find(conn, verified.actor.user_id)?.ok_or(AppError::NotFound)?;
+    if user.totp_enabled {
+        return Ok(false);
+    }
+    Ok(crate::db::clinics::find(conn, user.clinic_id)?.is_some_and(|c| c.require_totp))
 }

@@ -8,12 +8,17 @@ pub mod caseload;
 pub mod clinic_settings;
 pub mod exports;
 pub mod library;
+pub mod passwords;
 pub mod patients;
 pub mod plan_items;
 pub mod plan_review;
 pub mod plans;
 pub mod referrals;
 pub mod safety;
+pub mod sessions;
+pub mod throttle;
+pub mod totp;
+pub mod user_admin;
 
 use crate::authz::Actor;
 use crate::db::audit::{self, NewAuditEvent};

@@ -6,13 +6,16 @@ use super::session::{CsrfForm, SessionUser};
 use super::{invalid, page, see_other, HtmlResult};
 use crate::authz::{Permission, Role};
 use crate::db::clinics::{self, Clinic};
+use crate::db::ids::{ClinicId, UserId};
 use crate::db::users::{self, User};
 use crate::db::{Db, DbError};
 use crate::domain::mcid::McidThresholds;
 use crate::error::{AppError, FieldErrors};
 use crate::service::accounts::{self, ClinicInput, McidInput, UserInput};
+use crate::service::{passwords, user_admin};
 use actix_web::web;
 use maud::html;
+use serde::Deserialize;
 
 /// Registers the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -20,7 +23,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(add_user))
         .route("/admin/clinics", web::get().to(clinics_page))
         .route("/admin/clinics", web::post().to(add_clinic))
+        .route("/admin/users/{id}/active", web::post().to(set_active))
+        .route("/admin/users/{id}/password", web::post().to(reset_password))
+        .route("/admin/users/{id}/totp-reset", web::post().to(reset_totp))
         .route("/admin/clinics/{id}/mcid", web::post().to(set_mcid))
+        .route("/admin/clinics/{id}/require-totp", web::post().to(set_require_totp))
         .route("/admin/clinics/{id}/time-zone", web::post().to(set_time_zone));
 }
 
@@ -32,7 +39,48 @@ async fn load_users(user: &SessionUser, db: &Db) -> Result<UserList, AppError> {
     Ok(db.run(move |conn| -> Result<_, DbError> { Ok((users::list(conn, scope)?, clinics::list(conn)?)) }).await?)
 }
 
+/// A password reset that did not pass the policy: whose row, and the messages.
+type ResetErrors = Option<(UserId, FieldErrors)>;
+
+fn user_actions(user: &SessionUser, u: &User, reset: &ResetErrors) -> maud::Markup {
+    let base = format!("/admin/users/{}", u.id);
+    let errors = reset.as_ref().filter(|(id, _)| *id == u.id).map(|(_, e)| e.clone()).unwrap_or_default();
+    html! {
+        form.inline method="post" action=(format!("{base}/active")) {
+            (csrf(user))
+            input type="hidden" name="active" value=(if u.active { "false" } else { "true" });
+            button type="submit" { @if u.active { "Deactivate" } @else { "Reactivate" } }
+        }
+        @if u.totp_enabled {
+            form.inline method="post" action=(format!("{base}/totp-reset")) {
+                (csrf(user))
+                button type="submit" { "Reset second factor" }
+            }
+        }
+        form.inline method="post" action=(format!("{base}/password")) novalidate {
+            (csrf(user))
+            (input("password", &format!("password-{}", u.id), "New password", "", &rename(&errors, u.id), true))
+            button type="submit" { "Reset password" }
+        }
+    }
+}
+
+/// Field messages keyed by the row's input name.
+fn rename(errors: &FieldErrors, id: UserId) -> FieldErrors {
+    errors.values().map(|m| (format!("password-{id}"), m.clone())).collect()
+}
+
 fn users_view(user: &SessionUser, list: &UserList, form: &UserInput, errors: &FieldErrors) -> maud::Markup {
+    users_view_with(user, list, form, errors, &None)
+}
+
+fn users_view_with(
+    user: &SessionUser,
+    list: &UserList,
+    form: &UserInput,
+    errors: &FieldErrors,
+    reset: &ResetErrors,
+) -> maud::Markup {
     let (people, clinic_list) = list;
     let roles: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_owned(), r.label().to_owned())).collect();
     let clinic_options: Vec<(String, String)> =
@@ -40,8 +88,16 @@ fn users_view(user: &SessionUser, list: &UserList, form: &UserInput, errors: &Fi
     let body = html! {
         h1 { "Users" }
         table.list {
-            thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "Clinic" } } }
-            tbody { @for (u, clinic) in people { tr { td { (u.name) } td { (u.email) } td { (u.role) } td { (clinic) } } } }
+            thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "Clinic" } th { "Sign-in" } th { "Actions" } } }
+            tbody {
+                @for (u, clinic) in people {
+                    tr {
+                        td { (u.name) } td { (u.email) } td { (u.role) } td { (clinic) }
+                        td { @if !u.active { "Deactivated" } @else if u.totp_enabled { "Password + second factor" } @else { "Password" } }
+                        td { (user_actions(user, u, reset)) }
+                    }
+                }
+            }
         }
         h2 { "Add a user" }
         (error_summary(errors))
@@ -55,7 +111,7 @@ fn users_view(user: &SessionUser, list: &UserList, form: &UserInput, errors: &Fi
                 (select("role", "Role", &roles, &form.role, errors, None))
                 (select("clinic_id", "Clinic", &clinic_options, &form.clinic_id, errors, None))
             }
-            (input("password", "password", "Initial password (at least 10 characters)", "", errors, true))
+            (input("password", "password", "Initial password (at least 10 characters, not easy to guess)", "", errors, true))
             button.primary type="submit" { "Add user" }
         }
     };
@@ -133,7 +189,17 @@ fn clinics_page_view(
                     @let t: McidThresholds = c.mcid.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default();
                     @let pct = |p: Option<f64>| p.map(|p| p.to_string()).unwrap_or_default();
                     tr {
-                        td { (c.name) } td { (opt(&c.phone)) } td { (opt(&c.address)) }
+                        td {
+                            (c.name)
+                            form.inline method="post" action=(format!("/admin/clinics/{}/require-totp", c.id)) {
+                                (csrf(user))
+                                input type="hidden" name="require" value=(if c.require_totp { "false" } else { "true" });
+                                button type="submit" {
+                                    @if c.require_totp { "Second factor required: stop requiring" } @else { "Require a second factor" }
+                                }
+                            }
+                        }
+                        td { (opt(&c.phone)) } td { (opt(&c.address)) }
                         td { (time_zone_form(user, c, zone)) }
                         td {
                             form.mcid method="post" action=(format!("/admin/clinics/{}/mcid", c.id)) {
@@ -244,4 +310,58 @@ async fn set_time_zone(
     let failure = ZoneFailure { clinic, typed: form.form.time_zone.clone(), message };
     let markup = clinics_page_view(&form.user, &list, &ClinicInput::default(), &FieldErrors::new(), Some(&failure));
     Ok(invalid(markup))
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    #[serde(default)]
+    active: bool,
+}
+
+async fn set_active(path: web::Path<UserId>, form: CsrfForm<ActiveForm>, db: web::Data<Db>) -> HtmlResult {
+    let (ctx, id, active) = (form.user.ctx.clone(), path.into_inner(), form.form.active);
+    db.run(move |conn| user_admin::set_active(conn, &ctx, id, active)).await?;
+    Ok(see_other("/admin/users"))
+}
+
+async fn reset_totp(path: web::Path<UserId>, form: CsrfForm<Empty>, db: web::Data<Db>) -> HtmlResult {
+    let (ctx, id) = (form.user.ctx.clone(), path.into_inner());
+    db.run(move |conn| user_admin::reset_second_factor(conn, &ctx, id)).await?;
+    Ok(see_other("/admin/users"))
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn reset_password(path: web::Path<UserId>, form: CsrfForm<Empty>, db: web::Data<Db>) -> HtmlResult {
+    let id = path.into_inner();
+    let fields: std::collections::HashMap<String, String> = form.parse()?;
+    let password = fields.get(&format!("password-{id}")).cloned().unwrap_or_default();
+    let ctx = form.user.ctx.clone();
+    match db.run(move |conn| passwords::reset(conn, &ctx, id, &password)).await {
+        Ok(()) => Ok(see_other("/admin/users")),
+        Err(AppError::Validation(errors)) => {
+            let list = load_users(&form.user, &db).await?;
+            let blank = UserInput {
+                role: "therapist".into(),
+                clinic_id: form.user.actor().clinic_id.to_string(),
+                ..UserInput::default()
+            };
+            let page = users_view_with(&form.user, &list, &blank, &FieldErrors::new(), &Some((id, errors)));
+            Ok(invalid(page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct RequireForm {
+    #[serde(default)]
+    require: bool,
+}
+
+async fn set_require_totp(path: web::Path<ClinicId>, form: CsrfForm<RequireForm>, db: web::Data<Db>) -> HtmlResult {
+    let (ctx, clinic, require) = (form.user.ctx.clone(), path.into_inner(), form.form.require);
+    db.run(move |conn| user_admin::set_require_totp(conn, &ctx, clinic, require)).await?;
+    Ok(see_other("/admin/clinics"))
 }

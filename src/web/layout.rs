@@ -39,7 +39,7 @@ pub fn layout(title: &str, user: &SessionUser, body: Markup) -> Markup {
                         }
                     }
                     div.who {
-                        span { (actor.name) " · " (actor.role.label()) }
+                        a href="/account" { (actor.name) " · " (actor.role.label()) }
                         form method="post" action="/logout" {
                             (super::components::csrf(user))
                             button.link type="submit" { "Sign out" }

@@ -1,6 +1,7 @@
 //! HTML screens for people: one module per screen, a shared layout and components.
 //! Handlers load everything into plain values, then render; views never touch the database.
 
+pub mod account;
 pub mod admin;
 pub mod assessment_form;
 pub mod assessments;
@@ -34,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .configure(assets::configure)
         .configure(login::configure)
+        .configure(account::configure)
         .configure(patients::configure)
         .configure(assessments::configure)
         .configure(screening::configure)
@@ -76,6 +78,7 @@ impl ResponseError for HtmlError {
     fn error_response(&self) -> HttpResponse {
         match &self.0 {
             AppError::Unauthenticated => see_other("/login"),
+            AppError::EnrolmentRequired => see_other("/account?enrol=1"),
             AppError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 error_page(self.status_code(), &self.0.to_string())

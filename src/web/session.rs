@@ -30,6 +30,8 @@ pub struct SessionUser {
     pub ctx: Ctx,
     /// The token every form of this session carries.
     pub csrf_token: String,
+    /// The session's public id.
+    pub session_id: String,
 }
 
 impl SessionUser {
@@ -53,8 +55,16 @@ impl FromRequest for SessionUser {
             let secret = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
             let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
             let found = db.run(move |conn| auth::resume_session(conn, &secret)).await?;
-            let (actor, csrf_token) = found.ok_or(AppError::Unauthenticated)?;
-            let user = SessionUser { ctx: Ctx { actor, origin: origin_of(&req) }, csrf_token };
+            let live = found.ok_or(AppError::Unauthenticated)?;
+            let path = req.path();
+            if live.must_enrol && !(path == "/account" || path.starts_with("/account/") || path == "/logout") {
+                return Err(AppError::EnrolmentRequired.into());
+            }
+            let user = SessionUser {
+                ctx: Ctx { actor: live.actor, origin: origin_of(&req) },
+                csrf_token: live.csrf_token,
+                session_id: live.id,
+            };
             req.extensions_mut().insert(user.clone());
             Ok(user)
         })

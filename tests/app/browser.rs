@@ -78,7 +78,7 @@ pub async fn sign_in(client: &Client, base: &str, email: &str) {
         .unwrap_or_else(|e| panic!("not signed in: {e}"));
 }
 
-async fn fill(client: &Client, id: &str, text: &str) {
+pub async fn fill(client: &Client, id: &str, text: &str) {
     let field = client.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("{id}: {e}"));
     field.send_keys(text).await.unwrap_or_else(|e| panic!("{id}: {e}"));
 }

@@ -203,3 +203,62 @@ fn the_demo_loads_once_and_prints_its_logins() {
     assert!(first.contains("lead@riverside.example") && first.contains("physio-demo-2026"), "{first}");
     assert!(second.contains("already has users"), "{second}");
 }
+
+fn run_failing(db: &str, args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    if let (Some(text), Some(mut input)) = (stdin, child.stdin.take()) {
+        input.write_all(text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success(), "{args:?} should have failed");
+    String::from_utf8_lossy(&output.stderr).trim().to_owned()
+}
+
+#[test]
+fn the_command_line_applies_the_password_policy_resets_passwords_and_deactivates_users() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = format!("sqlite://{}", dir.path().join("users.db").display());
+    run(&db, &["clinic", "add", "--name", "Northside"], None);
+    let add = [
+        "user",
+        "add",
+        "--email",
+        "kim@north.example",
+        "--name",
+        "Kim Park",
+        "--role",
+        "lead",
+        "--clinic",
+        "Northside",
+        "--password-stdin",
+    ];
+
+    let refused = run_failing(&db, &add, Some("password12\n"));
+    assert!(refused.contains("password: This password is too easy to guess"), "{refused}");
+    assert!(!refused.contains("password12"), "the password is never echoed: {refused}");
+    run(&db, &add, Some("tulip canyon ferry lamp\n"));
+
+    let reset = ["user", "reset-password", "--email", "kim@north.example", "--password-stdin"];
+    let refused = run_failing(&db, &reset, Some("KimPark2026\n"));
+    assert!(refused.contains("too easy to guess"), "a password built from the name is refused: {refused}");
+    run(&db, &reset, Some("orchid lantern quarry bell\n"));
+    run(&db, &["user", "deactivate", "--email", "kim@north.example"], None);
+    let unknown = run_failing(&db, &["user", "deactivate", "--email", "nobody@north.example"], None);
+    assert!(unknown.contains("email: No user has this e-mail."), "{unknown}");
+
+    let url = physioplan::config::DatabaseUrl::parse(&db).unwrap_or_else(|e| panic!("{e}"));
+    let pool = physioplan::db::Db::connect(&url, 1).unwrap_or_else(|e| panic!("{e}"));
+    let mut conn = pool.conn().unwrap_or_else(|e| panic!("{e}"));
+    let user = physioplan::db::users::find_by_email(&mut conn, "kim@north.example")
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no user"));
+    assert!(!user.active, "deactivated");
+    assert!(physioplan::service::auth::verify_password("orchid lantern quarry bell", &user.password_hash));
+}

@@ -1,11 +1,13 @@
 //! Integration tests: the real app on port 0 with a fresh database per test. Set
 //! `TEST_DATABASE_URL=postgres://…` to run the same suite on PostgreSQL.
 
+mod account;
 mod assessments;
 mod audit;
 mod auth;
 mod browser;
 mod browser_layout;
+mod browser_mfa;
 mod caseload;
 mod cli;
 mod clinic_time_zone;
@@ -16,7 +18,9 @@ mod helpers;
 mod illustrations;
 mod library;
 mod measures;
+pub mod mfa;
 mod patients;
 mod plan_picker;
 mod plans;
 mod safety;
+mod throttle;

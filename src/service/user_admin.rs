@@ -1,0 +1,70 @@
+//! Administrators manage accounts: deactivate and reactivate users, reset their password or
+//! second factor, and require a second factor for a whole clinic. Each ends what it must
+//! (sessions, tokens) and is audited.
+
+use super::passwords::managed_user;
+use super::{record, Ctx, Origin};
+use crate::authz::Permission;
+use crate::db::auth as sessions;
+use crate::db::ids::{ClinicId, UserId};
+use crate::db::{clinics, mfa, users, DbConn};
+use crate::error::AppError;
+use diesel::Connection;
+
+/// Stops (or allows again) a user's sign-in; deactivating ends all their sessions and tokens.
+pub fn set_active(conn: &mut DbConn, ctx: &Ctx, id: UserId, active: bool) -> Result<(), AppError> {
+    let user = managed_user(conn, &ctx.actor, id)?;
+    if !active && user.id == ctx.actor.user_id {
+        return Err(AppError::Conflict {
+            code: "own_account",
+            message: "You cannot deactivate your own account.".into(),
+        });
+    }
+    conn.transaction(|conn| -> Result<(), AppError> {
+        users::set_active(conn, id, active)?;
+        if !active {
+            sessions::end_all_but(conn, id, None)?;
+        }
+        let action = if active { "user.reactivate" } else { "user.deactivate" };
+        ctx.audit(conn, action, Some(user.clinic_id), None, Some(format!("user={id}")))?;
+        Ok(())
+    })
+}
+
+/// The command line deactivates a user by e-mail (`user deactivate`): sign-in stops and
+/// every session and token ends.
+pub fn deactivate_by_email(conn: &mut DbConn, email: &str) -> Result<UserId, AppError> {
+    let user =
+        users::find_by_email(conn, email)?.ok_or_else(|| AppError::field("email", "No user has this e-mail."))?;
+    conn.transaction(|conn| -> Result<(), AppError> {
+        users::set_active(conn, user.id, false)?;
+        sessions::end_all_but(conn, user.id, None)?;
+        let detail = Some(format!("user={}", user.id));
+        record(conn, None, &Origin::default(), "user.deactivate", Some(user.clinic_id), None, detail)?;
+        Ok(())
+    })?;
+    Ok(user.id)
+}
+
+/// Turns a user's second factor off (lost phone); they sign in with the password and may
+/// enrol again. Their sessions and tokens end.
+pub fn reset_second_factor(conn: &mut DbConn, ctx: &Ctx, id: UserId) -> Result<(), AppError> {
+    let user = managed_user(conn, &ctx.actor, id)?;
+    conn.transaction(|conn| -> Result<(), AppError> {
+        mfa::reset(conn, id)?;
+        sessions::end_all_but(conn, id, None)?;
+        ctx.audit(conn, "user.totp_reset", Some(user.clinic_id), None, Some(format!("user={id}")))?;
+        Ok(())
+    })
+}
+
+/// Requires (or stops requiring) a second factor for every user of a clinic.
+pub fn set_require_totp(conn: &mut DbConn, ctx: &Ctx, clinic: ClinicId, require: bool) -> Result<(), AppError> {
+    ctx.actor.require(Permission::Administer)?;
+    ctx.actor.require_in_scope(clinic)?;
+    if !clinics::set_require_totp(conn, clinic, require)? {
+        return Err(AppError::NotFound);
+    }
+    ctx.audit(conn, "clinic.require_totp", Some(clinic), None, Some(format!("require={require}")))?;
+    Ok(())
+}
