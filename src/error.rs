@@ -74,10 +74,28 @@ pub enum AppError {
     /// Too many failed sign-ins; the message says when to retry.
     #[error("{0}")]
     Throttled(String),
-    /// A fault on our side; the cause is logged once, never shown.
+    /// The database stayed busy (pool exhausted, locked): try again shortly.
+    #[error("The service is busy. Try again in a moment.")]
+    Busy,
+    /// A fault on our side; the cause is logged once, never shown. It must not hold
+    /// anything a user typed or a record holds (see [`unreadable`]).
     #[error("Something went wrong on our side.")]
     Internal(String),
 }
+
+/// A stored document that does not parse: the parser's position and kind only, because its
+/// message quotes the content.
+pub fn unreadable(what: &str, err: &serde_json::Error) -> AppError {
+    AppError::Internal(format!(
+        "{what} unreadable ({:?} error at line {}, column {})",
+        err.classify(),
+        err.line(),
+        err.column()
+    ))
+}
+
+/// Seconds a client is asked to wait when the database is busy.
+pub const BUSY_RETRY_AFTER: &str = "2";
 
 impl AppError {
     /// A validation error for a single field.
@@ -97,6 +115,7 @@ impl AppError {
             Self::VersionConflict => "version_conflict",
             Self::Conflict { code, .. } | Self::Refused { code, .. } => code,
             Self::Throttled(_) => "too_many_attempts",
+            Self::Busy => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -114,7 +133,8 @@ impl From<DbError> for AppError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other if other.is_busy() => Self::Busy,
+            other => Self::Internal(other.describe()),
         }
     }
 }
@@ -153,6 +173,7 @@ impl ResponseError for AppError {
             Self::Validation(_) | Self::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -172,6 +193,9 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Unauthenticated) {
             response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if matches!(self, Self::Busy) {
+            response.insert_header(("Retry-After", BUSY_RETRY_AFTER));
         }
         response.json(body)
     }

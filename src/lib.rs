@@ -8,8 +8,10 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod generate;
+pub mod input;
 pub mod service;
 pub mod startup;
+pub mod telemetry;
 pub mod web;
 
 use actix_web::{web as aw, HttpResponse};

@@ -30,8 +30,7 @@ impl LibraryItem {
 }
 
 fn parse(row: ModalityRow) -> Result<LibraryItem, AppError> {
-    let def = serde_json::from_str(&row.definition)
-        .map_err(|e| AppError::Internal(format!("library item unreadable: {e}")))?;
+    let def = serde_json::from_str(&row.definition).map_err(|e| crate::error::unreadable("library item", &e))?;
     Ok(LibraryItem { row, def })
 }
 
@@ -198,8 +197,7 @@ pub struct Protocol {
 }
 
 fn parse_protocol(row: ProtocolRow) -> Result<Protocol, AppError> {
-    let content =
-        serde_json::from_str(&row.content).map_err(|e| AppError::Internal(format!("protocol unreadable: {e}")))?;
+    let content = serde_json::from_str(&row.content).map_err(|e| crate::error::unreadable("protocol", &e))?;
     Ok(Protocol { row, content })
 }
 

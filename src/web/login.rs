@@ -1,7 +1,7 @@
 //! Sign-in and sign-out pages.
 
 use super::components::input;
-use super::session::{constant_time_eq, origin_of, CsrfForm, SESSION_COOKIE};
+use super::session::{constant_time_eq, origin_of, CsrfForm, PlainForm, SESSION_COOKIE};
 use super::{layout, see_other, HtmlError, HtmlResult};
 use crate::config::Settings;
 use crate::db::Db;
@@ -77,7 +77,7 @@ struct LoginForm {
 
 async fn submit(
     req: HttpRequest,
-    form: web::Form<LoginForm>,
+    form: PlainForm<LoginForm>,
     db: web::Data<Db>,
     gate: web::Data<HashGate>,
     settings: web::Data<Settings>,

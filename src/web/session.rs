@@ -1,14 +1,18 @@
 //! The signed-in person (cookie session) and CSRF-checked forms.
 
 use super::HtmlError;
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::service::{auth, Ctx, Origin};
+use crate::telemetry::RequestId;
 use actix_web::dev::Payload;
+use actix_web::http::header::HeaderMap;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 /// The session cookie's name.
@@ -16,10 +20,23 @@ pub const SESSION_COOKIE: &str = "pp_session";
 
 /// The request's origin for the audit log.
 pub fn origin_of(req: &HttpRequest) -> Origin {
+    let trusted = req.app_data::<web::Data<Settings>>().and_then(|s| s.trusted_proxy);
     Origin {
-        request_id: req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string()),
-        client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+        client_addr: client_addr(req.peer_addr().map(|a| a.ip()), trusted, req.headers()).map(|a| a.to_string()),
     }
+}
+
+/// The client's address: the peer's, or, when the peer is the trusted proxy, the last
+/// address that proxy added to `X-Forwarded-For` (earlier entries are the client's own
+/// claims). Anything that is not an address is ignored.
+pub fn client_addr(peer: Option<IpAddr>, trusted: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    if peer.is_none() || peer != trusted {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).last();
+    let last = forwarded.and_then(|list| list.rsplit(',').next()).map(str::trim);
+    last.and_then(|a| a.parse().ok()).or(peer)
 }
 
 /// A person signed in through the browser; extracting it requires a live session,
@@ -54,6 +71,7 @@ impl FromRequest for SessionUser {
             let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
             let found = db.run(move |conn| auth::resume_session(conn, &secret)).await?;
             let (actor, csrf_token) = found.ok_or(AppError::Unauthenticated)?;
+            crate::telemetry::note_user(&req, &actor.user_id);
             let user = SessionUser { ctx: Ctx { actor, origin: origin_of(&req) }, csrf_token };
             req.extensions_mut().insert(user.clone());
             Ok(user)
@@ -83,8 +101,7 @@ pub struct CsrfForm<T> {
 impl<T> CsrfForm<T> {
     /// Reads the same form body as another shape (e.g. the version beside the fields).
     pub fn parse<U: DeserializeOwned>(&self) -> Result<U, HtmlError> {
-        serde_html_form::from_bytes(&self.raw)
-            .map_err(|e| AppError::field("form", format!("The form could not be read: {e}")).into())
+        read_form(&self.raw).map_err(HtmlError::from)
     }
 }
 
@@ -103,11 +120,50 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !limit_ok || !constant_time_eq(sent.csrf_token.as_bytes(), user.csrf_token.as_bytes()) {
                 return Err(AppError::CsrfRejected.into());
             }
-            let form = serde_html_form::from_bytes(&bytes)
-                .map_err(|e| AppError::field("form", format!("The form could not be read: {e}")))?;
+            let form = read_form(&bytes)?;
             Ok(CsrfForm { user, form, raw: bytes })
         })
     }
+}
+
+/// A form posted without a session (the sign-in form), parsed like [`CsrfForm`]'s:
+/// control characters refused, parser messages that never quote the input.
+pub struct PlainForm<T>(pub T);
+
+impl<T> std::ops::Deref for PlainForm<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for PlainForm<T> {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| AppError::field("body", "The form is too large."))?;
+            if bytes.len() > FORM_LIMIT {
+                return Err(AppError::field("body", "The form is too large.").into());
+            }
+            Ok(PlainForm(read_form(&bytes)?))
+        })
+    }
+}
+
+/// Parses a form body, refusing control characters and naming what was expected (never
+/// quoting what was sent) when it does not fit.
+fn read_form<U: DeserializeOwned>(bytes: &[u8]) -> Result<U, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_html_form::from_bytes(bytes).map_err(|_| AppError::field("form", "The form could not be read."))?;
+    crate::input::check_pairs(&pairs)?;
+    serde_html_form::from_bytes(bytes).map_err(|e| {
+        let message = crate::input::parse_message(&e.to_string());
+        AppError::field("form", format!("The form could not be read: {message}"))
+    })
 }
 
 /// Compares secrets without an early exit.

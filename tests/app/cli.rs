@@ -39,7 +39,7 @@ fn an_unknown_database_url_is_refused_with_a_one_line_reason_and_creates_nothing
     assert_eq!(std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(1), 0, "no file was created");
 }
 
-fn run(db: &str, args: &[&str], stdin: Option<&str>) -> String {
+pub fn run(db: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", db)

@@ -10,5 +10,6 @@ mod cli;
 mod generate;
 pub mod handout;
 mod helpers;
+mod logs;
 mod patients;
 mod plans;
