@@ -91,6 +91,18 @@ pub fn check_query(query: &str) -> Result<(), AppError> {
     check_pairs(&pairs)
 }
 
+/// Reads an optional `page` query value (1-based).
+pub fn page_number(page: Option<&str>) -> Result<i64, AppError> {
+    match page.map(str::trim).filter(|p| !p.is_empty()) {
+        None => Ok(1),
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (1..=1_000_000).contains(p))
+            .ok_or_else(|| AppError::field("page", "page must be a whole number from 1 to 1000000.")),
+    }
+}
+
 /// Rewrites a deserialiser's message (serde, serde_json, serde_html_form) so that it says
 /// what was expected without quoting what was sent. Messages of our own parsers, which
 /// never quote, pass unchanged; anything else with a quoted part becomes a generic sentence.

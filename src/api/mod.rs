@@ -103,14 +103,4 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
-/// Reads an optional `page` query value (1-based).
-pub fn page_number(page: Option<&str>) -> Result<i64, AppError> {
-    match page.map(str::trim).filter(|p| !p.is_empty()) {
-        None => Ok(1),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|p| (1..=1_000_000).contains(p))
-            .ok_or_else(|| AppError::field("page", "page must be a whole number from 1.")),
-    }
-}
+pub use crate::input::page_number;

@@ -2,6 +2,7 @@
 
 pub mod assessment;
 pub mod caseload;
+pub mod dates;
 pub mod dosage;
 pub mod fhir;
 pub mod findings;

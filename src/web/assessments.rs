@@ -239,12 +239,10 @@ async fn save(
             if amending {
                 return service::amend(conn, &ctx, id, version, &reason, &content);
             }
-            let date = chrono::NaiveDate::parse_from_str(date_text.trim(), "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d <= Utc::now().date_naive())
-                .ok_or_else(|| {
-                    AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
-                })?;
+            let date =
+                crate::domain::dates::parse_day(&date_text).filter(|d| *d <= Utc::now().date_naive()).ok_or_else(
+                    || AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future."),
+                )?;
             service::update_draft(conn, &ctx, id, version, date, &content)
         })
         .await;

@@ -9,7 +9,6 @@ use crate::db::audit::{self, AuditFilter, AuditRow};
 use crate::db::Db;
 use crate::error::AppError;
 use actix_web::web;
-use chrono::NaiveDate;
 use maud::html;
 use serde::Deserialize;
 
@@ -37,7 +36,7 @@ struct AuditQuery {
 impl AuditQuery {
     fn filter(&self) -> AuditFilter {
         let text = crate::domain::filled;
-        let day = |v: &Option<String>| text(v).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let day = |v: &Option<String>| text(v).and_then(|d| crate::domain::dates::parse_day(&d));
         AuditFilter {
             action: text(&self.action),
             patient_id: text(&self.patient_id).and_then(|p| p.parse().ok()),
@@ -81,7 +80,7 @@ async fn load(
 }
 
 async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
-    let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page_no = crate::input::page_number(query.page.as_deref()).unwrap_or(1);
     let (rows, total) = load(&user, &db, &query, (page_no - 1) * PER_PAGE, PER_PAGE, "audit.read").await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let qs = query.query_string();

@@ -108,7 +108,7 @@ fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Mar
 
 async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
     let query = params.query()?;
-    let page_no = params.page.as_deref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let page_no = usize::try_from(crate::input::page_number(params.page.as_deref()).unwrap_or(1)).unwrap_or(1);
     let ctx = user.ctx.clone();
     let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
     let lead = user.actor().may(Permission::ReviewCaseload);

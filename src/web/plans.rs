@@ -569,8 +569,8 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
             let due = match form.form.due.trim() {
                 "" => None,
                 d => Some(
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                        .map_err(|_| AppError::field("due", "Enter the due date as YYYY-MM-DD."))?,
+                    crate::domain::dates::parse_day(d)
+                        .ok_or_else(|| AppError::field("due", "Enter the due date as YYYY-MM-DD."))?,
                 ),
             };
             PlanEdit::AddGoal { measure, comparator, target, due }

@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod caseload;
 mod cli;
+mod fuzz;
 mod generate;
 pub mod handout;
 mod helpers;
