@@ -200,3 +200,29 @@ impl ResponseError for AppError {
         response.json(body)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn a_locked_database_answers_503_with_retry_after() {
+        let locked = Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new("database is locked".to_owned()));
+        let err = AppError::from(locked);
+        assert!(matches!(err, AppError::Busy));
+        let response = err.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some(BUSY_RETRY_AFTER));
+    }
+
+    #[test]
+    fn a_database_message_quoting_a_value_is_withheld_from_the_log() {
+        let quoted = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("invalid input syntax for type date: \"07700 900461\"".to_owned()),
+        );
+        let AppError::Internal(cause) = AppError::from(quoted) else { panic!("not internal") };
+        assert!(!cause.contains("07700"), "{cause}");
+    }
+}

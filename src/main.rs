@@ -71,6 +71,11 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Copy a running SQLite database consistently (online backup).
     Backup {
         /// The copy to write; must not exist yet.
@@ -87,6 +92,13 @@ enum ClinicAction {
         #[arg(long)]
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain; print the head hash; fail naming the first event changed,
+    /// removed or inserted.
+    Verify,
 }
 
 #[derive(Subcommand)]
@@ -215,6 +227,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             })?;
             print_generated(&summary);
             Ok(())
+        }
+        Command::Audit { action: AuditAction::Verify } => {
+            // Read only: no migrations, no sealing, so what is checked is what is stored.
+            let db = Db::connect(&url, 1)?;
+            let outcome = with_conn(&db, |c| physioplan::db::audit_chain::verify(c).map_err(|e| e.describe()))?;
+            match outcome {
+                Ok(done) => {
+                    println!("audit chain intact: {} events; head {}", done.events, done.head);
+                    Ok(())
+                }
+                Err(found) => Err(format!("audit chain broken: {found}")),
+            }
         }
         Command::Backup { out } => match &url {
             DatabaseUrl::SqliteFile(_) => {

@@ -50,6 +50,7 @@ impl Application {
                     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
                     let method = req.method().to_string();
                     let is_api = req.path().starts_with("/api/");
+                    let db = req.app_data::<web::Data<Db>>().cloned();
                     let span = tracing::info_span!("request", request_id = %id);
                     let started = Instant::now();
                     let pending = match crate::input::check_query(req.query_string()) {
@@ -61,6 +62,9 @@ impl Application {
                             Ok(call) => call.await.map(ServiceResponse::map_into_boxed_body),
                             Err(refused) => Ok(refused),
                         };
+                        if let Ok(res) = &outcome {
+                            crate::access_audit::record_refusal(db, res, &method).await;
+                        }
                         let (status, user) = match &outcome {
                             Ok(res) => (res.status(), res.request().extensions().get::<LoggedUser>().cloned()),
                             Err(e) => (e.as_response_error().status_code(), None),

@@ -4,8 +4,6 @@
 //! id, never the URL (query strings carry patient names) and never an error's text (errors
 //! quote what was typed). A fault's cause is logged once, by the error renderers.
 
-use actix_web::HttpMessage;
-
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum LogFormat {
@@ -73,14 +71,10 @@ fn trace_id(header: &str) -> Option<&str> {
     (ok && trace.bytes().any(|b| b != b'0')).then_some(trace)
 }
 
-/// The signed-in user of a request, noted by the authentication extractors for the log.
+/// The signed-in user of a request, noted by the authentication extractors for the log
+/// (see `access_audit::note_actor`).
 #[derive(Debug, Clone)]
 pub struct LoggedUser(pub String);
-
-/// Notes the request's user for the request line.
-pub fn note_user(req: &actix_web::HttpRequest, user_id: &impl ToString) {
-    req.extensions_mut().insert(LoggedUser(user_id.to_string()));
-}
 
 /// What the request line says about one request.
 pub struct RequestLine<'a> {

@@ -53,8 +53,9 @@ impl FromRequest for BearerUser {
             let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
             let actor = db.run(move |conn| auth_service::token_actor(conn, &secret)).await?;
             let actor = actor.ok_or(AppError::Unauthenticated)?;
-            crate::telemetry::note_user(&req, &actor.user_id);
-            Ok(BearerUser(Ctx { actor, origin: origin_of(&req) }))
+            let ctx = Ctx { actor, origin: origin_of(&req) };
+            crate::access_audit::note_actor(&req, &ctx);
+            Ok(BearerUser(ctx))
         })
     }
 }

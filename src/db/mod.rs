@@ -4,6 +4,7 @@
 
 pub mod assessments;
 pub mod audit;
+pub mod audit_chain;
 pub mod auth;
 pub mod caseload;
 pub mod clinics;

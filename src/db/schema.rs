@@ -88,6 +88,18 @@ diesel::table! {
         request_id -> Nullable<Text>,
         client_addr -> Nullable<Text>,
         detail -> Nullable<Text>,
+        seq -> BigInt,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+        sealed -> Bool,
     }
 }
 
@@ -216,6 +228,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     patients,
     audit_events,
+    audit_head,
     assessments,
     assessment_amendments,
     red_flag_actions,

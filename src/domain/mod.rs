@@ -1,6 +1,7 @@
 //! Validated types and clinical rules. No SQL and no HTML here: everything is unit-tested.
 
 pub mod assessment;
+pub mod audit_chain;
 pub mod caseload;
 pub mod dates;
 pub mod dosage;

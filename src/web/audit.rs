@@ -1,6 +1,6 @@
 //! The audit log page (leads see their clinic, admins every clinic), with filters and CSV.
 
-use super::components::{csv_response, pagination};
+use super::components::{csv_response, pagination, Cell};
 use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
@@ -72,8 +72,13 @@ async fn load(
     let (ctx, filter) = (user.ctx.clone(), query.filter());
     db.run(move |conn| -> Result<_, AppError> {
         let found = audit::list(conn, ctx.actor.scope(), &filter, offset, limit)?;
-        // Reading the audit log is itself audited.
-        ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
+        // Reading the audit log is itself audited; an export once for every patient it holds.
+        if action == "audit.export" {
+            let patients = found.0.iter().filter_map(|(e, _)| e.patient_id.as_deref());
+            crate::service::exports::record_patients(conn, &ctx, action, None, patients)?;
+        } else {
+            ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
+        }
         Ok(found)
     })
     .await
@@ -121,21 +126,20 @@ async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::D
 async fn audit_csv(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
     let (rows, _) = load(&user, &db, &query, 0, EXPORT_LIMIT, "audit.export").await?;
     let lines = rows.iter().map(|(e, name)| {
+        let text = |v: &Option<String>| Cell::Text(v.clone().unwrap_or_default());
         vec![
-            e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            e.actor_id.clone().unwrap_or_default(),
-            name.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.clinic_id.clone().unwrap_or_default(),
-            e.patient_id.clone().unwrap_or_default(),
-            e.client_addr.clone().unwrap_or_default(),
-            e.request_id.clone().unwrap_or_default(),
-            e.detail.clone().unwrap_or_default(),
+            Cell::Text(e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            text(&e.actor_id),
+            text(name),
+            Cell::Text(e.action.clone()),
+            text(&e.clinic_id),
+            text(&e.patient_id),
+            text(&e.client_addr),
+            text(&e.request_id),
+            text(&e.detail),
         ]
     });
-    Ok(csv_response(
-        "audit.csv",
-        "at,actor_id,actor_name,action,clinic_id,patient_id,client_addr,request_id,detail",
-        lines,
-    ))
+    let header =
+        ["at", "actor_id", "actor_name", "action", "clinic_id", "patient_id", "client_addr", "request_id", "detail"];
+    Ok(csv_response("audit.csv", &header, lines)?)
 }

@@ -71,8 +71,8 @@ impl FromRequest for SessionUser {
             let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
             let found = db.run(move |conn| auth::resume_session(conn, &secret)).await?;
             let (actor, csrf_token) = found.ok_or(AppError::Unauthenticated)?;
-            crate::telemetry::note_user(&req, &actor.user_id);
             let user = SessionUser { ctx: Ctx { actor, origin: origin_of(&req) }, csrf_token };
+            crate::access_audit::note_actor(&req, &user.ctx);
             req.extensions_mut().insert(user.clone());
             Ok(user)
         })
@@ -169,4 +169,30 @@ fn read_form<U: DeserializeOwned>(bytes: &[u8]) -> Result<U, AppError> {
 /// Compares secrets without an early exit.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    fn forwarded(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(HeaderName::from_static("x-forwarded-for"), HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn x_forwarded_for_counts_only_when_the_peer_is_the_trusted_proxy() {
+        let (proxy, other): (IpAddr, IpAddr) = ("10.0.0.2".parse().unwrap(), "192.0.2.9".parse().unwrap());
+        let headers = forwarded("203.0.113.50, 198.51.100.7");
+        assert_eq!(client_addr(Some(proxy), Some(proxy), &headers), "198.51.100.7".parse().ok());
+        assert_eq!(
+            client_addr(Some(other), Some(proxy), &headers),
+            Some(other),
+            "an untrusted peer's header is ignored"
+        );
+        assert_eq!(client_addr(Some(proxy), None, &headers), Some(proxy), "no proxy configured");
+        assert_eq!(client_addr(Some(proxy), Some(proxy), &forwarded("not an address")), Some(proxy));
+    }
 }

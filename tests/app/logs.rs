@@ -291,3 +291,21 @@ async fn a_json_request_line_carries_the_callers_request_id_status_latency_and_r
     assert_eq!(visit.map(|l| l["level"].clone()), Some(json!("INFO")), "a redirect to sign in is no error:\n{log}");
     assert!(!log.contains("ERROR"), "{log}");
 }
+
+#[tokio::test]
+async fn secure_cookies_set_to_1_turn_on_hsts_and_secure_cookies() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let db = seeded_db(dir.path());
+    let served = serve(&db, dir.path(), &[("PHYSIOPLAN_SECURE_COOKIES", "1")], &[]).await;
+    let response = reqwest::get(format!("{}/login", served.base)).await.unwrap_or_else(|e| panic!("{e}"));
+    let hsts = response.headers().get("strict-transport-security").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    served.stop().await;
+    assert!(hsts.as_deref().is_some_and(|h| h.starts_with("max-age=")), "{hsts:?}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+
+    let plain = serve(&db, dir.path(), &[], &[]).await;
+    let response = reqwest::get(format!("{}/login", plain.base)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(response.headers().get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
+    plain.stop().await;
+}

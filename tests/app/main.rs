@@ -3,6 +3,7 @@
 
 mod assessments;
 mod audit;
+mod audit_chain;
 mod auth;
 mod browser;
 mod caseload;

@@ -236,3 +236,29 @@ async fn an_edit_over_someone_elses_change_is_refused_without_losing_the_input()
     let (_, current) = app.api(Method::GET, &format!("/api/v1/patients/{id}"), &token, None).await;
     assert_eq!(current["condition"], "Changed elsewhere");
 }
+
+/// SQLite: a writer that keeps the database locked past `busy_timeout` makes a write answer
+/// 503 with `Retry-After` (PostgreSQL waits for the lock instead).
+#[tokio::test]
+async fn a_database_locked_by_another_writer_answers_503_with_retry_after() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    if app.db.backend() != "sqlite" {
+        return;
+    }
+    let token = app.token(THERAPIST_A).await;
+    let mut holder = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
+    holder.batch_execute("BEGIN EXCLUSIVE").unwrap_or_else(|e| panic!("{e}"));
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/patients"))
+        .bearer_auth(&token)
+        .json(&crate::helpers::patient_json("Ada", "Lovelace"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    holder.batch_execute("ROLLBACK").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().get("retry-after").is_some());
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "unavailable");
+}
