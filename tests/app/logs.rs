@@ -274,6 +274,25 @@ async fn a_json_request_line_carries_the_callers_request_id_status_latency_and_r
         .unwrap_or_else(|e| panic!("{e}"));
     let redirected = anonymous.get(format!("{}/patients", served.base)).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(redirected.status(), 303);
+    let token: Value = http
+        .post(format!("{}/api/v1/auth/token", served.base))
+        .json(&json!({"email": "kim@north.example", "password": "a long enough secret"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let me: Value = http
+        .get(format!("{}/api/v1/me", served.base))
+        .bearer_auth(token["token"].as_str().unwrap_or_default())
+        .header("X-Request-Id", "signed-in-call")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
     let log = served.stop().await;
 
     let lines: Vec<Value> =
@@ -290,6 +309,9 @@ async fn a_json_request_line_carries_the_callers_request_id_status_latency_and_r
     let visit = lines.iter().find(|l| l["route"] == "/patients" && l["status"] == 303);
     assert_eq!(visit.map(|l| l["level"].clone()), Some(json!("INFO")), "a redirect to sign in is no error:\n{log}");
     assert!(!log.contains("ERROR"), "{log}");
+    let signed_in = lines.iter().find(|l| l["request_id"] == "signed-in-call");
+    let user_id = signed_in.and_then(|l| l["user_id"].as_str()).unwrap_or_default();
+    assert!(!user_id.is_empty() && me.to_string().contains(user_id), "the user id is on the line: {me} {log}");
 }
 
 #[tokio::test]
