@@ -75,12 +75,14 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Connections in the pool.
     pub pool_size: u32,
+    /// The reverse proxy whose `X-Forwarded-For` names the client (none: the peer is).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl Settings {
     /// Settings for a server on `bind` using `database`, with defaults for the rest.
     pub fn new(bind: impl Into<String>, database: DatabaseUrl) -> Self {
-        Self { bind: bind.into(), database, secure_cookies: false, pool_size: 8 }
+        Self { bind: bind.into(), database, secure_cookies: false, pool_size: 8, trusted_proxy: None }
     }
 }
 

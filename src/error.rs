@@ -83,10 +83,28 @@ pub enum AppError {
     /// The password was right but the second factor is missing or wrong; the message says which.
     #[error("{0}")]
     MfaRequired(&'static str),
-    /// A fault on our side; the cause is logged once, never shown.
+    /// The database stayed busy (pool exhausted, locked): try again shortly.
+    #[error("The service is busy. Try again in a moment.")]
+    Busy,
+    /// A fault on our side; the cause is logged once, never shown. It must not hold
+    /// anything a user typed or a record holds (see [`unreadable`]).
     #[error("Something went wrong on our side.")]
     Internal(String),
 }
+
+/// A stored document that does not parse: the parser's position and kind only, because its
+/// message quotes the content.
+pub fn unreadable(what: &str, err: &serde_json::Error) -> AppError {
+    AppError::Internal(format!(
+        "{what} unreadable ({:?} error at line {}, column {})",
+        err.classify(),
+        err.line(),
+        err.column()
+    ))
+}
+
+/// Seconds a client is asked to wait when the database is busy.
+pub const BUSY_RETRY_AFTER: u64 = 2;
 
 impl AppError {
     /// A validation error for a single field.
@@ -108,6 +126,7 @@ impl AppError {
             Self::Conflict { code, .. } | Self::Refused { code, .. } => code,
             Self::Throttled { .. } => "too_many_attempts",
             Self::MfaRequired(_) => "mfa_required",
+            Self::Busy => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -116,6 +135,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::Throttled { retry_after } => Some(*retry_after),
+            Self::Busy => Some(BUSY_RETRY_AFTER),
             _ => None,
         }
     }
@@ -133,7 +153,8 @@ impl From<DbError> for AppError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
-            other => Self::Internal(other.to_string()),
+            other if other.is_busy() => Self::Busy,
+            other => Self::Internal(other.describe()),
         }
     }
 }
@@ -222,6 +243,7 @@ impl ResponseError for AppError {
             Self::Validation(_) | Self::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::VersionConflict | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -246,5 +268,34 @@ impl ResponseError for AppError {
             response.insert_header(("Retry-After", seconds.to_string()));
         }
         response.json(body)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    #[test]
+    fn a_locked_database_answers_503_with_retry_after() {
+        let locked = Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new("database is locked".to_owned()));
+        let err = AppError::from(locked);
+        assert!(matches!(err, AppError::Busy));
+        let response = err.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+            Some(BUSY_RETRY_AFTER.to_string().as_str())
+        );
+    }
+
+    #[test]
+    fn a_database_message_quoting_a_value_is_withheld_from_the_log() {
+        let quoted = Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("invalid input syntax for type date: \"07700 900461\"".to_owned()),
+        );
+        let AppError::Internal(cause) = AppError::from(quoted) else { panic!("not internal") };
+        assert!(!cause.contains("07700"), "{cause}");
     }
 }

@@ -1,5 +1,6 @@
 //! physioplan: a clinician-side staged treatment-plan builder for physiotherapy clinics.
 
+pub mod access_audit;
 pub mod api;
 pub mod authz;
 pub mod config;
@@ -8,8 +9,10 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod generate;
+pub mod input;
 pub mod service;
 pub mod startup;
+pub mod telemetry;
 pub mod web;
 
 use actix_web::{web as aw, HttpResponse};
@@ -18,6 +21,7 @@ use actix_web::{web as aw, HttpResponse};
 pub fn prepare(db: &db::Db) -> Result<(), String> {
     db.migrate()?;
     let mut conn = db.conn().map_err(|e| e.to_string())?;
+    db::audit_chain::seal(&mut conn).map_err(|e| format!("sealing the audit chain failed: {}", e.describe()))?;
     service::library::seed(&mut conn).map_err(|e| format!("seeding the library failed: {e}"))?;
     service::assessments::refresh_summaries(&mut conn).map_err(|e| format!("refreshing summaries failed: {e}"))?;
     Ok(())

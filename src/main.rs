@@ -1,11 +1,13 @@
 //! The `physioplan` command: parses the command line, builds settings, dispatches.
 #![allow(clippy::print_stdout)]
 
+use clap::builder::BoolishValueParser;
 use clap::{Parser, Subcommand, ValueEnum};
 use physioplan::config::{DatabaseUrl, Settings};
 use physioplan::db::{Db, DbConn};
 use physioplan::service::accounts::{add_clinic, add_user, ClinicInput, UserInput};
 use physioplan::startup::Application;
+use physioplan::telemetry::LogFormat;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -15,6 +17,9 @@ struct Cli {
     /// sqlite://PATH, sqlite::memory: or postgres://USER:PASSWORD@HOST/DB
     #[arg(long, global = true, env = "DATABASE_URL", default_value = "sqlite://physioplan.db", hide_env_values = true)]
     database_url: String,
+    /// Log lines as human-readable text or one JSON object per line.
+    #[arg(long, global = true, env = "PHYSIOPLAN_LOG_FORMAT", value_enum, ignore_case = true, default_value = "text")]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,9 +34,13 @@ enum Command {
         /// Load the demo data first when the database has no users, and print the logins.
         #[arg(long)]
         demo: bool,
-        /// Mark cookies Secure (set when served over HTTPS).
-        #[arg(long, env = "PHYSIOPLAN_SECURE_COOKIES")]
+        /// Mark cookies Secure and send Strict-Transport-Security (set when served over HTTPS;
+        /// the variable takes true/false, 1/0, yes/no, on/off).
+        #[arg(long, env = "PHYSIOPLAN_SECURE_COOKIES", value_parser = BoolishValueParser::new())]
         secure_cookies: bool,
+        /// Address of the reverse proxy whose X-Forwarded-For names the client.
+        #[arg(long, env = "PHYSIOPLAN_TRUSTED_PROXY", value_name = "ADDR")]
+        trusted_proxy: Option<std::net::IpAddr>,
     },
     /// Apply pending migrations and exit.
     Migrate,
@@ -61,6 +70,11 @@ enum Command {
         /// Seed: the same seed gives the same patients, findings and scores.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
     },
     /// Copy a running SQLite database consistently (online backup).
     Backup {
@@ -103,6 +117,13 @@ impl RoleArg {
 }
 
 #[derive(Subcommand)]
+enum AuditAction {
+    /// Walk the hash chain; print the head hash; fail naming the first event changed,
+    /// removed or inserted.
+    Verify,
+}
+
+#[derive(Subcommand)]
 enum UserAction {
     /// Add a user; reads the password from standard input; prints the user's id.
     Add {
@@ -136,13 +157,6 @@ enum UserAction {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).init();
 }
 
 fn open(url: &DatabaseUrl) -> Result<Db, String> {
@@ -209,7 +223,7 @@ fn print_generated(s: &physioplan::generate::GenerateSummary) {
 async fn run(cli: Cli) -> Result<(), String> {
     let url = DatabaseUrl::parse(&cli.database_url)?;
     match cli.command {
-        Command::Serve { bind, demo, secure_cookies } => {
+        Command::Serve { bind, demo, secure_cookies, trusted_proxy } => {
             let db = open(&url)?;
             if demo {
                 let logins = with_conn(&db, |c| physioplan::demo::load(c).map_err(one_line))?;
@@ -217,6 +231,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             let mut settings = Settings::new(bind, url.clone());
             settings.secure_cookies = secure_cookies;
+            settings.trusted_proxy = trusted_proxy;
             let app = Application::with_db(settings.clone(), db)?;
             let host = settings.bind.rsplit_once(':').map_or("127.0.0.1", |(h, _)| h).to_owned();
             println!("physioplan listening on http://{host}:{} ({})", app.port(), url.backend());
@@ -278,6 +293,18 @@ async fn run(cli: Cli) -> Result<(), String> {
             print_generated(&summary);
             Ok(())
         }
+        Command::Audit { action: AuditAction::Verify } => {
+            // Read only: no migrations, no sealing, so what is checked is what is stored.
+            let db = Db::connect(&url, 1)?;
+            let outcome = with_conn(&db, |c| physioplan::db::audit_chain::verify(c).map_err(|e| e.describe()))?;
+            match outcome {
+                Ok(done) => {
+                    println!("audit chain intact: {} events; head {}", done.events, done.head);
+                    Ok(())
+                }
+                Err(found) => Err(format!("audit chain broken: {found}")),
+            }
+        }
         Command::Backup { out } => match &url {
             DatabaseUrl::SqliteFile(_) => {
                 let db = Db::connect(&url, 1)?;
@@ -295,8 +322,9 @@ async fn run(cli: Cli) -> Result<(), String> {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    init_tracing();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    physioplan::telemetry::init(cli.log_format);
+    match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(reason) => {
             // One line, whatever the driver said (libpq's reasons span several lines).

@@ -3,17 +3,18 @@
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::error::{ErrorBody, ErrorDetail};
+use crate::error::{AppError, ErrorBody, ErrorDetail};
 use crate::service::auth::HashGate;
+use crate::telemetry::{LoggedUser, RequestId, RequestLine};
 use actix_web::body::MessageBody;
-use actix_web::dev::{Server, Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::middleware::DefaultHeaders;
-use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer, ResponseError};
 use std::net::TcpListener;
-use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder, TracingLogger};
+use std::time::Instant;
+use tracing::Instrument;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -42,21 +43,45 @@ impl Application {
         let (db, gate, settings) = (web::Data::new(db), web::Data::new(gate), web::Data::new(settings));
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("Content-Security-Policy", CSP))
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "no-referrer"))
-                        .add(("Cache-Control", "no-store")),
-                )
+                .wrap(security_headers(settings.secure_cookies))
                 .wrap_fn(|req, srv| {
-                    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
+                    let id = RequestId::from_headers(req.headers());
+                    req.extensions_mut().insert(id.clone());
+                    let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                    let method = req.method().to_string();
                     let is_api = req.path().starts_with("/api/");
-                    let call = srv.call(req);
-                    async move { Ok(with_request_id(call.await?, id, is_api)) }
+                    let db = req.app_data::<web::Data<Db>>().cloned();
+                    let span = tracing::info_span!("request", request_id = %id);
+                    let started = Instant::now();
+                    let pending = match crate::input::check_query(req.query_string()) {
+                        Ok(()) => Ok(span.in_scope(|| srv.call(req))),
+                        Err(refused) => Err(req.into_response(render_error(refused, is_api))),
+                    };
+                    async move {
+                        let outcome = match pending {
+                            Ok(call) => call.await.map(ServiceResponse::map_into_boxed_body),
+                            Err(refused) => Ok(refused),
+                        };
+                        if let Ok(res) = &outcome {
+                            crate::access_audit::record_refusal(db, res, &method).await;
+                        }
+                        let (status, user) = match &outcome {
+                            Ok(res) => (res.status(), res.request().extensions().get::<LoggedUser>().cloned()),
+                            Err(e) => (e.as_response_error().status_code(), None),
+                        };
+                        RequestLine {
+                            request_id: &id.0,
+                            method: &method,
+                            route: &route,
+                            status: status.as_u16(),
+                            latency_ms: started.elapsed().as_secs_f64() * 1000.0,
+                            user_id: user.as_ref().map(|u| u.0.as_str()),
+                        }
+                        .log();
+                        outcome.map(|res| with_request_id(res, &id.0, is_api))
+                    }
+                    .instrument(span)
                 })
-                .wrap(TracingLogger::<SafeRootSpan>::new())
                 .app_data(db.clone())
                 .app_data(gate.clone())
                 .app_data(settings.clone())
@@ -79,14 +104,37 @@ impl Application {
     }
 }
 
+/// `Strict-Transport-Security` for a year, sent whenever cookies are marked Secure (the app
+/// is served over HTTPS).
+pub const HSTS: &str = "max-age=31536000; includeSubDomains";
+
+/// The headers every response carries.
+fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("Content-Security-Policy", CSP))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("Cache-Control", "no-store"));
+    if https {
+        headers.add(("Strict-Transport-Security", HSTS))
+    } else {
+        headers
+    }
+}
+
+/// An error as JSON (API) or as a page.
+fn render_error(error: AppError, is_api: bool) -> HttpResponse {
+    if is_api {
+        error.error_response()
+    } else {
+        crate::web::HtmlError(error).error_response()
+    }
+}
+
 /// Adds `X-Request-Id` to every response, and replaces the body of an unexpected 500 with
 /// an opaque message carrying that id (the cause is in the server log under the same id).
-fn with_request_id<B: MessageBody + 'static>(
-    res: ServiceResponse<B>,
-    id: Option<String>,
-    is_api: bool,
-) -> ServiceResponse {
-    let id = id.unwrap_or_default();
+fn with_request_id<B: MessageBody + 'static>(res: ServiceResponse<B>, id: &str, is_api: bool) -> ServiceResponse {
     let mut res = if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         let message = format!("Something went wrong on our side. Reference: {id}");
         let replacement = if is_api {
@@ -99,30 +147,8 @@ fn with_request_id<B: MessageBody + 'static>(
     } else {
         res.map_into_boxed_body()
     };
-    if let Ok(value) = HeaderValue::from_str(&id) {
+    if let Ok(value) = HeaderValue::from_str(id) {
         res.headers_mut().insert(HeaderName::from_static("x-request-id"), value);
     }
     res
-}
-
-/// The request span: method, route pattern and request id only. The URL itself is never
-/// logged, because query strings carry patient names (search) and paths carry ids only
-/// through their pattern.
-pub struct SafeRootSpan;
-
-impl RootSpanBuilder for SafeRootSpan {
-    fn on_request_start(request: &ServiceRequest) -> Span {
-        let route = request.match_pattern().unwrap_or_else(|| "unmatched".into());
-        let request_id = request.extensions().get::<RequestId>().map(|id| id.to_string()).unwrap_or_default();
-        tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id)
-    }
-
-    fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, actix_web::Error>) {
-        DefaultRootSpanBuilder::on_request_end(span.clone(), outcome);
-        let status = match outcome {
-            Ok(res) => res.status().as_u16(),
-            Err(e) => e.as_response_error().status_code().as_u16(),
-        };
-        tracing::info!(parent: &span, status, "request finished");
-    }
 }

@@ -225,11 +225,9 @@ pub async fn update(
         let today = crate::service::clinic_settings::today(conn, &ctx)?;
         let date = match assessed_on {
             None => current.record(assessment).map(|r| r.row.assessed_on).ok_or(AppError::NotFound)?,
-            Some(text) => {
-                NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().filter(|d| *d <= today).ok_or_else(|| {
-                    AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
-                })?
-            }
+            Some(text) => crate::domain::dates::parse_day(&text).filter(|d| *d <= today).ok_or_else(|| {
+                AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
+            })?,
         };
         service::update_draft(conn, &ctx, assessment, version, date, &content)
     })

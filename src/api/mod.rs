@@ -119,7 +119,9 @@ impl FromRequest for BearerUser {
             let db = req.app_data::<web::Data<Db>>().ok_or_else(|| AppError::Internal("no database".into()))?.clone();
             let actor = db.run(move |conn| auth_service::token_actor(conn, &secret)).await?;
             let actor = actor.ok_or(AppError::Unauthenticated)?;
-            Ok(BearerUser(Ctx { actor, origin: origin_of(&req) }))
+            let ctx = Ctx { actor, origin: origin_of(&req) };
+            crate::access_audit::note_actor(&req, &ctx);
+            Ok(BearerUser(ctx))
         })
     }
 }
@@ -151,26 +153,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// Deserialises JSON, naming the offending field on failure.
+/// Deserialises JSON, naming the offending field on failure (never quoting its value) and
+/// refusing control characters in any string.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        let message = format!("The body is not valid JSON (line {}, column {}).", e.line(), e.column());
+        AppError::field("body", message)
+    })?;
+    crate::input::check_json(&value)?;
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." || path.is_empty() { "body".to_owned() } else { path };
         let mut fields = FieldErrors::new();
-        crate::error::add_field_error(&mut fields, &field, e.into_inner().to_string());
+        crate::error::add_field_error(&mut fields, &field, crate::input::parse_message(&e.into_inner().to_string()));
         AppError::Validation(fields)
     })
 }
 
-/// Reads an optional `page` query value (1-based).
-pub fn page_number(page: Option<&str>) -> Result<i64, AppError> {
-    match page.map(str::trim).filter(|p| !p.is_empty()) {
-        None => Ok(1),
-        Some(text) => text
-            .parse::<i64>()
-            .ok()
-            .filter(|p| (1..=1_000_000).contains(p))
-            .ok_or_else(|| AppError::field("page", "page must be a whole number from 1.")),
-    }
-}
+pub use crate::input::page_number;

@@ -297,8 +297,7 @@ fn status_change(
         Some("active") => Ok(None),
         Some("discharged") => match date.and_then(|d| d.as_str()) {
             None => Ok(Some(today)),
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .ok()
+            Some(text) => crate::domain::dates::parse_day(text)
                 .filter(|d| *d <= today)
                 .map(Some)
                 .ok_or_else(|| AppError::field("discharged_on", "Enter a date as YYYY-MM-DD, not in the future.")),

@@ -349,7 +349,7 @@ pub struct NewGoal {
     /// Target.
     pub target: f64,
     /// Due date.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_day")]
     pub due: Option<NaiveDate>,
 }
 

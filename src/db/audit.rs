@@ -8,11 +8,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 /// An event to append.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = audit_events)]
+#[derive(Debug, Clone)]
 pub struct NewAuditEvent {
     /// Id.
-    #[diesel(serialize_as = String)]
     pub id: AuditId,
     /// When.
     pub at: NaiveDateTime,
@@ -59,10 +57,9 @@ pub struct AuditEvent {
 /// An event with its actor's name.
 pub type AuditRow = (AuditEvent, Option<String>);
 
-/// Appends an event.
+/// Appends an event to the hash chain (see [`super::audit_chain::append`]).
 pub fn record(conn: &mut DbConn, event: NewAuditEvent) -> Result<(), DbError> {
-    diesel::insert_into(audit_events::table).values(event).execute(conn)?;
-    Ok(())
+    super::audit_chain::append(conn, event)
 }
 
 /// Filters for the audit page and export.

@@ -4,6 +4,7 @@
 
 pub mod assessments;
 pub mod audit;
+pub mod audit_chain;
 pub mod auth;
 pub mod caseload;
 pub mod clinics;
@@ -57,6 +58,53 @@ pub enum DbError {
     /// The blocking task running the query was cancelled.
     #[error("database task cancelled")]
     Cancelled,
+}
+
+impl DbError {
+    /// Whether the database stayed busy: no pooled connection in time, SQLite's lock not
+    /// released within `busy_timeout`, or PostgreSQL giving up on a lock or serialisation.
+    pub fn is_busy(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match self {
+            Self::Pool(_) => true,
+            Self::Query(Error::DatabaseError(Kind::SerializationFailure, _)) => true,
+            Self::Query(Error::DatabaseError(_, info)) => {
+                let message = info.message();
+                message.contains("database is locked")
+                    || message.contains("database is busy")
+                    || message.contains("lock timeout")
+                    || message.contains("canceling statement due to lock timeout")
+            }
+            _ => false,
+        }
+    }
+
+    /// The cause for the log. Database messages can quote values (PostgreSQL quotes the
+    /// input it could not convert), so a message with a quoted part is withheld and the
+    /// error is described by its kind, table, column and constraint.
+    pub fn describe(&self) -> String {
+        use diesel::result::Error;
+        let withheld = |text: String| {
+            if text.contains(['\'', '"', '`']) {
+                "(message withheld: it may quote data)".to_owned()
+            } else {
+                text
+            }
+        };
+        match self {
+            Self::Query(Error::DatabaseError(kind, info)) => {
+                let names = [
+                    ("table", info.table_name()),
+                    ("column", info.column_name()),
+                    ("constraint", info.constraint_name()),
+                ];
+                let names: Vec<String> =
+                    names.iter().filter_map(|(what, name)| name.map(|n| format!("{what} {n}"))).collect();
+                format!("database error {kind:?} [{}]: {}", names.join(", "), withheld(info.message().to_owned()))
+            }
+            other => withheld(other.to_string()),
+        }
+    }
 }
 
 /// Counts the queries run on every connection of a pool (diesel instrumentation), so tests

@@ -126,6 +126,18 @@ diesel::table! {
         request_id -> Nullable<Text>,
         client_addr -> Nullable<Text>,
         detail -> Nullable<Text>,
+        seq -> BigInt,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+        hash -> Text,
+        sealed -> Bool,
     }
 }
 
@@ -262,6 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mfa_challenges,
     patients,
     audit_events,
+    audit_head,
     assessments,
     assessment_amendments,
     red_flag_actions,

@@ -168,7 +168,7 @@ impl AssessmentInput {
         if kind.is_none() {
             add_field_error(&mut errors, "kind", "kind must be initial or reassessment");
         }
-        let date = NaiveDate::parse_from_str(self.assessed_on.trim(), "%Y-%m-%d").ok();
+        let date = super::dates::parse_day(&self.assessed_on);
         match date {
             None => add_field_error(&mut errors, "assessed_on", "Enter the assessment date as YYYY-MM-DD."),
             Some(d) if d > today => {

@@ -135,8 +135,8 @@ impl Dosage {
             ("duration_weeks", self.duration_weeks, 52),
         ];
         for (field, value, max) in ranges {
-            if let Some(v) = value.filter(|v| *v == 0 || *v > max) {
-                errors.push((field, format!("must be between 1 and {max}, not {v}")));
+            if value.is_some_and(|v| v == 0 || v > max) {
+                errors.push((field, format!("must be between 1 and {max}")));
             }
         }
         let texts = [

@@ -1,9 +1,11 @@
 //! Validated types and clinical rules. No SQL and no HTML here: everything is unit-tested.
 
 pub mod assessment;
+pub mod audit_chain;
 pub mod caseload;
 pub mod clock;
 pub mod consent;
+pub mod dates;
 pub mod dosage;
 pub mod fhir;
 pub mod findings;

@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 /// Finds the variant whose `code()` is `s`; shared by the `FromStr` impls below.
 fn parse_code<T: Copy>(all: &[T], code: fn(T) -> &'static str, s: &str, what: &str) -> Result<T, String> {
-    all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| format!("unknown {what} '{s}'"))
+    all.iter().copied().find(|v| code(*v) == s).ok_or_else(|| format!("not a known {what}"))
 }
 
 /// The kind of treatment a library item is (docs/api.md category codes).
@@ -437,8 +437,8 @@ mod tests {
         for s in Setting::ALL {
             assert_eq!(s.code().parse::<Setting>(), Ok(s));
         }
-        assert_eq!("5".parse::<Stage>(), Err("unknown stage '5'".into()));
-        assert_eq!("needling".parse::<Category>(), Err("unknown category 'needling'".into()));
+        assert_eq!("5".parse::<Stage>(), Err("not a known stage".into()));
+        assert_eq!("needling".parse::<Category>(), Err("not a known category".into()));
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub struct PatientFields {
 }
 
 fn parse_date(errors: &mut FieldErrors, field: &str, text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") else {
+    let Some(date) = super::dates::parse_day(text) else {
         add_field_error(errors, field, "Enter a date as YYYY-MM-DD, e.g. 1980-04-23.");
         return None;
     };

@@ -124,7 +124,7 @@ impl fmt::Display for Measure {
 impl FromStr for Measure {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|m| m.code() == s).ok_or_else(|| format!("unknown measure '{s}'"))
+        Self::ALL.into_iter().find(|m| m.code() == s).ok_or_else(|| String::from("not a known measure"))
     }
 }
 
@@ -188,7 +188,7 @@ impl FromStr for Comparator {
         Self::ALL
             .into_iter()
             .find(|c| c.code() == s || c.symbol() == s)
-            .ok_or_else(|| format!("unknown comparator '{s}'"))
+            .ok_or_else(|| String::from("not a known comparator"))
     }
 }
 

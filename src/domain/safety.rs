@@ -69,7 +69,7 @@ impl fmt::Display for SafetyFact {
 impl FromStr for SafetyFact {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::all().into_iter().find(|f| f.code() == s).ok_or_else(|| format!("unknown safety fact '{s}'"))
+        Self::all().into_iter().find(|f| f.code() == s).ok_or_else(|| String::from("not a known safety fact"))
     }
 }
 

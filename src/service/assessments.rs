@@ -109,7 +109,7 @@ pub fn refresh_summaries(conn: &mut DbConn) -> Result<usize, AppError> {
         }
         for (id, content) in &weeks {
             let plan: crate::domain::plan::PlanContent =
-                serde_json::from_str(content).map_err(|e| AppError::Internal(e.to_string()))?;
+                serde_json::from_str(content).map_err(|e| crate::error::unreadable("stored assessment content", &e))?;
             crate::db::plans::set_stage_weeks(conn, id, plan.current().map(|s| i32::from(s.planned_weeks)))?;
         }
         Ok(stale.len() + weeks.len())
@@ -117,7 +117,7 @@ pub fn refresh_summaries(conn: &mut DbConn) -> Result<usize, AppError> {
 }
 
 fn parse_content(json: &str) -> Result<AssessmentContent, AppError> {
-    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored assessment content unreadable: {e}")))
+    serde_json::from_str(json).map_err(|e| crate::error::unreadable("stored assessment content", &e))
 }
 
 fn to_json(content: &AssessmentContent) -> Result<String, AppError> {

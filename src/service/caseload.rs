@@ -123,6 +123,23 @@ fn odi_change(assessments: &[&CaseAssessment]) -> Option<f64> {
 /// Loads and flags a clinic's caseload. Leads and admins see the clinic; therapists see
 /// their own patients ("my caseload"). Audited with the ids shown.
 pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
+    let caseload = gather(conn, ctx, q)?;
+    let shown: Vec<String> = caseload.rows.iter().take(50).map(|r| r.patient.id.clone()).collect();
+    let detail = format!("total={} first={}", caseload.rows.len(), shown.join(","));
+    ctx.audit(conn, "caseload.read", Some(caseload.clinic.id), None, Some(detail))?;
+    Ok(caseload)
+}
+
+/// The caseload as an export (CSV): audited with one `caseload.export` event for every
+/// patient it contains.
+pub fn export(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
+    let caseload = gather(conn, ctx, q)?;
+    let ids = caseload.rows.iter().map(|r| r.patient.id.as_str());
+    super::exports::record_patients(conn, ctx, "caseload.export", Some(caseload.clinic.id), ids)?;
+    Ok(caseload)
+}
+
+fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
     let actor = &ctx.actor;
     actor.require(Permission::TreatPatients)?;
     let clinic_id = match (actor.role, q.clinic) {
@@ -207,14 +224,6 @@ pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload,
         Some("last_assessed") => all.sort_by_key(|r| r.last_assessed),
         _ => {}
     }
-    let shown: Vec<String> = all.iter().take(50).map(|r| r.patient.id.clone()).collect();
-    ctx.audit(
-        conn,
-        "caseload.read",
-        Some(clinic_id),
-        None,
-        Some(format!("total={} first={}", all.len(), shown.join(","))),
-    )?;
     Ok(Caseload { clinic, clinics, therapists, rows: all, stages })
 }
 

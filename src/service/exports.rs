@@ -2,10 +2,27 @@
 
 use super::plans::load;
 use super::Ctx;
-use crate::db::ids::PlanId;
-use crate::db::DbConn;
+use crate::db::ids::{ClinicId, PatientId, PlanId};
+use crate::db::{DbConn, DbError};
 use crate::error::AppError;
 use chrono::NaiveDate;
+
+/// Records an export: one `action` event for every distinct patient it contains (so the
+/// trail of a patient shows every export that held them), appended together. The `detail`
+/// of each names how many patients the export held.
+pub fn record_patients<'a>(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    action: &str,
+    clinic: Option<ClinicId>,
+    patients: impl IntoIterator<Item = &'a str>,
+) -> Result<(), DbError> {
+    let ids: std::collections::BTreeSet<PatientId> = patients.into_iter().filter_map(|p| p.parse().ok()).collect();
+    let detail = format!("patients={}", ids.len());
+    let event = |patient| super::event(Some(&ctx.actor), &ctx.origin, action, clinic, patient, Some(detail.clone()));
+    let events = if ids.is_empty() { vec![event(None)] } else { ids.iter().map(|id| event(Some(*id))).collect() };
+    crate::db::audit_chain::append_all(conn, events)
+}
 
 /// The handout of a plan: the active (latest activated) version, or version `number`.
 /// 409 `not_activated` before the first activation. The print is audited.

@@ -33,8 +33,8 @@ impl LibraryItem {
 /// Reads a stored item with its kind's safety floor applied, so an item stored before the
 /// floor existed is shown and used with it.
 pub(super) fn parse(row: ModalityRow) -> Result<LibraryItem, AppError> {
-    let def: ModalityDef = serde_json::from_str(&row.definition)
-        .map_err(|e| AppError::Internal(format!("library item unreadable: {e}")))?;
+    let def: ModalityDef =
+        serde_json::from_str(&row.definition).map_err(|e| crate::error::unreadable("library item", &e))?;
     Ok(LibraryItem { def: safety_floor::with_floor(&def), row })
 }
 
@@ -221,8 +221,7 @@ pub struct Protocol {
 }
 
 fn parse_protocol(row: ProtocolRow) -> Result<Protocol, AppError> {
-    let content =
-        serde_json::from_str(&row.content).map_err(|e| AppError::Internal(format!("protocol unreadable: {e}")))?;
+    let content = serde_json::from_str(&row.content).map_err(|e| crate::error::unreadable("protocol", &e))?;
     Ok(Protocol { row, content })
 }
 

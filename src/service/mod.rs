@@ -73,18 +73,27 @@ pub fn record(
     patient: Option<PatientId>,
     detail: Option<String>,
 ) -> Result<(), DbError> {
-    audit::record(
-        conn,
-        NewAuditEvent {
-            id: AuditId::new(),
-            at: now(),
-            actor_id: actor.map(|a| a.user_id.to_string()),
-            clinic_id: clinic.or(actor.map(|a| a.clinic_id)).map(|c| c.to_string()),
-            action: action.to_owned(),
-            patient_id: patient.map(|p| p.to_string()),
-            request_id: origin.request_id.clone(),
-            client_addr: origin.client_addr.clone(),
-            detail,
-        },
-    )
+    audit::record(conn, event(actor, origin, action, clinic, patient, detail))
+}
+
+/// An audit event to append: the clinic defaults to the actor's.
+pub fn event(
+    actor: Option<&Actor>,
+    origin: &Origin,
+    action: &str,
+    clinic: Option<ClinicId>,
+    patient: Option<PatientId>,
+    detail: Option<String>,
+) -> NewAuditEvent {
+    NewAuditEvent {
+        id: AuditId::new(),
+        at: now(),
+        actor_id: actor.map(|a| a.user_id.to_string()),
+        clinic_id: clinic.or(actor.map(|a| a.clinic_id)).map(|c| c.to_string()),
+        action: action.to_owned(),
+        patient_id: patient.map(|p| p.to_string()),
+        request_id: origin.request_id.clone(),
+        client_addr: origin.client_addr.clone(),
+        detail,
+    }
 }

@@ -74,7 +74,7 @@ impl PlanView {
 }
 
 pub(super) fn parse(json: &str) -> Result<PlanContent, AppError> {
-    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored plan unreadable: {e}")))
+    serde_json::from_str(json).map_err(|e| crate::error::unreadable("stored plan", &e))
 }
 
 pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
@@ -282,7 +282,7 @@ fn apply_protocol(
                 continue;
             };
             let lib = LibraryItem {
-                def: serde_json::from_str(&row.definition).map_err(|e| AppError::Internal(e.to_string()))?,
+                def: serde_json::from_str(&row.definition).map_err(|e| crate::error::unreadable("library item", &e))?,
                 row: row.clone(),
             };
             let req = AddItem {

@@ -240,12 +240,9 @@ async fn save(
                 return service::amend(conn, &ctx, id, version, &reason, &content);
             }
             let today = crate::service::clinic_settings::today(conn, &ctx)?;
-            let date = chrono::NaiveDate::parse_from_str(date_text.trim(), "%Y-%m-%d")
-                .ok()
-                .filter(|d| *d <= today)
-                .ok_or_else(|| {
-                    AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
-                })?;
+            let date = crate::domain::dates::parse_day(&date_text).filter(|d| *d <= today).ok_or_else(|| {
+                AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
+            })?;
             service::update_draft(conn, &ctx, id, version, date, &content)
         })
         .await;

@@ -1,6 +1,6 @@
 //! The audit log page (leads see their clinic, admins every clinic), with filters and CSV.
 
-use super::components::{csv_response, pagination};
+use super::components::{csv_response, pagination, Cell};
 use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
@@ -9,7 +9,6 @@ use crate::db::audit::{self, AuditFilter, AuditRow};
 use crate::db::Db;
 use crate::error::AppError;
 use actix_web::web;
-use chrono::NaiveDate;
 use maud::html;
 use serde::Deserialize;
 
@@ -37,7 +36,7 @@ struct AuditQuery {
 impl AuditQuery {
     fn filter(&self) -> AuditFilter {
         let text = crate::domain::filled;
-        let day = |v: &Option<String>| text(v).and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+        let day = |v: &Option<String>| text(v).and_then(|d| crate::domain::dates::parse_day(&d));
         AuditFilter {
             action: text(&self.action),
             patient_id: text(&self.patient_id).and_then(|p| p.parse().ok()),
@@ -73,15 +72,20 @@ async fn load(
     let (ctx, filter) = (user.ctx.clone(), query.filter());
     db.run(move |conn| -> Result<_, AppError> {
         let found = audit::list(conn, ctx.actor.scope(), &filter, offset, limit)?;
-        // Reading the audit log is itself audited.
-        ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
+        // Reading the audit log is itself audited; an export once for every patient it holds.
+        if action == "audit.export" {
+            let patients = found.0.iter().filter_map(|(e, _)| e.patient_id.as_deref());
+            crate::service::exports::record_patients(conn, &ctx, action, None, patients)?;
+        } else {
+            ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
+        }
         Ok(found)
     })
     .await
 }
 
 async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
-    let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page_no = crate::input::page_number(query.page.as_deref()).unwrap_or(1);
     let (rows, total) = load(&user, &db, &query, (page_no - 1) * PER_PAGE, PER_PAGE, "audit.read").await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let qs = query.query_string();
@@ -122,21 +126,20 @@ async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::D
 async fn audit_csv(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
     let (rows, _) = load(&user, &db, &query, 0, EXPORT_LIMIT, "audit.export").await?;
     let lines = rows.iter().map(|(e, name)| {
+        let text = |v: &Option<String>| Cell::Text(v.clone().unwrap_or_default());
         vec![
-            e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-            e.actor_id.clone().unwrap_or_default(),
-            name.clone().unwrap_or_default(),
-            e.action.clone(),
-            e.clinic_id.clone().unwrap_or_default(),
-            e.patient_id.clone().unwrap_or_default(),
-            e.client_addr.clone().unwrap_or_default(),
-            e.request_id.clone().unwrap_or_default(),
-            e.detail.clone().unwrap_or_default(),
+            Cell::Text(e.at.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            text(&e.actor_id),
+            text(name),
+            Cell::Text(e.action.clone()),
+            text(&e.clinic_id),
+            text(&e.patient_id),
+            text(&e.client_addr),
+            text(&e.request_id),
+            text(&e.detail),
         ]
     });
-    Ok(csv_response(
-        "audit.csv",
-        "at,actor_id,actor_name,action,clinic_id,patient_id,client_addr,request_id,detail",
-        lines,
-    ))
+    let header =
+        ["at", "actor_id", "actor_name", "action", "clinic_id", "patient_id", "client_addr", "request_id", "detail"];
+    Ok(csv_response("audit.csv", &header, lines)?)
 }

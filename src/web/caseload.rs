@@ -1,7 +1,7 @@
 //! The caseload page for clinic leads (and "my caseload" for therapists): per-therapist
 //! load, who needs attention and why, small charts, filters, reassignment and CSV.
 
-use super::components::{csrf, csv_response, date, pagination};
+use super::components::{csrf, csv_response, date, pagination, Cell};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
 use super::{page, see_other, HtmlResult};
@@ -108,7 +108,7 @@ fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Mar
 
 async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
     let query = params.query()?;
-    let page_no = params.page.as_deref().and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let page_no = usize::try_from(crate::input::page_number(params.page.as_deref()).unwrap_or(1)).unwrap_or(1);
     let ctx = user.ctx.clone();
     let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
     let lead = user.actor().may(Permission::ReviewCaseload);
@@ -190,22 +190,33 @@ async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Da
 async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
     let query = params.query()?;
     let ctx = user.ctx.clone();
-    let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
+    let c = db.run(move |conn| service::export(conn, &ctx, &query)).await?;
     let rows = c.rows.iter().map(|r| {
+        let number = |n: Option<String>| n.map_or(Cell::Text(String::new()), Cell::Number);
         vec![
-            r.patient.id.clone(),
-            r.patient.family_name.clone(),
-            r.patient.given_name.clone(),
-            r.patient.status.clone(),
-            r.therapist.clone().unwrap_or_default(),
-            r.stage.map(|s| s.to_string()).unwrap_or_default(),
-            r.last_assessed.map(|d| d.to_string()).unwrap_or_default(),
-            r.odi_change.map(|d| format!("{d:.1}")).unwrap_or_default(),
-            r.flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(";"),
+            Cell::from(r.patient.id.clone()),
+            r.patient.family_name.clone().into(),
+            r.patient.given_name.clone().into(),
+            r.patient.status.clone().into(),
+            r.therapist.clone().unwrap_or_default().into(),
+            number(r.stage.map(|s| s.to_string())),
+            r.last_assessed.map(|d| d.to_string()).unwrap_or_default().into(),
+            number(r.odi_change.map(|d| format!("{d:.1}"))),
+            r.flags.iter().map(|f| f.code()).collect::<Vec<_>>().join(";").into(),
         ]
     });
-    let header = "patient_id,family_name,given_name,status,therapist,stage,last_assessed_on,odi_change,flags";
-    Ok(csv_response("caseload.csv", header, rows))
+    let header = [
+        "patient_id",
+        "family_name",
+        "given_name",
+        "status",
+        "therapist",
+        "stage",
+        "last_assessed_on",
+        "odi_change",
+        "flags",
+    ];
+    Ok(csv_response("caseload.csv", &header, rows)?)
 }
 
 #[derive(Deserialize, Default)]

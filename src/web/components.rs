@@ -95,28 +95,79 @@ pub fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
 }
 
-/// A CSV download (RFC 4180): a header row, then rows; fields quoted when needed and
-/// spreadsheet formulas defused.
-pub fn csv_response(
-    filename: &str,
-    header: &str,
-    rows: impl IntoIterator<Item = Vec<String>>,
-) -> actix_web::HttpResponse {
-    fn field(value: &str) -> String {
-        let value = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-        if value.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", value.replace('"', "\"\""))
-        } else {
-            value
+/// One CSV cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Text as typed; defused when a spreadsheet would run it as a formula.
+    Text(String),
+    /// A number, written as is (`-18.0` stays a number).
+    Number(String),
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl Cell {
+    /// The cell as written: text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+    /// return gets a leading `'` so that no spreadsheet evaluates it.
+    fn written(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Self::Text(text) if text.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{text}").into(),
+            Self::Text(text) | Self::Number(text) => text.as_str().into(),
         }
     }
-    let mut out = format!("{header}\r\n");
+}
+
+/// A CSV download (RFC 4180, by the `csv` crate): a header row, then rows.
+pub fn csv_response(
+    filename: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    let failed = |_: csv::Error| crate::error::AppError::Internal("writing CSV failed".into());
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(Vec::new());
+    writer.write_record(header).map_err(failed)?;
     for row in rows {
-        out.push_str(&row.iter().map(|f| field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        writer.write_record(row.iter().map(|c| c.written().into_owned())).map_err(failed)?;
     }
-    actix_web::HttpResponse::Ok()
+    let out = writer.into_inner().map_err(|_| crate::error::AppError::Internal("writing CSV failed".into()))?;
+    Ok(actix_web::HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header(("Content-Disposition", format!("attachment; filename=\"{filename}\"")))
-        .body(out)
+        .body(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_stay_numbers_and_only_formula_text_is_defused() {
+        let rows = vec![vec![
+            Cell::Number("-18.0".into()),
+            Cell::Text("-18.0".into()),
+            Cell::Text("=HYPERLINK(\"x\")".into()),
+            Cell::Text("@SUM(A1)".into()),
+            Cell::Text("\tcmd".into()),
+            Cell::Text("Smith, Jo".into()),
+            Cell::Text("O'Neil".into()),
+        ]];
+        let response = csv_response("t.csv", &["a", "b", "c", "d", "e", "f", "g"], rows).unwrap();
+        let body = actix_web::body::to_bytes(response.into_body());
+        let body = futures_lite(body);
+        assert_eq!(
+            body,
+            "a,b,c,d,e,f,g\r\n-18.0,'-18.0,\"'=HYPERLINK(\"\"x\"\")\",'@SUM(A1),'\tcmd,\"Smith, Jo\",O'Neil\r\n"
+        );
+    }
+
+    fn futures_lite<F: std::future::Future<Output = Result<actix_web::web::Bytes, E>>, E: std::fmt::Debug>(
+        f: F,
+    ) -> String {
+        let bytes = actix_web::rt::System::new().block_on(f).unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
 }

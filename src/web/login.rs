@@ -3,7 +3,7 @@
 //! (its own cookie), and only a right code starts the session.
 
 use super::components::input;
-use super::session::{constant_time_eq, origin_of, CsrfForm, SESSION_COOKIE};
+use super::session::{constant_time_eq, origin_of, CsrfForm, PlainForm, SESSION_COOKIE};
 use super::{layout, see_other, HtmlError, HtmlResult};
 use crate::config::Settings;
 use crate::db::Db;
@@ -145,7 +145,7 @@ async fn start_session(db: &Db, settings: &Settings, verified: Verified, req: &H
 
 async fn submit(
     req: HttpRequest,
-    form: web::Form<LoginForm>,
+    form: PlainForm<LoginForm>,
     db: web::Data<Db>,
     gate: web::Data<HashGate>,
     settings: web::Data<Settings>,

@@ -83,6 +83,12 @@ impl ResponseError for HtmlError {
                 tracing::error!(%cause, "request failed");
                 error_page(self.status_code(), &self.0.to_string())
             }
+            AppError::Busy => {
+                let mut page = error_page(self.status_code(), &self.0.to_string());
+                page.headers_mut()
+                    .insert(header::RETRY_AFTER, header::HeaderValue::from(crate::error::BUSY_RETRY_AFTER));
+                page
+            }
             AppError::Validation(fields) => {
                 let details: Vec<String> = fields.values().flatten().cloned().collect();
                 error_page(self.status_code(), &format!("{} {}", self.0, details.join(" ")))

@@ -14,7 +14,6 @@ use crate::error::{AppError, FieldErrors};
 use crate::service::clinic_settings::today as clinic_today;
 use crate::service::patients as service;
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -40,7 +39,7 @@ struct ListQuery {
 }
 
 async fn list(user: SessionUser, query: web::Query<ListQuery>, db: web::Data<Db>) -> HtmlResult {
-    let page_no = query.page.as_deref().and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).max(1);
+    let page_no = crate::input::page_number(query.page.as_deref()).unwrap_or(1);
     let status = match query.status.as_deref() {
         Some("all") => None,
         Some("discharged") => Some("discharged"),
@@ -405,8 +404,8 @@ async fn discharge(path: web::Path<PatientId>, form: CsrfForm<Versioned>, db: we
     let id = path.into_inner();
     let date = match form.form.discharged_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
         Some(text) => Some(
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| AppError::field("discharged_on", "Enter the discharge date as YYYY-MM-DD."))?,
+            crate::domain::dates::parse_day(text)
+                .ok_or_else(|| AppError::field("discharged_on", "Enter the discharge date as YYYY-MM-DD."))?,
         ),
         None => None,
     };

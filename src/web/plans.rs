@@ -23,7 +23,6 @@ use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
 use crate::service::Ctx;
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDate;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -564,8 +563,8 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
             let due = match form.form.due.trim() {
                 "" => None,
                 d => Some(
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d")
-                        .map_err(|_| AppError::field("due", "Enter the due date as YYYY-MM-DD."))?,
+                    crate::domain::dates::parse_day(d)
+                        .ok_or_else(|| AppError::field("due", "Enter the due date as YYYY-MM-DD."))?,
                 ),
             };
             PlanEdit::AddGoal { measure, comparator, target, due }

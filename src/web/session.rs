@@ -1,14 +1,18 @@
 //! The signed-in person (cookie session) and CSRF-checked forms.
 
 use super::HtmlError;
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::service::{auth, Ctx, Origin};
+use crate::telemetry::RequestId;
 use actix_web::dev::Payload;
+use actix_web::http::header::HeaderMap;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 /// The session cookie's name.
@@ -16,10 +20,23 @@ pub const SESSION_COOKIE: &str = "pp_session";
 
 /// The request's origin for the audit log.
 pub fn origin_of(req: &HttpRequest) -> Origin {
+    let trusted = req.app_data::<web::Data<Settings>>().and_then(|s| s.trusted_proxy);
     Origin {
-        request_id: req.extensions().get::<tracing_actix_web::RequestId>().map(|id| id.to_string()),
-        client_addr: req.peer_addr().map(|a| a.ip().to_string()),
+        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
+        client_addr: client_addr(req.peer_addr().map(|a| a.ip()), trusted, req.headers()).map(|a| a.to_string()),
     }
+}
+
+/// The client's address: the peer's, or, when the peer is the trusted proxy, the last
+/// address that proxy added to `X-Forwarded-For` (earlier entries are the client's own
+/// claims). Anything that is not an address is ignored.
+pub fn client_addr(peer: Option<IpAddr>, trusted: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+    if peer.is_none() || peer != trusted {
+        return peer;
+    }
+    let forwarded = headers.get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).last();
+    let last = forwarded.and_then(|list| list.rsplit(',').next()).map(str::trim);
+    last.and_then(|a| a.parse().ok()).or(peer)
 }
 
 /// A person signed in through the browser; extracting it requires a live session,
@@ -65,6 +82,7 @@ impl FromRequest for SessionUser {
                 csrf_token: live.csrf_token,
                 session_id: live.id,
             };
+            crate::access_audit::note_actor(&req, &user.ctx);
             req.extensions_mut().insert(user.clone());
             Ok(user)
         })
@@ -93,8 +111,7 @@ pub struct CsrfForm<T> {
 impl<T> CsrfForm<T> {
     /// Reads the same form body as another shape (e.g. the version beside the fields).
     pub fn parse<U: DeserializeOwned>(&self) -> Result<U, HtmlError> {
-        serde_html_form::from_bytes(&self.raw)
-            .map_err(|e| AppError::field("form", format!("The form could not be read: {e}")).into())
+        read_form(&self.raw).map_err(HtmlError::from)
     }
 }
 
@@ -113,14 +130,79 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !limit_ok || !constant_time_eq(sent.csrf_token.as_bytes(), user.csrf_token.as_bytes()) {
                 return Err(AppError::CsrfRejected.into());
             }
-            let form = serde_html_form::from_bytes(&bytes)
-                .map_err(|e| AppError::field("form", format!("The form could not be read: {e}")))?;
+            let form = read_form(&bytes)?;
             Ok(CsrfForm { user, form, raw: bytes })
         })
     }
 }
 
+/// A form posted without a session (the sign-in form), parsed like [`CsrfForm`]'s:
+/// control characters refused, parser messages that never quote the input.
+pub struct PlainForm<T>(pub T);
+
+impl<T> std::ops::Deref for PlainForm<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for PlainForm<T> {
+    type Error = HtmlError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|_| AppError::field("body", "The form is too large."))?;
+            if bytes.len() > FORM_LIMIT {
+                return Err(AppError::field("body", "The form is too large.").into());
+            }
+            Ok(PlainForm(read_form(&bytes)?))
+        })
+    }
+}
+
+/// Parses a form body, refusing control characters and naming what was expected (never
+/// quoting what was sent) when it does not fit.
+fn read_form<U: DeserializeOwned>(bytes: &[u8]) -> Result<U, AppError> {
+    let pairs: Vec<(String, String)> =
+        serde_html_form::from_bytes(bytes).map_err(|_| AppError::field("form", "The form could not be read."))?;
+    crate::input::check_pairs(&pairs)?;
+    serde_html_form::from_bytes(bytes).map_err(|e| {
+        let message = crate::input::parse_message(&e.to_string());
+        AppError::field("form", format!("The form could not be read: {message}"))
+    })
+}
+
 /// Compares secrets without an early exit.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::header::{HeaderName, HeaderValue};
+
+    fn forwarded(value: &'static str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(HeaderName::from_static("x-forwarded-for"), HeaderValue::from_static(value));
+        headers
+    }
+
+    #[test]
+    fn x_forwarded_for_counts_only_when_the_peer_is_the_trusted_proxy() {
+        let (proxy, other): (IpAddr, IpAddr) = ("10.0.0.2".parse().unwrap(), "192.0.2.9".parse().unwrap());
+        let headers = forwarded("203.0.113.50, 198.51.100.7");
+        assert_eq!(client_addr(Some(proxy), Some(proxy), &headers), "198.51.100.7".parse().ok());
+        assert_eq!(
+            client_addr(Some(other), Some(proxy), &headers),
+            Some(other),
+            "an untrusted peer's header is ignored"
+        );
+        assert_eq!(client_addr(Some(proxy), None, &headers), Some(proxy), "no proxy configured");
+        assert_eq!(client_addr(Some(proxy), Some(proxy), &forwarded("not an address")), Some(proxy));
+    }
 }

@@ -83,7 +83,7 @@ fn a_role_outside_the_list_is_refused_by_the_command_line() {
     assert!(stderr.contains("therapist") && stderr.contains("lead") && stderr.contains("admin"), "{stderr}");
 }
 
-fn run(db: &str, args: &[&str], stdin: Option<&str>) -> String {
+pub fn run(db: &str, args: &[&str], stdin: Option<&str>) -> String {
     let mut child = Command::new(BIN)
         .args(args)
         .env("DATABASE_URL", db)

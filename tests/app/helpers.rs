@@ -22,6 +22,8 @@ pub const THERAPIST_B: &str = "thera@b.example";
 pub struct TestApp {
     pub address: String,
     pub db: Db,
+    /// The database URL, as the command line takes it.
+    pub database_url: String,
     pub clinic_a: ClinicId,
     _dir: Option<tempfile::TempDir>,
     pg_drop: Option<(String, String)>,
@@ -60,31 +62,34 @@ impl Drop for TestApp {
 
 /// Starts the app on a free port with a fresh, seeded database.
 pub async fn spawn_app() -> TestApp {
-    let (url, dir, pg_drop) = fresh_database();
-    let settings = Settings::new("127.0.0.1:0", url.clone());
-    let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("{e}"));
-    physioplan::prepare(&db).unwrap_or_else(|e| panic!("{e}"));
-    let clinic_a = seed(&db);
-    let app = physioplan::startup::Application::with_db(settings, db.clone()).unwrap_or_else(|e| panic!("{e}"));
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    TestApp { address, db, clinic_a, _dir: dir, pg_drop }
+    start(|db| seed(db)).await
 }
 
 /// Starts the app on a fresh database loaded with the demo data set (`physioplan demo`):
 /// two clinics, their staff (password `DEMO_PASSWORD`) and twenty patients with plans.
 pub async fn spawn_demo_app() -> TestApp {
+    start(|db| {
+        let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
+        physioplan::demo::load(&mut conn).unwrap_or_else(|e| panic!("{e:?}"));
+        ClinicId::new()
+    })
+    .await
+}
+
+async fn start(load: impl FnOnce(&Db) -> ClinicId) -> TestApp {
     let (url, dir, pg_drop) = fresh_database();
     let settings = Settings::new("127.0.0.1:0", url.clone());
     let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("{e}"));
     physioplan::prepare(&db).unwrap_or_else(|e| panic!("{e}"));
-    let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
-    physioplan::demo::load(&mut conn).unwrap_or_else(|e| panic!("{e:?}"));
-    drop(conn);
+    let clinic_a = load(&db);
     let app = physioplan::startup::Application::with_db(settings, db.clone()).unwrap_or_else(|e| panic!("{e}"));
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, db, clinic_a: ClinicId::new(), _dir: dir, pg_drop }
+    let database_url = match &url {
+        DatabaseUrl::SqliteFile(path) => format!("sqlite://{}", path.display()),
+        other => other.connection_string(),
+    };
+    TestApp { address, db, database_url, clinic_a, _dir: dir, pg_drop }
 }
 
 fn seed(db: &Db) -> ClinicId {
@@ -123,6 +128,18 @@ pub fn csrf_token(html: &str) -> String {
 }
 
 impl TestApp {
+    /// Another app instance on the same database (as a second server behind a balancer);
+    /// returns its address.
+    pub fn second_instance(&self) -> String {
+        let url = DatabaseUrl::parse(&self.database_url).unwrap_or_else(|e| panic!("{e}"));
+        let db = Db::connect(&url, 4).unwrap_or_else(|e| panic!("{e}"));
+        let app = physioplan::startup::Application::with_db(Settings::new("127.0.0.1:0", url), db)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        address
+    }
+
     /// A full URL.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

@@ -39,7 +39,7 @@ async fn bad_input_gets_422_naming_each_field() {
     for field in ["given_name", "date_of_birth", "side", "history"] {
         assert!(fields[field].is_array(), "{field} missing in {error}");
     }
-    assert_eq!(fields["history"][0], "unknown history code 'warfarin'");
+    assert_eq!(fields["history"][0], "not a known history code", "names what is expected, never the value");
 }
 
 #[tokio::test]
@@ -259,4 +259,30 @@ async fn a_method_a_path_does_not_have_is_405_naming_the_allowed_ones_and_an_unk
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
     let (status, body) = app.api(Method::GET, "/api/v1/patients?page=1&page=2", &token, None).await;
     assert_eq!((status, body["error"]["code"].as_str()), (422, Some("validation_failed")));
+}
+
+/// SQLite: a writer that keeps the database locked past `busy_timeout` makes a write answer
+/// 503 with `Retry-After` (PostgreSQL waits for the lock instead).
+#[tokio::test]
+async fn a_database_locked_by_another_writer_answers_503_with_retry_after() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    if app.db.backend() != "sqlite" {
+        return;
+    }
+    let token = app.token(THERAPIST_A).await;
+    let mut holder = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
+    holder.batch_execute("BEGIN EXCLUSIVE").unwrap_or_else(|e| panic!("{e}"));
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/patients"))
+        .bearer_auth(&token)
+        .json(&crate::helpers::patient_json("Ada", "Lovelace"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    holder.batch_execute("ROLLBACK").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().get("retry-after").is_some());
+    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    assert_eq!(body["error"]["code"], "unavailable");
 }

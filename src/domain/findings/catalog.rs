@@ -60,7 +60,7 @@ impl Section {
 impl FromStr for Section {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| format!("unknown section '{s}'"))
+        Self::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| String::from("not a known section"))
     }
 }
 
@@ -94,7 +94,7 @@ impl fmt::Display for Side {
 impl FromStr for Side {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| format!("side must be left or right, not '{s}'"))
+        Self::ALL.into_iter().find(|c| c.code() == s).ok_or_else(|| String::from("side must be left or right"))
     }
 }
 

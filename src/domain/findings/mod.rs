@@ -27,13 +27,11 @@ fn blank_to_none(s: &Option<String>) -> Option<&str> {
 /// Validates one finding; the error names the finding.
 pub fn validate(input: &FindingInput) -> Result<FindingValue, String> {
     let code = input.code.trim();
-    let def = find(code).ok_or_else(|| format!("unknown finding code '{code}'"))?;
+    let def = find(code).ok_or_else(|| String::from("not a known finding code"))?;
     let code = def.code;
     let side = match (def.per_side, blank_to_none(&input.side)) {
         (true, None) => return Err(format!("{code} needs a side (left or right)")),
-        (true, Some(s)) => {
-            Some(s.parse::<Side>().map_err(|_| format!("{code} side must be left or right, not '{s}'"))?)
-        }
+        (true, Some(s)) => Some(s.parse::<Side>().map_err(|_| format!("{code} side must be left or right"))?),
         (false, None) => None,
         (false, Some(_)) => return Err(format!("{code} takes no side")),
     };
@@ -83,7 +81,7 @@ pub fn validate(input: &FindingInput) -> Result<FindingValue, String> {
             other => whole_number(other).and_then(OxfordGrade::whole),
         }
         .map(Value::Grade)
-        .ok_or_else(|| format!("{code} must be an Oxford grade from 0 to 5 (e.g. 4 or \"4+\")"))?,
+        .ok_or_else(|| format!("{code} must be an Oxford grade from 0 to 5 (e.g. 4 or 4+)"))?,
     };
     let note = blank_to_none(&input.note).map(str::to_string);
     if note.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTE) {
@@ -264,7 +262,7 @@ mod tests {
             (check("nprs_now", None, json!(2.5), None), "nprs_now must be a whole number from 0 to 10"),
             (check("nprs_now", None, json!("5"), None), "nprs_now must be a whole number from 0 to 10"),
             (check("slr", None, json!(40), None), "slr needs a side (left or right)"),
-            (check("slr", Some("up"), json!(40), None), "slr side must be left or right, not 'up'"),
+            (check("slr", Some("up"), json!(40), None), "slr side must be left or right"),
             (check("slr", Some("left"), json!(130), None), "slr must be a whole number from 0 to 120"),
             (check("nprs_now", Some("left"), json!(4), None), "nprs_now takes no side"),
             (check("slump", Some("left"), json!("positive"), None), "slump must be true or false"),
@@ -291,10 +289,10 @@ mod tests {
                 "lumbar_flexion by modified_modified_schober (cm) must be a number from 0 to 15",
             ),
             (check("nprs_now", None, json!(4), Some("inclinometer")), "nprs_now takes no method"),
-            (check("xyz", None, json!(1), None), "unknown finding code 'xyz'"),
+            (check("xyz", None, json!(1), None), "not a known finding code"),
             (
                 check("mmt_hip_flexors", Some("left"), json!("5+"), None),
-                "mmt_hip_flexors must be an Oxford grade from 0 to 5 (e.g. 4 or \"4+\")",
+                "mmt_hip_flexors must be an Oxford grade from 0 to 5 (e.g. 4 or 4+)",
             ),
             (check("pattern_24h", None, json!("  "), None), "pattern_24h must be text of 1 to 2000 characters"),
         ];

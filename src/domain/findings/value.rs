@@ -46,7 +46,7 @@ impl fmt::Display for OxfordGrade {
 impl FromStr for OxfordGrade {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || format!("'{s}' is not an Oxford grade (0 to 5, e.g. 4 or 4+)");
+        let err = || String::from("not an Oxford grade (0 to 5, e.g. 4 or 4+)");
         let (digits, modifier) = match s.strip_suffix('+') {
             Some(d) => (d, GradeModifier::Plus),
             None => match s.strip_suffix('-') {
