@@ -62,7 +62,7 @@ impl Drop for TestApp {
 
 /// Starts the app on a free port with a fresh, seeded database.
 pub async fn spawn_app() -> TestApp {
-    start(|db| seed(db)).await
+    start(seed).await
 }
 
 /// Starts the app on a fresh database loaded with the demo data set (`physioplan demo`):
