@@ -215,8 +215,22 @@ pub enum ErrorCode {
     Contraindicated,
     /// 422: an invasive item without recorded consent.
     ConsentRequired,
+    /// 409: no emergency or urgent referral is recorded (referral letter).
+    NoReferral,
+    /// 409: a second factor is set up already.
+    MfaEnabled,
+    /// 409: confirming a second factor before starting one.
+    MfaNotStarted,
+    /// 409: an administrator acting on their own account where that is refused.
+    OwnAccount,
+    /// 401: the password was right but the second factor is missing, wrong or used.
+    MfaRequired,
+    /// 403 (HTML): the clinic requires a second factor the user has not set up.
+    MfaEnrolmentRequired,
     /// 429: too many failed sign-ins.
     TooManyAttempts,
+    /// 503: the database stayed busy; `Retry-After` says when to try again.
+    Unavailable,
     /// 500: a fault on our side.
     Internal,
 }

@@ -169,6 +169,7 @@ async fn browser_a_therapist_records_and_signs_an_assessment() {
     option("select[name='f.rf_saddle_anaesthesia'] option[value=negative]").await;
     option("select[name='f.rf_bladder_dysfunction'] option[value=negative]").await;
     option("select[name='f.rf_bowel_dysfunction'] option[value=negative]").await;
+    option("select[name='f.rf_sexual_dysfunction'] option[value=negative]").await;
     option("select[name='f.rf_bilateral_leg_symptoms'] option[value=negative]").await;
     option("select[name='f.rf_progressive_neuro_deficit'] option[value=negative]").await;
     for (section, answer) in [
@@ -222,6 +223,7 @@ async fn browser_a_therapist_builds_a_plan_from_a_protocol_overrides_a_contraind
     body["history"] = serde_json::json!(["adhesive_allergy"]);
     let (_, patient) = app.api(reqwest::Method::POST, "/api/v1/patients", &token, Some(body)).await;
     let patient = patient["id"].as_str().unwrap_or_default().to_owned();
+    app.sign_screen(&token, &patient, "2026-11-02", serde_json::json!([])).await;
     let browser = start_browser().await;
     let c = &browser.client;
     let click = |css: String| async move {
