@@ -308,8 +308,8 @@ pub struct ActionRequest {
     /// The red-flag code, e.g. `rf_saddle_anaesthesia`.
     pub flag: String,
     /// `emergency_referral`, `urgent_gp_referral`, `gp_letter` or `reviewed_not_concerning`.
-    #[schema(value_type = crate::domain::red_flag_action::ActionKind)]
-    pub kind: String,
+    #[schema(value_type = Option<crate::domain::red_flag_action::ActionKind>)]
+    pub kind: Option<String>,
     /// What was done, as a sentence, e.g. "Sent to the emergency department for same-day MRI".
     pub action: String,
 }
@@ -326,7 +326,7 @@ pub async fn act(
 ) -> Result<HttpResponse, AppError> {
     let assessment: AssessmentId = id(&path)?;
     let ctx = user.0.clone();
-    db.run(move |conn| service::record_action(conn, &ctx, assessment, &body.0.flag, &body.0.kind, &body.0.action))
+    db.run(move |conn| service::record_action(conn, &ctx, assessment, &body.0.flag, body.0.kind.as_deref().unwrap_or_default(), &body.0.action))
         .await?;
     respond(&db, user.0, assessment, actix_web::http::StatusCode::CREATED).await
 }

@@ -31,7 +31,7 @@ pub struct AddItem {
     pub override_reason: Option<String>,
     /// The patient's consent (needed for dry needling and thrust manipulation): `true` for
     /// verbal consent with no risks listed, or `{kind: "verbal"|"written", risks: [..]}`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = bool)]
     pub consent: ConsentInput,
 }
 
