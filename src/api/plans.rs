@@ -257,23 +257,41 @@ pub async fn update_item(
         &db,
         user.0,
         id,
-        version,
+        Some(required(version)?),
         PlanEdit::UpdateItem { item, dosage: Box::new(dosage), side, setting, notes: clinician_notes },
     )
     .await
 }
 
-/// Removes an item (draft plans).
-#[utoipa::path(delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", security(("bearer" = [])),
+/// The plan version a change is based on, sent with removals as `{"version": N}`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct BasedOn {
+    /// The plan version the change is based on (required).
+    pub version: Option<i32>,
+}
+
+/// The version an edit is based on, required: 422 naming `version` when absent.
+fn required(version: Option<i32>) -> Result<i32, AppError> {
+    version.ok_or_else(missing_version)
+}
+
+fn missing_version() -> AppError {
+    AppError::field("version", "Send the plan version this change is based on.")
+}
+
+/// Removes an item (draft plans); the body names the plan `version` it is based on.
+#[utoipa::path(delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", request_body = BasedOn, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
     responses((status = 200, body = Object), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn remove_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
+    body: ApiJson<BasedOn>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, None, PlanEdit::RemoveItem(item)).await
+    edit(&db, user.0, id, Some(required(body.0.version)?), PlanEdit::RemoveItem(item)).await
 }
 
 /// A move within a stage.
@@ -297,7 +315,7 @@ pub async fn move_item(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, body.0.version, PlanEdit::MoveItem(item, body.0.by)).await
+    edit(&db, user.0, id, Some(required(body.0.version)?), PlanEdit::MoveItem(item, body.0.by)).await
 }
 
 /// Stage details.
@@ -377,18 +395,34 @@ pub async fn edit_stage(
     edit(&db, user.0, id, version, PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
 }
 
-/// Replaces a stage's progression criteria: `[{measure, comparator, value}]`.
-#[utoipa::path(put, path = "/api/v1/plans/{id}/stages/{stage}/criteria", tag = "plans", request_body = Vec<Object>, security(("bearer" = [])),
+/// A stage's new progression criteria and the plan version they are based on.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CriteriaUpdate {
+    /// The plan version the change is based on (required).
+    #[serde(default)]
+    pub version: Option<i32>,
+    /// `[{measure, comparator, value}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub criteria: Vec<Criterion>,
+}
+
+/// Replaces a stage's progression criteria: `{version, criteria: [{measure, comparator, value}]}`;
+/// a bare list is 422 naming `version`; a stale `version` is 409.
+#[utoipa::path(put, path = "/api/v1/plans/{id}/stages/{stage}/criteria", tag = "plans", request_body = CriteriaUpdate, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("stage" = String, Path, description = "Stage id")),
-    responses((status = 200, body = Object), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_criteria(
     user: BearerUser,
     path: web::Path<(String, String)>,
-    body: ApiJson<Vec<Criterion>>,
+    body: ApiJson<Value>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, None, PlanEdit::SetCriteria(stage, body.0)).await
+    if !body.0.is_object() || body.0.get("version").is_none_or(Value::is_null) {
+        return Err(missing_version());
+    }
+    let update: CriteriaUpdate = super::parse_json(body.0.to_string().as_bytes())?;
+    edit(&db, user.0, id, Some(required(update.version)?), PlanEdit::SetCriteria(stage, update.criteria)).await
 }
 
 /// A goal.
@@ -423,14 +457,17 @@ pub async fn add_goal(
 
 /// Removes a goal.
 #[utoipa::path(delete, path = "/api/v1/plans/{id}/goals/{goal}", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id"), ("goal" = String, Path, description = "Goal id")), responses((status = 200, body = Object)))]
+    request_body = BasedOn,
+    params(("id" = String, Path, description = "Plan id"), ("goal" = String, Path, description = "Goal id")),
+    responses((status = 200, body = Object), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn remove_goal(
     user: BearerUser,
     path: web::Path<(String, String)>,
+    body: ApiJson<BasedOn>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, goal) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, None, PlanEdit::RemoveGoal(goal)).await
+    edit(&db, user.0, id, Some(required(body.0.version)?), PlanEdit::RemoveGoal(goal)).await
 }
 
 /// A lifecycle step: optional version check and, where needed, a reason.

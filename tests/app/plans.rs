@@ -519,3 +519,64 @@ async fn a_lead_makes_and_edits_a_clinic_item_in_the_library_pages() {
     assert!(shown.contains("version 2") && shown.contains("Push them apart"), "{shown}");
     assert!(!therapist_view.contains("Make a clinic version"), "therapists read the library only");
 }
+
+#[tokio::test]
+async fn criteria_goals_and_item_edits_over_the_api_need_the_plan_version_and_a_stale_one_is_409() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let criteria_path = format!("{}/criteria", items_path(&plan, 0).trim_end_matches("/items"));
+    let mine = json!([{"measure": "nprs_worst", "comparator": "le", "value": 4.0}]);
+    let theirs = json!([{"measure": "nprs_worst", "comparator": "le", "value": 3.0}]);
+
+    let (bare, bare_error) = app.api(Method::PUT, &criteria_path, &token, Some(mine.clone())).await;
+    let (unversioned, unversioned_error) =
+        app.api(Method::PUT, &criteria_path, &token, Some(json!({"criteria": mine}))).await;
+    let v = plan["version"].clone();
+    let (first, saved) =
+        app.api(Method::PUT, &criteria_path, &token, Some(json!({"version": v, "criteria": theirs}))).await;
+    let (stale, conflict) =
+        app.api(Method::PUT, &criteria_path, &token, Some(json!({"version": v, "criteria": mine}))).await;
+
+    assert_eq!(bare, 422, "{bare_error}");
+    assert!(bare_error["error"]["fields"]["version"].is_array(), "{bare_error}");
+    assert_eq!(unversioned, 422, "{unversioned_error}");
+    assert!(unversioned_error["error"]["fields"]["version"].is_array(), "{unversioned_error}");
+    assert_eq!(first, 200, "{saved}");
+    assert_eq!(stale, 409, "{conflict}");
+    assert_eq!(conflict["error"]["code"], "version_conflict");
+    let (_, current) = app.api(Method::GET, &format!("/api/v1/plans/{id}"), &token, None).await;
+    assert_eq!(current["stages"][0]["criteria"][0]["value"], 3.0, "the colleague's criteria are kept");
+
+    let goal = json!({"measure": "odi_percent", "comparator": "le", "target": 20.0});
+    let (added, with_goal) = app.api(Method::POST, &format!("/api/v1/plans/{id}/goals"), &token, Some(goal)).await;
+    assert_eq!(added, 200, "{with_goal}");
+    let goal_path = format!("/api/v1/plans/{id}/goals/{}", with_goal["goals"][0]["id"].as_str().unwrap_or_default());
+    let (no_version, goal_error) = app.api(Method::DELETE, &goal_path, &token, None).await;
+    assert_eq!(no_version, 422, "{goal_error}");
+    assert!(goal_error["error"]["fields"]["version"].is_array(), "{goal_error}");
+    let (stale_goal, _) = app.api(Method::DELETE, &goal_path, &token, Some(json!({"version": v}))).await;
+    assert_eq!(stale_goal, 409);
+    let (removed, _) =
+        app.api(Method::DELETE, &goal_path, &token, Some(json!({"version": with_goal["version"]}))).await;
+    assert_eq!(removed, 200);
+
+    let item = json!({"modality_id": modality(&app, &token, "mckenzie_extension_in_lying").await});
+    let (added_item, with_item) = app.api(Method::POST, &items_path(&plan, 0), &token, Some(item)).await;
+    assert_eq!(added_item, 201, "{with_item}");
+    let item_path = format!("/api/v1/plans/{id}/items/{}", with_item["id"].as_str().unwrap_or_default());
+    for (method, path, body) in [
+        (Method::PATCH, item_path.clone(), json!({"clinician_notes": "x"})),
+        (Method::POST, format!("{item_path}/move"), json!({"by": 1})),
+        (Method::DELETE, item_path.clone(), json!({})),
+    ] {
+        let (status, error) = app.api(method, &path, &token, Some(body)).await;
+        assert_eq!(status, 422, "{path}: {error}");
+        assert!(error["error"]["fields"]["version"].is_array(), "{path}: {error}");
+    }
+    let (_, now) = app.api(Method::GET, &format!("/api/v1/plans/{id}"), &token, None).await;
+    let (gone, _) = app.api(Method::DELETE, &item_path, &token, Some(json!({"version": now["version"]}))).await;
+    assert_eq!(gone, 200);
+}
