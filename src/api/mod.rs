@@ -6,6 +6,7 @@ pub mod caseload;
 pub mod library;
 pub mod openapi;
 pub mod patients;
+mod plan_versions;
 pub mod plans;
 
 use crate::db::Db;

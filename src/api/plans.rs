@@ -1,11 +1,12 @@
 //! `/api/v1/plans`: staged plans, items through the safety engine, lifecycle and versions.
 
+use super::plan_versions::{missing_version, required, BasedOn, CriteriaUpdate};
 use super::{ApiJson, BearerUser};
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
 use crate::domain::plan::{diff, PlanContent, PlanStatus};
-use crate::domain::progression::{self, Comparator, Criterion, Measure};
+use crate::domain::progression::{self, Comparator, Measure};
 use crate::error::AppError;
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView, Skipped};
 use crate::service::Ctx;
@@ -263,23 +264,6 @@ pub async fn update_item(
     .await
 }
 
-/// The plan version a change is based on, sent with removals as `{"version": N}`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct BasedOn {
-    /// The plan version the change is based on (required).
-    pub version: Option<i32>,
-}
-
-/// The version an edit is based on, required: 422 naming `version` when absent.
-fn required(version: Option<i32>) -> Result<i32, AppError> {
-    version.ok_or_else(missing_version)
-}
-
-fn missing_version() -> AppError {
-    AppError::field("version", "Send the plan version this change is based on.")
-}
-
 /// Removes an item (draft plans); the body names the plan `version` it is based on.
 #[utoipa::path(delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", request_body = BasedOn, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
@@ -393,17 +377,6 @@ pub async fn edit_stage(
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
     let ApiJson(StageUpdate { name, purpose, planned_weeks, version }) = body;
     edit(&db, user.0, id, version, PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
-}
-
-/// A stage's new progression criteria and the plan version they are based on.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct CriteriaUpdate {
-    /// The plan version the change is based on (required).
-    #[serde(default)]
-    pub version: Option<i32>,
-    /// `[{measure, comparator, value}]`.
-    #[schema(value_type = Vec<Object>)]
-    pub criteria: Vec<Criterion>,
 }
 
 /// Replaces a stage's progression criteria: `{version, criteria: [{measure, comparator, value}]}`;

@@ -451,7 +451,8 @@ async fn in_the_browser_form_a_contraindication_is_refused_then_accepted_with_a_
         .await;
     let (_, draft) = app.page(&client, &page).await;
     let item = draft.split("/items/").nth(1).map(|s| s.chars().take(36).collect::<String>()).unwrap_or_default();
-    app.post_form(&client, &page, &format!("/plans/{id}/items/{item}/remove"), &[]).await;
+    let version = draft.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    app.post_form(&client, &page, &format!("/plans/{id}/items/{item}/remove"), &[("version", version)]).await;
     app.post_form(&client, &page, &format!("/plans/{id}/lifecycle/activate"), &[]).await;
     let (_, v2) = app.page(&client, &page).await;
 
@@ -579,4 +580,32 @@ async fn criteria_goals_and_item_edits_over_the_api_need_the_plan_version_and_a_
     let (_, now) = app.api(Method::GET, &format!("/api/v1/plans/{id}"), &token, None).await;
     let (gone, _) = app.api(Method::DELETE, &item_path, &token, Some(json!({"version": now["version"]}))).await;
     assert_eq!(gone, 200);
+}
+
+#[tokio::test]
+async fn a_stale_plan_page_cannot_remove_a_criterion_a_colleague_changed_and_says_so() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let stage = plan["stages"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let client = app.signed_in(THERAPIST_A).await;
+    let page = format!("/plans/{id}");
+    let (_, html) = app.page(&client, &page).await;
+    let version = html.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    assert_eq!(version, plan["version"].to_string(), "the forms carry the plan version");
+    // A colleague replaces the criteria through the API.
+    let theirs = json!({"version": plan["version"], "criteria": [{"measure": "odi_percent", "comparator": "le", "value": 30.0}]});
+    let (changed, _) =
+        app.api(Method::PUT, &format!("/api/v1/plans/{id}/stages/{stage}/criteria"), &token, Some(theirs)).await;
+    assert_eq!(changed, 200);
+
+    let action = format!("/plans/{id}/stages/{stage}/criteria");
+    let (status, body) = app.post_form(&client, &page, &action, &[("remove", "0"), ("version", version)]).await;
+
+    assert_eq!(status, 409);
+    assert!(body.contains("changed by someone else"), "{body}");
+    let (_, current) = app.api(Method::GET, &page.replace("/plans", "/api/v1/plans"), &token, None).await;
+    assert_eq!(current["stages"][0]["criteria"][0]["measure"], "odi_percent", "the colleague's criterion is kept");
 }
