@@ -82,6 +82,13 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Replace the SQLite database with a backup, after checking the backup's integrity.
+    /// Stop the server first.
+    Restore {
+        /// The backup to restore (a file written by `physioplan backup`).
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -306,15 +313,25 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Backup { out } => match &url {
-            DatabaseUrl::SqliteFile(_) => {
-                let db = Db::connect(&url, 1)?;
-                with_conn(&db, |c| physioplan::db::backup_sqlite(c, &out).map_err(|e| e.to_string()))?;
+            DatabaseUrl::SqliteFile(source) => {
+                physioplan::db::backup::backup_sqlite(source, &out)?;
                 println!("backup written to {}", out.display());
                 Ok(())
             }
             DatabaseUrl::SqliteMemory => Err("an in-memory database cannot be backed up".into()),
             DatabaseUrl::Postgres(_) => {
                 Err("for PostgreSQL use pg_dump (e.g. pg_dump --format=custom DBNAME > physioplan.dump)".into())
+            }
+        },
+        Command::Restore { from } => match &url {
+            DatabaseUrl::SqliteFile(target) => {
+                physioplan::db::backup::restore_sqlite(&from, target)?;
+                println!("{} restored from {}", target.display(), from.display());
+                Ok(())
+            }
+            DatabaseUrl::SqliteMemory => Err("an in-memory database cannot be restored".into()),
+            DatabaseUrl::Postgres(_) => {
+                Err("for PostgreSQL use pg_restore (e.g. pg_restore --clean --dbname DBNAME physioplan.dump)".into())
             }
         },
     }

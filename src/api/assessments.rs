@@ -326,8 +326,17 @@ pub async fn act(
 ) -> Result<HttpResponse, AppError> {
     let assessment: AssessmentId = id(&path)?;
     let ctx = user.0.clone();
-    db.run(move |conn| service::record_action(conn, &ctx, assessment, &body.0.flag, body.0.kind.as_deref().unwrap_or_default(), &body.0.action))
-        .await?;
+    db.run(move |conn| {
+        service::record_action(
+            conn,
+            &ctx,
+            assessment,
+            &body.0.flag,
+            body.0.kind.as_deref().unwrap_or_default(),
+            &body.0.action,
+        )
+    })
+    .await?;
     respond(&db, user.0, assessment, actix_web::http::StatusCode::CREATED).await
 }
 

@@ -7,6 +7,7 @@ pub mod caseload;
 pub mod library;
 pub mod openapi;
 pub mod patients;
+mod plan_versions;
 pub mod plan_views;
 pub mod plans;
 

@@ -263,25 +263,18 @@ pub async fn update(
     let ctx = user.0;
     let updated = db
         .run(move |conn| {
-            let (current, _) = service::get(conn, &ctx, id)?;
             let status = changes.remove("status");
             let discharged_on = changes.remove("discharged_on");
-            let mut version = version;
-            if !changes.is_empty() {
-                let mut merged =
-                    serde_json::to_value(service::input_of(&current)).map_err(|e| AppError::Internal(e.to_string()))?;
+            // The whole request is checked before anything is written.
+            let status = status.map(|s| status_change(&s, discharged_on.as_ref(), today)).transpose()?;
+            let merge = (!changes.is_empty()).then_some(move |current: PatientInput| {
+                let mut merged = serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
                 if let Some(object) = merged.as_object_mut() {
                     object.extend(changes);
                 }
-                let input: PatientInput = parse_json(merged.to_string().as_bytes())?;
-                service::update(conn, &ctx, id, version, &input, today)?;
-                version += 1;
-            }
-            if let Some(status) = status {
-                let date = status_change(&status, discharged_on.as_ref(), today)?;
-                service::set_discharged(conn, &ctx, id, version, date)?;
-            }
-            crate::db::patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
+                parse_json::<PatientInput>(merged.to_string().as_bytes())
+            });
+            service::patch(conn, &ctx, id, version, merge, status, today)
         })
         .await?;
     Ok(HttpResponse::Ok().json(PatientJson::from(updated)))

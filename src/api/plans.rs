@@ -1,5 +1,6 @@
 //! `/api/v1/plans`: staged plans, items through the safety engine, lifecycle and versions.
 
+use super::plan_versions::{missing_version, required, BasedOn, CriteriaUpdate};
 use super::plan_views::{ContentJson, CreatedId, CreatedPlan, ItemJson, PlanJson, PlanSummary, VersionJson};
 use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
@@ -7,7 +8,7 @@ use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
 use crate::domain::plan::{diff, PlanStatus};
-use crate::domain::progression::{Comparator, Criterion, Measure};
+use crate::domain::progression::{Comparator, Measure};
 use crate::error::AppError;
 use crate::service::plans::{self as service, AddItem, PlanEdit, Skipped};
 use crate::service::Ctx;
@@ -16,6 +17,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 use serde::Deserialize;
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -203,23 +205,24 @@ pub async fn update_item(
         &db,
         user.0,
         id,
-        version,
+        Some(required(version)?),
         PlanEdit::UpdateItem { item, dosage: Box::new(dosage), side, setting, notes: clinician_notes },
     )
     .await
 }
 
-/// Removes an item (draft plans).
-#[utoipa::path(operation_id = "removePlanItem", delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", security(("bearer" = [])),
+/// Removes an item (draft plans); the body names the plan `version` it is based on.
+#[utoipa::path(operation_id = "removePlanItem", delete, path = "/api/v1/plans/{id}/items/{item}", tag = "plans", request_body = BasedOn, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("item" = String, Path, description = "Item id")),
     responses((status = 200, body = PlanJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn remove_item(
     user: BearerUser,
     path: web::Path<(String, String)>,
+    body: ApiJson<BasedOn>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, None, PlanEdit::RemoveItem(item)).await
+    edit(&db, user.0, id, Some(required(body.0.version)?), PlanEdit::RemoveItem(item)).await
 }
 
 /// A move within a stage.
@@ -243,7 +246,7 @@ pub async fn move_item(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, item) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, body.0.version, PlanEdit::MoveItem(item, body.0.by)).await
+    edit(&db, user.0, id, Some(required(body.0.version)?), PlanEdit::MoveItem(item, body.0.by)).await
 }
 
 /// Stage details.
@@ -323,18 +326,23 @@ pub async fn edit_stage(
     edit(&db, user.0, id, version, PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
 }
 
-/// Replaces a stage's progression criteria: `[{measure, comparator, value}]`.
-#[utoipa::path(operation_id = "setStageCriteria", put, path = "/api/v1/plans/{id}/stages/{stage}/criteria", tag = "plans", request_body = Vec<Criterion>, security(("bearer" = [])),
+/// Replaces a stage's progression criteria: `{version, criteria: [{measure, comparator, value}]}`;
+/// a bare list is 422 naming `version`; a stale `version` is 409.
+#[utoipa::path(operation_id = "setStageCriteria", put, path = "/api/v1/plans/{id}/stages/{stage}/criteria", tag = "plans", request_body = CriteriaUpdate, security(("bearer" = [])),
     params(("id" = String, Path, description = "Plan id"), ("stage" = String, Path, description = "Stage id")),
-    responses((status = 200, body = PlanJson), (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PlanJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn set_criteria(
     user: BearerUser,
     path: web::Path<(String, String)>,
-    body: ApiJson<Vec<Criterion>>,
+    body: ApiJson<Value>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, None, PlanEdit::SetCriteria(stage, body.0)).await
+    if !body.0.is_object() || body.0.get("version").is_none_or(Value::is_null) {
+        return Err(missing_version());
+    }
+    let update: CriteriaUpdate = super::parse_json(body.0.to_string().as_bytes())?;
+    edit(&db, user.0, id, Some(required(update.version)?), PlanEdit::SetCriteria(stage, update.criteria)).await
 }
 
 /// A goal.
@@ -369,14 +377,17 @@ pub async fn add_goal(
 
 /// Removes a goal.
 #[utoipa::path(operation_id = "removeGoal", delete, path = "/api/v1/plans/{id}/goals/{goal}", tag = "plans", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Plan id"), ("goal" = String, Path, description = "Goal id")), responses((status = 200, body = PlanJson)))]
+    request_body = BasedOn,
+    params(("id" = String, Path, description = "Plan id"), ("goal" = String, Path, description = "Goal id")),
+    responses((status = 200, body = PlanJson), (status = 409, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
 pub async fn remove_goal(
     user: BearerUser,
     path: web::Path<(String, String)>,
+    body: ApiJson<BasedOn>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, goal) = (plan_id(&path.0)?, uuid(&path.1)?);
-    edit(&db, user.0, id, None, PlanEdit::RemoveGoal(goal)).await
+    edit(&db, user.0, id, Some(required(body.0.version)?), PlanEdit::RemoveGoal(goal)).await
 }
 
 /// A lifecycle step: optional version check and, where needed, a reason.

@@ -84,10 +84,12 @@ pub fn current_builtins(conn: &mut DbConn) -> Result<Vec<ModalityRow>, DbError> 
         .load(conn)?)
 }
 
-/// Marks a version as superseded.
-pub fn retire(conn: &mut DbConn, id: ModalityId) -> Result<(), DbError> {
-    diesel::update(modalities::table.find(id.to_string())).set(modalities::is_current.eq(false)).execute(conn)?;
-    Ok(())
+/// Marks a version as superseded, if it is still current; `false` when another edit retired it first.
+pub fn retire(conn: &mut DbConn, id: ModalityId) -> Result<bool, DbError> {
+    let changed = diesel::update(modalities::table.find(id.to_string()).filter(modalities::is_current.eq(true)))
+        .set(modalities::is_current.eq(false))
+        .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Filters for the library list.

@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod audit;
 pub mod audit_chain;
 pub mod auth;
+pub mod backup;
 pub mod caseload;
 pub mod clinics;
 pub mod ids;
@@ -21,7 +22,7 @@ use crate::config::DatabaseUrl;
 use diesel::connection::SimpleConnection;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::r2d2::{self, ManageConnection};
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -253,21 +254,4 @@ pub fn contains_pattern(text: &str) -> String {
 /// Whether an error is a unique-constraint violation (e.g. a duplicate e-mail).
 pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
     matches!(err, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
-}
-
-/// Writes a consistent copy of a live SQLite database to `out` (`VACUUM INTO`: readers and
-/// writers carry on; the copy is a single, compacted file). Refuses to overwrite.
-pub fn backup_sqlite(conn: &mut DbConn, out: &std::path::Path) -> Result<(), String> {
-    if out.exists() {
-        return Err(format!("{} exists already; choose a new file", out.display()));
-    }
-    let DbConn::Sqlite(c) = conn else {
-        return Err("backup works on SQLite; for PostgreSQL use pg_dump".into());
-    };
-    let path = out.to_str().ok_or("the backup path must be valid UTF-8")?;
-    diesel::sql_query("VACUUM INTO ?")
-        .bind::<diesel::sql_types::Text, _>(path)
-        .execute(c)
-        .map(|_| ())
-        .map_err(|e| format!("backup failed: {e}"))
 }

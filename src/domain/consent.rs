@@ -66,7 +66,7 @@ pub const MAX_RISKS: usize = 10;
 pub const MAX_RISK_CHARS: usize = 200;
 
 /// What a request says about consent: `true` (verbal, no risks listed) or a record.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum ConsentInput {
     /// `consent: true` or `false`.

@@ -174,7 +174,10 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, def: &ModalityDef) -> Result<Modalit
     let row = new_row(def, Some(clinic.to_string()), 1, Some(ctx.actor.user_id.to_string()))?;
     let id = row.id;
     conn.transaction(|conn| {
-        store::insert_modality(conn, row)?;
+        store::insert_modality(conn, row).map_err(|e| match unique_violation(&e) {
+            true => AppError::field("code", "Your clinic has an item with this code already."),
+            false => e.into(),
+        })?;
         ctx.audit(conn, "library.create", Some(clinic), None, Some(format!("modality={id}")))?;
         Ok(id)
     })
@@ -198,8 +201,15 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: ModalityId, def: &ModalityDef) -
         new_row(&def, current.row.clinic_id.clone(), current.row.version + 1, Some(ctx.actor.user_id.to_string()))?;
     let new_id = row.id;
     conn.transaction(|conn| {
-        store::retire(conn, id)?;
-        store::insert_modality(conn, row)?;
+        // Only one edit can retire the version it was based on; the unique index on the
+        // current version per (clinic, code) backs this up.
+        if !store::retire(conn, id)? {
+            return Err(AppError::VersionConflict);
+        }
+        store::insert_modality(conn, row).map_err(|e| match unique_violation(&e) {
+            true => AppError::VersionConflict,
+            false => e.into(),
+        })?;
         ctx.audit(
             conn,
             "library.update",
@@ -209,6 +219,10 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: ModalityId, def: &ModalityDef) -
         )?;
         Ok(new_id)
     })
+}
+
+fn unique_violation(err: &crate::db::DbError) -> bool {
+    matches!(err, crate::db::DbError::Query(e) if crate::db::is_unique_violation(e))
 }
 
 /// A protocol with its parsed content.

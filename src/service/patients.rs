@@ -97,16 +97,7 @@ pub fn update(
     let (current, _) = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let fields = validate(conn, current.clinic_id, input, today)?;
     // The write comes first in the transaction, so SQLite takes its write lock at once.
-    conn.transaction(|conn| {
-        if !patients::update(conn, id, version, &fields, super::now())? {
-            return Err(AppError::VersionConflict);
-        }
-        // A history change can make an item of an open plan contraindicated.
-        let history = super::assessments::load_history(conn, ctx, id)?;
-        super::safety::refresh_plans(conn, &history, id)?;
-        ctx.audit(conn, "patient.update", Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
-        Ok(())
-    })
+    conn.transaction(|conn| write_fields(conn, ctx, &current, version, &fields))
 }
 
 /// Discharges a patient on `date` (or re-activates with `None`), if `version` is current.
@@ -119,14 +110,78 @@ pub fn set_discharged(
 ) -> Result<(), AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let (current, _) = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    conn.transaction(|conn| write_status(conn, ctx, &current, version, date))
+}
+
+/// A partial update: the patient's fields as changed by `merge` (when some change) and a
+/// status change (`Some(Some(date))` discharges, `Some(None)` re-activates). Everything is
+/// validated first, then written in one transaction: the request applies entirely or not at all.
+pub fn patch<F>(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: PatientId,
+    version: i32,
+    merge: Option<F>,
+    status: Option<Option<NaiveDate>>,
+    today: NaiveDate,
+) -> Result<PatientWithTherapist, AppError>
+where
+    F: FnOnce(PatientInput) -> Result<PatientInput, AppError>,
+{
+    ctx.actor.require(Permission::TreatPatients)?;
+    let (current, _) = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
+    let fields = match merge {
+        Some(merge) => Some(validate(conn, current.clinic_id, &merge(input_of(&current))?, today)?),
+        None => None,
+    };
+    conn.transaction(|conn| {
+        let mut version = version;
+        if let Some(fields) = &fields {
+            write_fields(conn, ctx, &current, version, fields)?;
+            version += 1;
+        }
+        if let Some(date) = status {
+            write_status(conn, ctx, &current, version, date)?;
+        }
+        patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
+    })
+}
+
+/// Inside a transaction: writes validated fields if `version` is current, refreshes the
+/// safety of open plans, audits.
+fn write_fields(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    current: &patients::PatientRow,
+    version: i32,
+    fields: &PatientFields,
+) -> Result<(), AppError> {
+    let id = current.id;
+    if !patients::update(conn, id, version, fields, super::now())? {
+        return Err(AppError::VersionConflict);
+    }
+    // A history change can make an item of an open plan contraindicated.
+    let history = super::assessments::load_history(conn, ctx, id)?;
+    super::safety::refresh_plans(conn, &history, id)?;
+    ctx.audit(conn, "patient.update", Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
+    Ok(())
+}
+
+/// Inside a transaction: discharges or re-activates if `version` is current, audits.
+fn write_status(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    current: &patients::PatientRow,
+    version: i32,
+    date: Option<NaiveDate>,
+) -> Result<(), AppError> {
+    let id = current.id;
     // Re-activating a discharged patient is a re-referral: a new episode of care starts.
     let reopened = (date.is_none() && current.status == "discharged").then(|| super::now().date());
-    conn.transaction(|conn| {
-        if !patients::set_status(conn, id, version, date, reopened, super::now())? {
-            return Err(AppError::VersionConflict);
-        }
-        let action = if date.is_some() { "patient.discharge" } else { "patient.reactivate" };
-        ctx.audit(conn, action, Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
-        Ok(())
-    })
+    if !patients::set_status(conn, id, version, date, reopened, super::now())? {
+        return Err(AppError::VersionConflict);
+    }
+    let action = if date.is_some() { "patient.discharge" } else { "patient.reactivate" };
+    ctx.audit(conn, action, Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
+    Ok(())
 }

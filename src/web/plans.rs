@@ -21,7 +21,6 @@ use crate::error::{AppError, FieldErrors};
 use crate::service::clinic_settings::today as clinic_today;
 use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
-use crate::service::Ctx;
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -68,6 +67,17 @@ fn words(code: &str) -> String {
     code.replace('_', " ")
 }
 
+/// The plan version an edit form is based on: a stale form is refused with the
+/// "changed by someone else" notice.
+fn based_on(d: &PageData) -> Markup {
+    html! { input type="hidden" name="version" value=(d.view.row.version); }
+}
+
+/// The version a form was based on; a form without one is treated as stale.
+fn form_version(version: Option<&str>) -> Result<i32, AppError> {
+    version.and_then(|v| v.trim().parse().ok()).ok_or(AppError::VersionConflict)
+}
+
 fn criterion_text(c: &Criterion) -> String {
     format!("{} {} {}", c.measure.label(), c.comparator.symbol(), c.value)
 }
@@ -94,7 +104,7 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
                 details.edit-stage {
                     summary { "Edit stage" }
                     form.inline method="post" action=(format!("/plans/{id}/stages/{}/edit", stage.id)) {
-                        (csrf(user))
+                        (csrf(user)) (based_on(d))
                         label { "Name " input type="text" name="name" value=(stage.name) required; }
                         label { "Purpose " input type="text" name="purpose" value=(stage.purpose); }
                         label { "Weeks " input type="number" name="planned_weeks" min="1" max="52" value=(stage.planned_weeks); }
@@ -109,7 +119,7 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
                         (progression::plain_words(c)) " " span.hint { "(" (criterion_text(c)) ")" }
                         @if editable {
                             form.inline.tiny method="post" action=(format!("/plans/{id}/stages/{}/criteria", stage.id)) {
-                                (csrf(user))
+                                (csrf(user)) (based_on(d))
                                 input type="hidden" name="remove" value=(n);
                                 button.link type="submit" aria-label="Remove criterion" { "remove" }
                             }
@@ -120,7 +130,7 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             }
             @if editable {
                 form.inline.criteria-add method="post" action=(format!("/plans/{id}/stages/{}/criteria", stage.id)) {
-                    (csrf(user))
+                    (csrf(user)) (based_on(d))
                     select name="measure" aria-label="Measure" { @for m in Measure::ALL { option value=(m.code()) { (m.label()) } } }
                     select name="comparator" aria-label="Comparator" { @for c in ["le", "lt", "eq", "ge", "gt"] { option value=(c) { (c.parse::<Comparator>().map(|c| c.symbol()).unwrap_or(c)) } } }
                     input type="number" step="any" name="value" aria-label="Value" required;
@@ -145,14 +155,14 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
                             div.item-actions {
                                 @for (action, label) in [("up", "↑ Up"), ("down", "↓ Down"), ("remove", "Remove")] {
                                     form.inline.tiny method="post" action=(format!("/plans/{id}/items/{}/{action}", item.id)) {
-                                        (csrf(user))
+                                        (csrf(user)) (based_on(d))
                                         button type="submit" { (label) }
                                     }
                                 }
                                 details {
                                     summary { "Edit dosage" }
                                     form.item-edit method="post" action=(format!("/plans/{id}/items/{}/update", item.id)) {
-                                        (csrf(user))
+                                        (csrf(user)) (based_on(d))
                                         (dosage_fields(&ItemForm::from_item(item)))
                                         button type="submit" { "Save item" }
                                     }
@@ -322,7 +332,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                             }
                             @if editable {
                                 form.inline.tiny method="post" action=(format!("/plans/{id}/goals")) {
-                                    (csrf(user))
+                                    (csrf(user)) (based_on(d))
                                     input type="hidden" name="remove" value=(g.id.to_string());
                                     button.link type="submit" { "remove" }
                                 }
@@ -332,7 +342,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                 }
                 @if editable {
                     form.inline method="post" action=(format!("/plans/{id}/goals")) {
-                        (csrf(user))
+                        (csrf(user)) (based_on(d))
                         select name="measure" aria-label="Measure" { @for m in Measure::ALL { option value=(m.code()) { (m.label()) } } }
                         select name="comparator" aria-label="Comparator" { @for c in ["le", "lt", "eq", "ge", "gt"] { option value=(c) { (c.parse::<Comparator>().map(|c| c.symbol()).unwrap_or(c)) } } }
                         input type="number" step="any" name="target" placeholder="Target" aria-label="Target" required;
@@ -399,6 +409,7 @@ struct ItemForm {
     clinician_notes: Option<String>,
     override_reason: Option<String>,
     consent: Option<String>,
+    version: Option<String>,
 }
 
 impl ItemForm {
@@ -468,9 +479,15 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
     Ok(invalid(plan_page(&form.user, &d, Some(&failure), None)))
 }
 
-async fn run_edit(ctx: Ctx, db: &Db, id: PlanId, change: PlanEdit) -> HtmlResult {
-    db.run(move |conn| service::edit(conn, &ctx, id, None, change)).await?;
-    Ok(see_other(&format!("/plans/{id}")))
+async fn run_edit(user: &SessionUser, db: &Db, id: PlanId, version: Option<&str>, change: PlanEdit) -> HtmlResult {
+    let outcome = match form_version(version) {
+        Ok(version) => {
+            let ctx = user.ctx.clone();
+            db.run(move |conn| service::edit(conn, &ctx, id, Some(version), change)).await
+        }
+        Err(e) => Err(e),
+    };
+    after_step(user, db, id, outcome).await
 }
 
 async fn item_action(
@@ -492,7 +509,7 @@ async fn item_action(
         },
         _ => return Err(AppError::NotFound.into()),
     };
-    run_edit(form.user.ctx.clone(), &db, id, change).await
+    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
 }
 
 #[derive(Deserialize)]
@@ -503,6 +520,7 @@ struct StageForm {
     purpose: String,
     #[serde(default)]
     planned_weeks: String,
+    version: Option<String>,
 }
 
 async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, db: web::Data<Db>) -> HtmlResult {
@@ -514,7 +532,7 @@ async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, 
         .parse::<u8>()
         .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."))?;
     let change = PlanEdit::EditStage { stage, name: form.form.name.clone(), purpose: form.form.purpose.clone(), weeks };
-    run_edit(form.user.ctx.clone(), &db, id, change).await
+    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
 }
 
 #[derive(Deserialize, Default)]
@@ -526,6 +544,7 @@ struct CriterionForm {
     remove: Option<String>,
     target: String,
     due: String,
+    version: Option<String>,
 }
 
 impl CriterionForm {
@@ -551,7 +570,7 @@ async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>
             list.push(Criterion::new(m, c, v));
         }
     }
-    run_edit(form.user.ctx.clone(), &db, id, PlanEdit::SetCriteria(stage, list)).await
+    run_edit(&form.user, &db, id, form.form.version.as_deref(), PlanEdit::SetCriteria(stage, list)).await
 }
 
 async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
@@ -570,7 +589,7 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
             PlanEdit::AddGoal { measure, comparator, target, due }
         }
     };
-    run_edit(form.user.ctx.clone(), &db, id, change).await
+    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
 }
 
 #[derive(Deserialize, Default)]

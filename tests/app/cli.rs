@@ -262,3 +262,101 @@ fn the_command_line_applies_the_password_policy_resets_passwords_and_deactivates
     assert!(!user.active, "deactivated");
     assert!(physioplan::service::auth::verify_password("orchid lantern quarry bell", &user.password_hash));
 }
+
+fn attempt(db: &str, args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).env("DATABASE_URL", db).output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn one_line_failure(output: &std::process::Output, expected: &str) {
+    assert!(!output.status.success(), "the command failed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+}
+
+#[test]
+fn a_backup_of_a_mistyped_database_path_fails_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = dir.path().join("physioplan-typo.db");
+    let out = dir.path().join("copy.db");
+    let db = format!("sqlite://{}", missing.display());
+
+    let output = attempt(&db, &["backup", "--out", &out.display().to_string()]);
+
+    one_line_failure(&output, "no SQLite database at");
+    assert!(!missing.exists(), "no source database was created");
+    assert!(!out.exists(), "no backup file was written");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_backup_is_private_and_restores_the_data_after_a_change() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let live = dir.path().join("live.db");
+    let db = format!("sqlite://{}", live.display());
+    run(&db, &["clinic", "add", "--name", "Before Backup"], None);
+    let out = dir.path().join("copy.db");
+    run(&db, &["backup", "--out", &out.display().to_string()], None);
+    let mode = std::fs::metadata(&out).map(|m| m.permissions().mode() & 0o777).unwrap_or_default();
+    assert_eq!(mode, 0o600, "the backup is readable by its owner only");
+    let again = attempt(&db, &["backup", "--out", &out.display().to_string()]);
+    one_line_failure(&again, "exists already");
+
+    run(&db, &["clinic", "add", "--name", "After Backup"], None);
+    run(&db, &["restore", "--from", &out.display().to_string()], None);
+
+    let args = ["user", "add", "--email", "a@b.example", "--name", "A", "--role", "admin", "--password-stdin"];
+    let before = [&args[..], &["--clinic", "Before Backup"]].concat();
+    run(&db, &before, Some("a long enough secret\n"));
+    let after = [&args[..], &["--clinic", "After Backup"]].concat();
+    let gone = Command::new(BIN)
+        .args(&after)
+        .env("DATABASE_URL", &db)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    one_line_failure(&gone, "no clinic named");
+    assert!(!dir.path().join("live.db.restoring").exists(), "no temporary file is left behind");
+}
+
+#[test]
+fn a_restore_refuses_a_file_that_is_not_a_sound_physioplan_database_and_keeps_the_old_one() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let live = dir.path().join("live.db");
+    let db = format!("sqlite://{}", live.display());
+    run(&db, &["clinic", "add", "--name", "Kept"], None);
+    let before = std::fs::read(&live).unwrap_or_default();
+
+    let garbage = dir.path().join("garbage.db");
+    std::fs::write(&garbage, b"this is not a database at all, just some text").unwrap_or_else(|e| panic!("{e}"));
+    one_line_failure(&attempt(&db, &["restore", "--from", &garbage.display().to_string()]), "not a usable SQLite");
+
+    let foreign = dir.path().join("foreign.db");
+    let other = format!("sqlite://{}", foreign.display());
+    let created = Command::new(BIN).args(["migrate"]).env("DATABASE_URL", &other).output();
+    assert!(created.map(|o| o.status.success()).unwrap_or(false));
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut c =
+            diesel::SqliteConnection::establish(&foreign.display().to_string()).unwrap_or_else(|e| panic!("{e}"));
+        c.batch_execute("DROP TABLE __diesel_schema_migrations;").unwrap_or_else(|e| panic!("{e}"));
+    }
+    one_line_failure(&attempt(&db, &["restore", "--from", &foreign.display().to_string()]), "no migrations table");
+
+    let missing = dir.path().join("nowhere.db");
+    one_line_failure(&attempt(&db, &["restore", "--from", &missing.display().to_string()]), "no SQLite database at");
+    assert!(!missing.exists());
+
+    assert_eq!(std::fs::read(&live).unwrap_or_default(), before, "the database was not touched");
+    let args = ["user", "add", "--email", "a@b.example", "--name", "A", "--role", "admin", "--clinic", "Kept"];
+    run(&db, &[&args[..], &["--password-stdin"]].concat(), Some("a long enough secret\n"));
+}
+
+#[test]
+fn backup_and_restore_on_postgresql_point_to_pg_dump_and_pg_restore() {
+    let db = "postgres://nobody@127.0.0.1:1/none";
+    one_line_failure(&attempt(db, &["backup", "--out", "x.db"]), "pg_dump");
+    one_line_failure(&attempt(db, &["restore", "--from", "x.db"]), "pg_restore");
+}

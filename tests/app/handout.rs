@@ -103,7 +103,8 @@ async fn an_earlier_version_can_still_be_printed_after_an_amendment() {
     .await;
     let (_, current) = app.api(Method::GET, &format!("/api/v1/plans/{plan}"), &token, None).await;
     let item = current["stages"][0]["items"][2]["id"].as_str().unwrap_or_default().to_owned();
-    app.api(Method::DELETE, &format!("/api/v1/plans/{plan}/items/{item}"), &token, None).await;
+    let based_on = json!({"version": current["version"]});
+    app.api(Method::DELETE, &format!("/api/v1/plans/{plan}/items/{item}"), &token, Some(based_on)).await;
     app.api(Method::POST, &format!("/api/v1/plans/{plan}/activate"), &token, None).await;
     let client = app.signed_in(THERAPIST_A).await;
 

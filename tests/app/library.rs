@@ -192,3 +192,39 @@ async fn every_seed_article_modality_is_in_the_library_with_its_stance_and_seedi
     assert!(facts(&cupping).contains(&("anticoagulants".into(), "relative".into())));
     assert!(facts(&cupping).contains(&("open_wound".into(), "absolute".into())));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_concurrent_edits_of_one_item_leave_one_current_version_and_the_others_get_409() {
+    let app = spawn_app().await;
+    let lead = app.token(LEAD_A).await;
+    let mut def = builtin(&app, &lead, "soft_tissue_mobilisation").await["definition"].clone();
+    def["code"] = json!("clinic_soft_tissue");
+    def["name"] = json!("Clinic soft tissue");
+    let (created, item) = app.api(Method::POST, "/api/v1/modalities", &lead, Some(def.clone())).await;
+    assert_eq!(created, 201, "{item}");
+    let path = format!("/api/v1/modalities/{}", item["id"].as_str().unwrap_or_default());
+
+    let edit = |n: usize| {
+        let mut body = def.clone();
+        body["name"] = json!(format!("Clinic soft tissue, edit {n}"));
+        app.api(Method::PUT, &path, &lead, Some(body))
+    };
+    let results = tokio::join!(edit(1), edit(2), edit(3), edit(4), edit(5), edit(6), edit(7), edit(8));
+    let results = [results.0, results.1, results.2, results.3, results.4, results.5, results.6, results.7];
+
+    let saved: Vec<&Value> = results.iter().filter(|(s, _)| *s == 200).map(|(_, b)| b).collect();
+    assert_eq!(saved.len(), 1, "exactly one edit wins: {results:?}");
+    for (status, body) in results.iter().filter(|(s, _)| *s != 200) {
+        assert_eq!(*status, 409, "{body}");
+        assert_eq!(body["error"]["code"], "version_conflict", "{body}");
+    }
+    let (_, items) = app.api(Method::GET, "/api/v1/modalities", &lead, None).await;
+    let current: Vec<&Value> =
+        items.as_array().map(|a| a.iter().filter(|i| i["code"] == "clinic_soft_tissue").collect()).unwrap_or_default();
+    assert_eq!(current.len(), 1, "one current version: {current:?}");
+    assert_eq!(current[0]["version"], 2);
+    assert_eq!(current[0]["name"], saved[0]["name"]);
+
+    let (stale, conflict) = app.api(Method::PUT, &path, &lead, Some(def)).await;
+    assert_eq!(stale, 409, "an edit based on the old version is refused: {conflict}");
+}

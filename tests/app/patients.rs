@@ -75,6 +75,34 @@ async fn a_stale_version_gets_409_and_keeps_the_newer_change() {
 }
 
 #[tokio::test]
+async fn a_patch_with_a_new_name_and_an_invalid_status_saves_nothing() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let id = app.create_patient(&token, "Ada", "Lovelace").await["id"].as_str().unwrap_or_default().to_owned();
+    let path = format!("/api/v1/patients/{id}");
+
+    let bad_status = json!({"version": 1, "family_name": "Byron", "status": "archived"});
+    let (status, error) = app.api(Method::PATCH, &path, &token, Some(bad_status)).await;
+    assert_eq!(status, 422, "{error}");
+    assert!(error["error"]["fields"]["status"].is_array(), "{error}");
+    let future = json!({"version": 1, "family_name": "Byron", "status": "discharged", "discharged_on": "2999-01-01"});
+    let (status, error) = app.api(Method::PATCH, &path, &token, Some(future)).await;
+    assert_eq!(status, 422, "{error}");
+    assert!(error["error"]["fields"]["discharged_on"].is_array(), "{error}");
+
+    let (_, current) = app.api(Method::GET, &path, &token, None).await;
+    assert_eq!(current["family_name"], "Lovelace", "the name was not saved");
+    assert_eq!(current["version"], 1);
+    assert_eq!(current["status"], "active");
+
+    let both = json!({"version": 1, "family_name": "Byron", "status": "discharged"});
+    let (status, saved) = app.api(Method::PATCH, &path, &token, Some(both)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["family_name"], "Byron");
+    assert_eq!(saved["status"], "discharged");
+}
+
+#[tokio::test]
 async fn another_clinics_patient_is_not_found_for_reading_or_writing() {
     let app = spawn_app().await;
     let token_a = app.token(THERAPIST_A).await;

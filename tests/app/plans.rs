@@ -451,7 +451,8 @@ async fn in_the_browser_form_a_contraindication_is_refused_then_accepted_with_a_
         .await;
     let (_, draft) = app.page(&client, &page).await;
     let item = draft.split("/items/").nth(1).map(|s| s.chars().take(36).collect::<String>()).unwrap_or_default();
-    app.post_form(&client, &page, &format!("/plans/{id}/items/{item}/remove"), &[]).await;
+    let version = draft.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    app.post_form(&client, &page, &format!("/plans/{id}/items/{item}/remove"), &[("version", version)]).await;
     app.post_form(&client, &page, &format!("/plans/{id}/lifecycle/activate"), &[]).await;
     let (_, v2) = app.page(&client, &page).await;
 
@@ -518,4 +519,93 @@ async fn a_lead_makes_and_edits_a_clinic_item_in_the_library_pages() {
     assert_eq!(edited, 303);
     assert!(shown.contains("version 2") && shown.contains("Push them apart"), "{shown}");
     assert!(!therapist_view.contains("Make a clinic version"), "therapists read the library only");
+}
+
+#[tokio::test]
+async fn criteria_goals_and_item_edits_over_the_api_need_the_plan_version_and_a_stale_one_is_409() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let criteria_path = format!("{}/criteria", items_path(&plan, 0).trim_end_matches("/items"));
+    let mine = json!([{"measure": "nprs_worst", "comparator": "le", "value": 4.0}]);
+    let theirs = json!([{"measure": "nprs_worst", "comparator": "le", "value": 3.0}]);
+
+    let (bare, bare_error) = app.api(Method::PUT, &criteria_path, &token, Some(mine.clone())).await;
+    let (unversioned, unversioned_error) =
+        app.api(Method::PUT, &criteria_path, &token, Some(json!({"criteria": mine}))).await;
+    let v = plan["version"].clone();
+    let (first, saved) =
+        app.api(Method::PUT, &criteria_path, &token, Some(json!({"version": v, "criteria": theirs}))).await;
+    let (stale, conflict) =
+        app.api(Method::PUT, &criteria_path, &token, Some(json!({"version": v, "criteria": mine}))).await;
+
+    assert_eq!(bare, 422, "{bare_error}");
+    assert!(bare_error["error"]["fields"]["version"].is_array(), "{bare_error}");
+    assert_eq!(unversioned, 422, "{unversioned_error}");
+    assert!(unversioned_error["error"]["fields"]["version"].is_array(), "{unversioned_error}");
+    assert_eq!(first, 200, "{saved}");
+    assert_eq!(stale, 409, "{conflict}");
+    assert_eq!(conflict["error"]["code"], "version_conflict");
+    let (_, current) = app.api(Method::GET, &format!("/api/v1/plans/{id}"), &token, None).await;
+    assert_eq!(current["stages"][0]["criteria"][0]["value"], 3.0, "the colleague's criteria are kept");
+
+    let goal = json!({"measure": "odi_percent", "comparator": "le", "target": 20.0});
+    let (added, with_goal) = app.api(Method::POST, &format!("/api/v1/plans/{id}/goals"), &token, Some(goal)).await;
+    assert_eq!(added, 200, "{with_goal}");
+    let goal_path = format!("/api/v1/plans/{id}/goals/{}", with_goal["goals"][0]["id"].as_str().unwrap_or_default());
+    let (no_version, goal_error) = app.api(Method::DELETE, &goal_path, &token, None).await;
+    assert_eq!(no_version, 422, "{goal_error}");
+    assert!(goal_error["error"]["fields"]["version"].is_array(), "{goal_error}");
+    let (stale_goal, _) = app.api(Method::DELETE, &goal_path, &token, Some(json!({"version": v}))).await;
+    assert_eq!(stale_goal, 409);
+    let (removed, _) =
+        app.api(Method::DELETE, &goal_path, &token, Some(json!({"version": with_goal["version"]}))).await;
+    assert_eq!(removed, 200);
+
+    let item = json!({"modality_id": modality(&app, &token, "mckenzie_extension_in_lying").await});
+    let (added_item, with_item) = app.api(Method::POST, &items_path(&plan, 0), &token, Some(item)).await;
+    assert_eq!(added_item, 201, "{with_item}");
+    let item_path = format!("/api/v1/plans/{id}/items/{}", with_item["id"].as_str().unwrap_or_default());
+    for (method, path, body) in [
+        (Method::PATCH, item_path.clone(), json!({"clinician_notes": "x"})),
+        (Method::POST, format!("{item_path}/move"), json!({"by": 1})),
+        (Method::DELETE, item_path.clone(), json!({})),
+    ] {
+        let (status, error) = app.api(method, &path, &token, Some(body)).await;
+        assert_eq!(status, 422, "{path}: {error}");
+        assert!(error["error"]["fields"]["version"].is_array(), "{path}: {error}");
+    }
+    let (_, now) = app.api(Method::GET, &format!("/api/v1/plans/{id}"), &token, None).await;
+    let (gone, _) = app.api(Method::DELETE, &item_path, &token, Some(json!({"version": now["version"]}))).await;
+    assert_eq!(gone, 200);
+}
+
+#[tokio::test]
+async fn a_stale_plan_page_cannot_remove_a_criterion_a_colleague_changed_and_says_so() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let p = patient_with(&app, &token, &[]).await;
+    let plan = new_plan(&app, &token, &p).await;
+    let id = plan["id"].as_str().unwrap_or_default().to_owned();
+    let stage = plan["stages"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let client = app.signed_in(THERAPIST_A).await;
+    let page = format!("/plans/{id}");
+    let (_, html) = app.page(&client, &page).await;
+    let version = html.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    assert_eq!(version, plan["version"].to_string(), "the forms carry the plan version");
+    // A colleague replaces the criteria through the API.
+    let theirs = json!({"version": plan["version"], "criteria": [{"measure": "odi_percent", "comparator": "le", "value": 30.0}]});
+    let (changed, _) =
+        app.api(Method::PUT, &format!("/api/v1/plans/{id}/stages/{stage}/criteria"), &token, Some(theirs)).await;
+    assert_eq!(changed, 200);
+
+    let action = format!("/plans/{id}/stages/{stage}/criteria");
+    let (status, body) = app.post_form(&client, &page, &action, &[("remove", "0"), ("version", version)]).await;
+
+    assert_eq!(status, 409);
+    assert!(body.contains("changed by someone else"), "{body}");
+    let (_, current) = app.api(Method::GET, &page.replace("/plans", "/api/v1/plans"), &token, None).await;
+    assert_eq!(current["stages"][0]["criteria"][0]["measure"], "odi_percent", "the colleague's criterion is kept");
 }

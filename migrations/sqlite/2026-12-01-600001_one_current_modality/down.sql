@@ -1,0 +1,1 @@
+DROP INDEX modalities_one_current;
