@@ -11,6 +11,7 @@ pub mod library;
 pub mod passwords;
 pub mod patients;
 pub mod plan_items;
+pub mod plan_lifecycle;
 pub mod plan_review;
 pub mod plans;
 pub mod referrals;

@@ -18,7 +18,6 @@ use crate::domain::modality::{Category, Setting};
 use crate::domain::plan::{diff, PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
-use crate::service::clinic_settings::today as clinic_today;
 use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
 use actix_web::{web, HttpResponse};
@@ -35,7 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/stages/{stage}/edit", web::post().to(edit_stage))
         .route("/plans/{id}/stages/{stage}/criteria", web::post().to(criteria))
         .route("/plans/{id}/goals", web::post().to(goals))
-        .route("/plans/{id}/lifecycle/{step}", web::post().to(lifecycle))
+        .configure(super::plan_lifecycle::configure)
         .configure(plan_picker::configure);
 }
 
@@ -240,51 +239,6 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
     }
 }
 
-fn lifecycle_panel(user: &SessionUser, view: &PlanView) -> Markup {
-    let id = view.row.id;
-    let step = |name: &str, label: &str, reason: Option<&str>| {
-        html! {
-            form.inline method="post" action=(format!("/plans/{id}/lifecycle/{name}")) {
-                (csrf(user))
-                input type="hidden" name="version" value=(view.row.version);
-                @if let Some(placeholder) = reason {
-                    input type="text" name="reason" required placeholder=(placeholder) aria-label=(format!("{label}: reason"));
-                }
-                button type="submit" { (label) }
-            }
-        }
-    };
-    html! {
-        div.lifecycle {
-            @match view.status() {
-                PlanStatus::Draft => {
-                    (plan_safety::activate_form(user, view))
-                    @if view.row.plan_version > 0 {
-                        a.button href=(format!("/plans/{id}/print")) { "Print handout (version " (view.row.plan_version) ")" }
-                    }
-                }
-                PlanStatus::Active => {
-                    a.button.primary href=(format!("/plans/{id}/print")) { "Print handout" }
-                    (step("advance", "Move to next stage", None))
-                    (step("amend", "Amend", Some("Reason for the amendment")))
-                    (step("complete", "Complete", Some("Outcome, e.g. goals met")))
-                    (step("discontinue", "Discontinue", Some("Reason for stopping")))
-                }
-                PlanStatus::Completed | PlanStatus::Discontinued => {
-                    p { "Ended: " (view.row.end_reason.as_deref().unwrap_or("")) }
-                }
-            }
-            @if user.actor().may(crate::authz::Permission::ManageLibrary) {
-                form.inline method="post" action=(format!("/plans/{id}/lifecycle/protocol")) {
-                    (csrf(user))
-                    input type="text" name="reason" required placeholder="Protocol name" aria-label="Protocol name";
-                    button type="submit" { "Save as protocol" }
-                }
-            }
-        }
-    }
-}
-
 fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, notice: Option<String>) -> Markup {
     let view = &d.view;
     let id = view.row.id;
@@ -309,7 +263,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
             (super::screening::actions_list(&view.history, None))
             (safety_banner(view))
             @if !open.is_empty() && editable { p.warning { "The plan cannot be activated until an action is recorded for each red flag (on the assessment)." } }
-            (lifecycle_panel(user, view))
+            (super::plan_lifecycle::lifecycle_panel(user, view))
             @if let Some((on, e)) = view.readiness().filter(|_| view.status() == PlanStatus::Active) {
                 div.banner.ready[e.met] role="status" {
                     h2 { @if e.met { "Ready to progress" } @else { "Not ready to progress yet" } }
@@ -590,39 +544,6 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
         }
     };
     run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct StepForm {
-    version: Option<i32>,
-    reason: String,
-    screen_override_reason: Option<String>,
-    replaces: Option<PlanId>,
-}
-
-async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, db: web::Data<Db>) -> HtmlResult {
-    let (id, step) = path.into_inner();
-    let ctx = form.user.ctx.clone();
-    let StepForm { version, reason, screen_override_reason, replaces } = form.form;
-    let outcome = db
-        .run(move |conn| match step.as_str() {
-            "activate" => {
-                let reason = Some(reason.clone()).filter(|r| !r.trim().is_empty());
-                let req = service::Activation { version, screen_override_reason, replaces, reason };
-                clinic_today(conn, &ctx).and_then(|today| service::activate(conn, &ctx, id, &req, today)).map(|_| ())
-            }
-            "amend" => service::amend(conn, &ctx, id, version, &reason),
-            "advance" => {
-                clinic_today(conn, &ctx).and_then(|today| service::advance(conn, &ctx, id, version, today)).map(|_| ())
-            }
-            "complete" => service::finish(conn, &ctx, id, version, PlanStatus::Completed, &reason),
-            "discontinue" => service::finish(conn, &ctx, id, version, PlanStatus::Discontinued, &reason),
-            "protocol" => service::save_as_protocol(conn, &ctx, id, &reason, "").map(|_| ()),
-            _ => Err(AppError::NotFound),
-        })
-        .await;
-    after_step(&form.user, &db, id, outcome).await
 }
 
 /// Back to the plan after a step: its page, or the page again with the refusal's message
