@@ -277,3 +277,8 @@ pub fn must_enrol(conn: &mut DbConn, verified: &Verified) -> Result<bool, AppErr
     }
     Ok(crate::db::clinics::find(conn, user.clinic_id)?.is_some_and(|c| c.require_totp))
 }
+
+/// Compares secrets without an early exit.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

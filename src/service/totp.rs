@@ -53,7 +53,7 @@ fn matching_step(totp: &TOTP, code: &str) -> Option<i64> {
     let step = current_step();
     [step - 1, step, step + 1].into_iter().find(|s| {
         let at = u64::try_from(*s).unwrap_or(0) * STEP_SECONDS;
-        crate::web::session::constant_time_eq(totp.generate(at).as_bytes(), code.as_bytes())
+        super::auth::constant_time_eq(totp.generate(at).as_bytes(), code.as_bytes())
     })
 }
 

@@ -176,10 +176,7 @@ fn read_form<U: DeserializeOwned>(bytes: &[u8]) -> Result<U, AppError> {
     })
 }
 
-/// Compares secrets without an early exit.
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use crate::service::auth::constant_time_eq;
 
 #[cfg(test)]
 mod tests {
