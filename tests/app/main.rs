@@ -12,6 +12,7 @@ mod browser_mfa;
 mod caseload;
 mod cli;
 mod clinic_time_zone;
+mod concurrent_edits;
 mod corrections;
 mod fuzz;
 mod generate;
