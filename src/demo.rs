@@ -160,7 +160,7 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
                     history: history.iter().map(|h| (*h).to_owned()).collect(),
                 };
                 let ctx = Ctx { actor: therapist.clone(), origin: Origin::default() };
-                let patient = patients::create(conn, &ctx, &input, today)?;
+                let patient = patients::create(conn, &ctx, &input, today)?.0.id;
                 let screen = Screen { side, over_50_at_onset: age > 50, history };
                 record_assessments(conn, &ctx, patient, n, &screen, weeks, today)?;
                 start_plan(conn, &ctx, patient, n, condition, today)?;

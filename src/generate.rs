@@ -689,7 +689,7 @@ fn add_patient(conn: &mut DbConn, ctx: &Ctx, spec: &Spec, n: u32, shared: &mut S
         therapist_id: Some(ctx.actor.user_id.to_string()),
         history: spec.history.iter().map(|h| (*h).to_owned()).collect(),
     };
-    let patient = patients::create(conn, ctx, &input, today)?;
+    let patient = patients::create(conn, ctx, &input, today)?.0.id;
     let summary = &mut *shared.summary;
     summary.patients += 1;
 

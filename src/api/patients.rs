@@ -213,12 +213,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let today = crate::service::clinic_settings::clinic_today(&db, &user.0).await?;
     let ctx = user.0;
-    let created = db
-        .run(move |conn| {
-            let id = service::create(conn, &ctx, &body.0, today)?;
-            crate::db::patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
-        })
-        .await?;
+    let created = db.run(move |conn| service::create(conn, &ctx, &body.0, today)).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/patients/{}", created.0.id)))
         .json(PatientJson::from(created)))

@@ -1,8 +1,10 @@
 //! Application services: each use case once, shared by the HTML screens, the JSON API and
 //! the commands. A service checks authorisation, runs its queries and writes the audit event.
 
+pub mod account_overview;
 pub mod accounts;
 pub mod assessments;
+pub mod audit_log;
 pub mod auth;
 pub mod caseload;
 pub mod clinic_settings;

@@ -67,8 +67,13 @@ fn check_therapist(conn: &mut DbConn, clinic: ClinicId, therapist: UserId) -> Re
     }
 }
 
-/// Adds a patient to the actor's clinic; returns the new id.
-pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &PatientInput, today: NaiveDate) -> Result<PatientId, AppError> {
+/// Adds a patient to the actor's clinic; returns the new record.
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    input: &PatientInput,
+    today: NaiveDate,
+) -> Result<PatientWithTherapist, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     // A new patient joins the actor's own clinic.
     let clinic = ctx.actor.clinic_id;
@@ -80,7 +85,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: &PatientInput, today: NaiveDa
     conn.transaction(|conn| {
         let id = patients::insert(conn, clinic, &fields, super::now())?;
         ctx.audit(conn, "patient.create", Some(clinic), Some(id), None)?;
-        Ok(id)
+        patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
     })
 }
 

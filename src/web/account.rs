@@ -5,12 +5,12 @@ use super::components::{csrf, error_summary, input};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser, SESSION_COOKIE};
 use super::{invalid, page, see_other, HtmlResult};
-use crate::db::users::{self, User};
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
+use crate::service::account_overview::{self, AccountOverview};
 use crate::service::passwords;
 use crate::service::sessions::{self, SignedInPlace};
-use crate::service::totp::{self, Enrolment};
+use crate::service::totp;
 use actix_web::{web, HttpRequest};
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
@@ -25,33 +25,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/sessions/end-others", web::post().to(end_others));
 }
 
-/// Everything the page shows, loaded before rendering.
-struct AccountView {
-    user: User,
-    enrolment: Option<Enrolment>,
-    recovery_left: i64,
-    must_enrol: bool,
-    places: Vec<SignedInPlace>,
-}
-
 fn session_secret(req: &HttpRequest) -> String {
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default()
 }
 
-async fn load(req: &HttpRequest, user: &SessionUser, db: &Db) -> Result<AccountView, AppError> {
+async fn load(req: &HttpRequest, user: &SessionUser, db: &Db) -> Result<AccountOverview, AppError> {
     let (ctx, secret) = (user.ctx.clone(), session_secret(req));
-    db.run(move |conn| -> Result<AccountView, AppError> {
-        let me = users::find(conn, ctx.actor.user_id)?.ok_or(AppError::NotFound)?;
-        let clinic = crate::db::clinics::find(conn, me.clinic_id)?;
-        Ok(AccountView {
-            enrolment: totp::pending_enrolment(conn, &ctx)?,
-            recovery_left: crate::db::mfa::recovery_codes_left(conn, me.id)?,
-            must_enrol: !me.totp_enabled && clinic.is_some_and(|c| c.require_totp),
-            places: sessions::list(conn, &ctx, &secret)?,
-            user: me,
-        })
-    })
-    .await
+    db.run(move |conn| account_overview::overview(conn, &ctx, &secret)).await
 }
 
 /// The otpauth URI as an SVG QR code (markup only: no script, no style attribute).
@@ -63,7 +43,7 @@ fn qr_code(uri: &str) -> Markup {
     html! { div.qr role="img" aria-label="QR code for your authenticator app" { (PreEscaped(svg)) } }
 }
 
-fn second_factor(user: &SessionUser, view: &AccountView, errors: &FieldErrors) -> Markup {
+fn second_factor(user: &SessionUser, view: &AccountOverview, errors: &FieldErrors) -> Markup {
     html! {
         section #second-factor {
             h2 { "Second factor" }
@@ -146,7 +126,7 @@ fn sessions_section(user: &SessionUser, places: &[SignedInPlace]) -> Markup {
     }
 }
 
-fn view_page(user: &SessionUser, view: &AccountView, errors: &FieldErrors) -> Markup {
+fn view_page(user: &SessionUser, view: &AccountOverview, errors: &FieldErrors) -> Markup {
     let body = html! {
         h1 { "Your account" }
         p { (view.user.name) " · " (view.user.email) }

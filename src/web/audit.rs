@@ -4,10 +4,10 @@ use super::components::{csv_response, pagination, Cell};
 use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
-use crate::authz::Permission;
-use crate::db::audit::{self, AuditFilter, AuditRow};
+use crate::db::audit::{AuditFilter, AuditRow};
 use crate::db::Db;
 use crate::error::AppError;
+use crate::service::audit_log::{self, Use};
 use actix_web::web;
 use maud::html;
 use serde::Deserialize;
@@ -66,27 +66,15 @@ async fn load(
     query: &AuditQuery,
     offset: i64,
     limit: i64,
-    action: &'static str,
+    purpose: Use,
 ) -> Result<(Rows, i64), AppError> {
-    user.actor().require(Permission::ViewAudit)?;
     let (ctx, filter) = (user.ctx.clone(), query.filter());
-    db.run(move |conn| -> Result<_, AppError> {
-        let found = audit::list(conn, ctx.actor.scope(), &filter, offset, limit)?;
-        // Reading the audit log is itself audited; an export once for every patient it holds.
-        if action == "audit.export" {
-            let patients = found.0.iter().filter_map(|(e, _)| e.patient_id.as_deref());
-            crate::service::exports::record_patients(conn, &ctx, action, None, patients)?;
-        } else {
-            ctx.audit(conn, action, None, None, Some(format!("rows={}", found.0.len())))?;
-        }
-        Ok(found)
-    })
-    .await
+    db.run(move |conn| audit_log::list(conn, &ctx, &filter, offset, limit, purpose)).await
 }
 
 async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
     let page_no = crate::input::page_number(query.page.as_deref()).unwrap_or(1);
-    let (rows, total) = load(&user, &db, &query, (page_no - 1) * PER_PAGE, PER_PAGE, "audit.read").await?;
+    let (rows, total) = load(&user, &db, &query, (page_no - 1) * PER_PAGE, PER_PAGE, Use::Read).await?;
     let value = |v: &Option<String>| v.clone().unwrap_or_default();
     let qs = query.query_string();
     let body = html! {
@@ -124,7 +112,7 @@ async fn audit_page(user: SessionUser, query: web::Query<AuditQuery>, db: web::D
 }
 
 async fn audit_csv(user: SessionUser, query: web::Query<AuditQuery>, db: web::Data<Db>) -> HtmlResult {
-    let (rows, _) = load(&user, &db, &query, 0, EXPORT_LIMIT, "audit.export").await?;
+    let (rows, _) = load(&user, &db, &query, 0, EXPORT_LIMIT, Use::Export).await?;
     let lines = rows.iter().map(|(e, name)| {
         let text = |v: &Option<String>| Cell::Text(v.clone().unwrap_or_default());
         vec![

@@ -202,7 +202,7 @@ async fn create(form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
         })
         .await
     {
-        Ok(id) => Ok(see_other(&format!("/patients/{id}"))),
+        Ok(created) => Ok(see_other(&format!("/patients/{}", created.0.id))),
         Err(AppError::Validation(errors)) => {
             let clinicians = clinicians(&db, form.user.actor().clinic_id).await?;
             let view = FormView {

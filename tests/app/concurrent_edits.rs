@@ -66,9 +66,7 @@ async fn eight_concurrent_saves_of_one_draft_assessment_keep_one_and_refuse_the_
     assert_eq!(status, 201, "{draft}");
     let path = format!("/api/v1/assessments/{}", draft["id"].as_str().unwrap_or_default());
     let version = draft["version"].as_i64().unwrap_or_default();
-    let bodies = (1..=8)
-        .map(|n| json!({"version": version, "findings": [{"code": "nprs_now", "value": n}]}))
-        .collect();
+    let bodies = (1..=8).map(|n| json!({"version": version, "findings": [{"code": "nprs_now", "value": n}]})).collect();
 
     let winner = one_winner(&race(&app, &token, Method::PATCH, &path, bodies).await);
 
