@@ -220,18 +220,8 @@ pub async fn update(
     let assessment: AssessmentId = id(&path)?;
     let ctx = user.0.clone();
     let ApiJson(DraftUpdate { version, assessed_on, content }) = body;
-    db.run(move |conn| {
-        let current = service::get(conn, &ctx, assessment)?;
-        let today = crate::service::clinic_settings::today(conn, &ctx)?;
-        let date = match assessed_on {
-            None => current.record(assessment).map(|r| r.row.assessed_on).ok_or(AppError::NotFound)?,
-            Some(text) => crate::domain::dates::parse_day(&text).filter(|d| *d <= today).ok_or_else(|| {
-                AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
-            })?,
-        };
-        service::update_draft(conn, &ctx, assessment, version, date, &content)
-    })
-    .await?;
+    db.run(move |conn| service::update_draft(conn, &ctx, assessment, version, assessed_on.as_deref(), &content))
+        .await?;
     respond(&db, user.0, assessment, actix_web::http::StatusCode::OK).await
 }
 

@@ -285,10 +285,9 @@ fn status_change(
         Some("active") => Ok(None),
         Some("discharged") => match date.and_then(|d| d.as_str()) {
             None => Ok(Some(today)),
-            Some(text) => crate::domain::dates::parse_day(text)
-                .filter(|d| *d <= today)
-                .map(Some)
-                .ok_or_else(|| AppError::field("discharged_on", "Enter a date as YYYY-MM-DD, not in the future.")),
+            Some(text) => {
+                crate::domain::dates::past_day(text, today).map(Some).map_err(|m| AppError::field("discharged_on", m))
+            }
         },
         _ => Err(AppError::field("status", "status must be active or discharged.")),
     }

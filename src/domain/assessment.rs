@@ -168,14 +168,9 @@ impl AssessmentInput {
         if kind.is_none() {
             add_field_error(&mut errors, "kind", "kind must be initial or reassessment");
         }
-        let date = super::dates::parse_day(&self.assessed_on);
-        match date {
-            None => add_field_error(&mut errors, "assessed_on", "Enter the assessment date as YYYY-MM-DD."),
-            Some(d) if d > today => {
-                add_field_error(&mut errors, "assessed_on", "The assessment date is in the future.")
-            }
-            Some(_) => {}
-        }
+        let date = super::dates::past_day(&self.assessed_on, today)
+            .map_err(|m| add_field_error(&mut errors, "assessed_on", m))
+            .ok();
         let content = self.content.validate().map_err(|e| errors.extend(e)).ok();
         match (kind, date, content) {
             (Some(kind), Some(date), Some(content)) if errors.is_empty() => Ok((kind, date, content)),

@@ -134,13 +134,8 @@ pub struct PatientFields {
 }
 
 fn parse_date(errors: &mut FieldErrors, field: &str, text: &str, today: NaiveDate) -> Option<NaiveDate> {
-    let Some(date) = super::dates::parse_day(text) else {
-        add_field_error(errors, field, "Enter a date as YYYY-MM-DD, e.g. 1980-04-23.");
-        return None;
-    };
-    if date > today {
-        add_field_error(errors, field, "This date is in the future.");
-    } else if date < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(date) {
+    let date = super::dates::past_day(text, today).map_err(|m| add_field_error(errors, field, m)).ok()?;
+    if date < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(date) {
         add_field_error(errors, field, "Enter a date after 1900.");
     }
     Some(date)

@@ -7,6 +7,7 @@ use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::patients::{self, PatientWithTherapist};
 use crate::db::{clinics, is_unique_violation, DbConn, DbError};
 use crate::domain::assessment::{AssessmentContent, AssessmentInput, AssessmentKind, ContentInput};
+use crate::domain::dates::past_day;
 use crate::domain::findings;
 use crate::domain::mcid::McidThresholds;
 use crate::domain::red_flag_action::{self, ActionKind};
@@ -229,20 +230,31 @@ fn find_in_history(
     Ok((history, record))
 }
 
-/// Saves a draft's date and content, if it is still a draft at `version` (409 otherwise).
+/// Saves a draft's content and, when `assessed_on` is given, its date as typed (a past day
+/// of the clinic's calendar), if it is still a draft at `version` (409 otherwise). Every
+/// problem is reported at once, next to its field.
 pub fn update_draft(
     conn: &mut DbConn,
     ctx: &Ctx,
     id: AssessmentId,
     version: i32,
-    assessed_on: NaiveDate,
+    assessed_on: Option<&str>,
     input: &ContentInput,
 ) -> Result<(), AppError> {
     let (_, record) = find_in_history(conn, ctx, id)?;
     if record.is_signed() {
         return Err(locked());
     }
-    let content = input.validate().map_err(AppError::Validation)?;
+    let today = super::clinic_settings::today(conn, ctx)?;
+    let mut errors = FieldErrors::new();
+    let assessed_on = match assessed_on {
+        None => Some(record.row.assessed_on),
+        Some(text) => past_day(text, today).map_err(|m| add_field_error(&mut errors, "assessed_on", m)).ok(),
+    };
+    let content = input.validate().map_err(|e| errors.extend(e)).ok();
+    let (Some(assessed_on), Some(content)) = (assessed_on, content) else {
+        return Err(AppError::Validation(errors));
+    };
     let json = to_json(&content)?;
     conn.transaction(|conn| {
         if !store::update_draft(conn, id, version, assessed_on, &json, now())? {

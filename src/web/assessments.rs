@@ -239,11 +239,7 @@ async fn save(
             if amending {
                 return service::amend(conn, &ctx, id, version, &reason, &content);
             }
-            let today = crate::service::clinic_settings::today(conn, &ctx)?;
-            let date = crate::domain::dates::parse_day(&date_text).filter(|d| *d <= today).ok_or_else(|| {
-                AppError::field("assessed_on", "Enter the assessment date as YYYY-MM-DD, not in the future.")
-            })?;
-            service::update_draft(conn, &ctx, id, version, date, &content)
+            service::update_draft(conn, &ctx, id, version, Some(&date_text), &content)
         })
         .await;
     let (errors, conflict) = match outcome {

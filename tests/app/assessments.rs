@@ -376,3 +376,24 @@ async fn an_admin_sets_a_clinics_mcid_and_progress_uses_it() {
         .unwrap_or_default();
     assert_eq!(worst["reaches_mcid"], true, "1 point now reaches the clinic's MCID");
 }
+
+#[tokio::test]
+async fn a_draft_saved_with_a_future_date_and_a_wrong_value_names_both_fields_and_keeps_the_draft() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let patient = patient(&app, &token).await;
+    let (_, draft) = record(&app, &token, &patient, json!({"kind": "initial", "assessed_on": "2026-11-20"})).await;
+    let path = format!("/api/v1/assessments/{}", draft["id"].as_str().unwrap_or_default());
+    let body = json!({"version": draft["version"], "assessed_on": "2999-01-01",
+        "findings": [{"code": "nprs_now", "value": 11}]});
+
+    let (status, refused) = app.api(Method::PATCH, &path, &token, Some(body)).await;
+
+    assert_eq!(status, 422, "{refused}");
+    let fields = &refused["error"]["fields"];
+    assert!(fields["assessed_on"].is_array() && !fields["assessed_on"].is_null(), "{refused}");
+    assert!(fields.as_object().is_some_and(|f| f.keys().any(|k| k.starts_with("findings"))), "{refused}");
+    let (_, kept) = app.api(Method::GET, &path, &token, None).await;
+    assert_eq!(kept["assessed_on"], "2026-11-20");
+    assert_eq!(kept["version"], draft["version"], "nothing of the refused save was written");
+}
