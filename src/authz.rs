@@ -50,9 +50,11 @@ impl FromStr for Role {
         Self::ALL
             .into_iter()
             .find(|r| r.code() == s)
-            .ok_or_else(|| format!("role must be one of: therapist, lead, admin (not '{s}')"))
+            .ok_or_else(|| String::from("role must be one of: therapist, lead, admin"))
     }
 }
+
+crate::stored_as_code!(Role);
 
 /// Which clinics' records a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

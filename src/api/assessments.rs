@@ -56,16 +56,6 @@ pub struct NeurologyJson {
     pub needs_review: Vec<crate::domain::neuro_trend::NeedsReview<uuid::Uuid>>,
 }
 
-/// Whether an assessment is still editable.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentStatus {
-    /// Editable.
-    Draft,
-    /// Locked; changed only by amendment.
-    Signed,
-}
-
 /// An assessment: its current content, scores and red-flag state.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentJson {
@@ -75,14 +65,12 @@ pub struct AssessmentJson {
     /// Patient.
     #[schema(value_type = String)]
     pub patient_id: PatientId,
-    /// `initial` or `reassessment`.
-    #[schema(value_type = assessment::AssessmentKind)]
-    pub kind: String,
+    /// Initial or reassessment.
+    pub kind: assessment::AssessmentKind,
     /// Date.
     pub assessed_on: NaiveDate,
-    /// `draft` or `signed`.
-    #[schema(value_type = AssessmentStatus)]
-    pub status: String,
+    /// Draft or signed.
+    pub status: assessment::AssessmentStatus,
     /// Send back on update, sign and amend.
     pub version: i32,
     /// Who signed, when signed.
@@ -119,9 +107,9 @@ fn to_json(history: &AssessmentHistory, record: &AssessmentRecord) -> Assessment
     AssessmentJson {
         id: record.row.id,
         patient_id: record.row.patient_id,
-        kind: record.row.kind.clone(),
+        kind: record.row.kind,
         assessed_on: record.row.assessed_on,
-        status: record.row.status.clone(),
+        status: record.row.status,
         version: record.row.version,
         signed_by: record.row.signed_by.clone(),
         signed_at: record.row.signed_at.map(|t| t.and_utc()),

@@ -58,16 +58,14 @@ pub struct PatientJson {
     pub email: Option<String>,
     /// Condition.
     pub condition: String,
-    /// `left`, `right` or `bilateral`.
-    #[schema(value_type = crate::domain::patient::BodySide)]
-    pub side: String,
+    /// The affected side.
+    pub side: crate::domain::patient::BodySide,
     /// Onset date.
     pub onset_date: Option<NaiveDate>,
     /// History codes.
     pub history: Vec<HistoryCode>,
-    /// `active` or `discharged`.
-    #[schema(value_type = crate::domain::patient::PatientStatus)]
-    pub status: String,
+    /// Under care or discharged.
+    pub status: crate::domain::patient::PatientStatus,
     /// Discharge date.
     pub discharged_on: Option<NaiveDate>,
     /// The current episode of care.

@@ -4,6 +4,7 @@ use super::ids::{AmendmentId, AssessmentId, ClinicId, PatientId, RedFlagActionId
 use super::schema::{assessment_amendments, assessments, red_flag_actions, users};
 use super::{DbConn, DbError};
 use crate::authz::Scope;
+use crate::domain::assessment::{AssessmentKind, AssessmentStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -23,12 +24,14 @@ pub struct AssessmentRow {
     /// Author.
     #[diesel(deserialize_as = String)]
     pub author_id: UserId,
-    /// `initial` or `reassessment`.
-    pub kind: String,
+    /// Initial or reassessment.
+    #[diesel(deserialize_as = String)]
+    pub kind: AssessmentKind,
     /// Date of the examination.
     pub assessed_on: NaiveDate,
-    /// `draft` or `signed`.
-    pub status: String,
+    /// Draft or signed.
+    #[diesel(deserialize_as = String)]
+    pub status: AssessmentStatus,
     /// The original content, JSON.
     pub content: String,
     /// Who signed.
@@ -59,12 +62,14 @@ pub struct NewAssessment {
     /// Author.
     #[diesel(serialize_as = String)]
     pub author_id: UserId,
-    /// Kind code.
-    pub kind: String,
+    /// Kind.
+    #[diesel(serialize_as = String)]
+    pub kind: AssessmentKind,
     /// Date.
     pub assessed_on: NaiveDate,
-    /// `draft`.
-    pub status: String,
+    /// Draft.
+    #[diesel(serialize_as = String)]
+    pub status: AssessmentStatus,
     /// Content JSON.
     pub content: String,
     /// 1.

@@ -6,7 +6,7 @@ use super::schema::{patients, users};
 use super::{DbConn, DbError};
 use crate::authz::Scope;
 use crate::domain::history;
-use crate::domain::patient::PatientFields;
+use crate::domain::patient::{BodySide, PatientFields, PatientStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -36,14 +36,16 @@ pub struct PatientRow {
     pub email: Option<String>,
     /// Condition.
     pub condition: String,
-    /// Side code.
-    pub side: String,
+    /// Affected side.
+    #[diesel(deserialize_as = String)]
+    pub side: BodySide,
     /// Onset date.
     pub onset_date: Option<NaiveDate>,
     /// History codes, space-separated (`domain::history::decode`).
     pub history: String,
-    /// `active` or `discharged`.
-    pub status: String,
+    /// Under care or discharged.
+    #[diesel(deserialize_as = String)]
+    pub status: PatientStatus,
     /// Discharge date.
     pub discharged_on: Option<NaiveDate>,
     /// Optimistic-locking version.

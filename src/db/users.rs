@@ -3,7 +3,7 @@
 use super::ids::{ClinicId, UserId};
 use super::schema::{clinics, users};
 use super::{DbConn, DbError};
-use crate::authz::Scope;
+use crate::authz::{Role, Scope};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -21,8 +21,9 @@ pub struct User {
     pub email: String,
     /// Display name.
     pub name: String,
-    /// Role code (`authz::Role`).
-    pub role: String,
+    /// Role.
+    #[diesel(deserialize_as = String)]
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Whether the account may sign in.
@@ -63,8 +64,9 @@ pub struct NewUser {
     pub email: String,
     /// Display name.
     pub name: String,
-    /// Role code.
-    pub role: String,
+    /// Role.
+    #[diesel(serialize_as = String)]
+    pub role: Role,
     /// argon2id PHC string.
     pub password_hash: String,
     /// Active.

@@ -21,6 +21,9 @@ pub enum AssessmentKind {
 }
 
 impl AssessmentKind {
+    /// Both kinds.
+    pub const ALL: [AssessmentKind; 2] = [Self::Initial, Self::Reassessment];
+
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {
@@ -29,11 +32,44 @@ impl AssessmentKind {
         }
     }
 
-    /// Parses a stored code.
+    /// Parses a code as typed.
     pub fn parse(code: &str) -> Option<Self> {
-        [Self::Initial, Self::Reassessment].into_iter().find(|k| k.code() == code)
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Initial => "Initial assessment",
+            Self::Reassessment => "Reassessment",
+        }
     }
 }
+
+/// Whether an assessment is still editable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentStatus {
+    /// Editable.
+    Draft,
+    /// Locked; changed only by amendment.
+    Signed,
+}
+
+impl AssessmentStatus {
+    /// Both statuses.
+    pub const ALL: [AssessmentStatus; 2] = [Self::Draft, Self::Signed];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Signed => "signed",
+        }
+    }
+}
+
+crate::stored_as_code!(AssessmentKind, AssessmentStatus);
 
 /// What an assessment records; amendments replace it as a whole.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -32,6 +32,33 @@ pub mod safety_floor;
 pub mod safety_profile;
 pub mod scoring;
 
+/// Stores an enum as its code: `String::from(value)` writes `value.code()`, and
+/// `T::try_from(code)` reads one of `T::ALL` back, refusing an unknown code (never a silent
+/// default); `Display` writes the code. Row structs use these through diesel's `serialize_as`/`deserialize_as`.
+#[macro_export]
+macro_rules! stored_as_code {
+    ($($t:ty),* $(,)?) => {$(
+        impl TryFrom<String> for $t {
+            type Error = String;
+            fn try_from(code: String) -> Result<Self, String> {
+                Self::ALL.into_iter().find(|v| v.code() == code).ok_or_else(|| format!("not a stored {} code", stringify!($t)))
+            }
+        }
+
+        impl From<$t> for String {
+            fn from(value: $t) -> String {
+                value.code().to_owned()
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    )*};
+}
+
 /// Text as typed, trimmed; `None` when absent or blank (forms send empty fields as "").
 pub fn filled(value: &Option<String>) -> Option<String> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)

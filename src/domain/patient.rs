@@ -54,6 +54,9 @@ pub enum PatientStatus {
 }
 
 impl PatientStatus {
+    /// Every status.
+    pub const ALL: [PatientStatus; 2] = [Self::Active, Self::Discharged];
+
     /// The stored code.
     pub fn code(self) -> &'static str {
         match self {
@@ -61,16 +64,9 @@ impl PatientStatus {
             Self::Discharged => "discharged",
         }
     }
-
-    /// Parses a stored code; anything unknown reads as active.
-    pub fn parse(code: &str) -> Self {
-        if code == "discharged" {
-            Self::Discharged
-        } else {
-            Self::Active
-        }
-    }
 }
+
+crate::stored_as_code!(BodySide, PatientStatus);
 
 /// A patient as typed into the form or sent to the API: text as received, so that every
 /// problem can be reported next to its field instead of failing the whole request.
@@ -216,6 +212,16 @@ impl PatientInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stored_codes_read_back_and_an_unknown_one_is_refused_not_defaulted() {
+        for status in PatientStatus::ALL {
+            assert_eq!(PatientStatus::try_from(String::from(status)), Ok(status));
+        }
+        assert!(PatientStatus::try_from("archived".to_owned()).is_err());
+        assert!(BodySide::try_from("both".to_owned()).is_err());
+        assert_eq!(BodySide::try_from("bilateral".to_owned()), Ok(BodySide::Bilateral));
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default()

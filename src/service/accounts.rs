@@ -80,7 +80,7 @@ pub fn add_user(conn: &mut DbConn, input: &UserInput) -> Result<UserId, AppError
         clinic_id,
         email: input.email.trim().to_lowercase(),
         name: input.name.trim().to_owned(),
-        role: role.code().to_owned(),
+        role,
         password_hash: hash_password(&input.password)?,
         active: true,
         created_at: now(),

@@ -6,7 +6,7 @@ use crate::db::assessments::{self as store, AssessmentRow, NewAssessment, RedFla
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::patients::{self, PatientWithTherapist};
 use crate::db::{clinics, is_unique_violation, DbConn, DbError};
-use crate::domain::assessment::{AssessmentContent, AssessmentInput, AssessmentKind, ContentInput};
+use crate::domain::assessment::{AssessmentContent, AssessmentInput, AssessmentKind, AssessmentStatus, ContentInput};
 use crate::domain::dates::past_day;
 use crate::domain::findings;
 use crate::domain::mcid::McidThresholds;
@@ -48,7 +48,7 @@ impl AssessmentRecord {
 
     /// Whether it is signed (locked).
     pub fn is_signed(&self) -> bool {
-        self.row.status == "signed"
+        self.row.status == AssessmentStatus::Signed
     }
 }
 
@@ -189,9 +189,9 @@ pub fn create(
         patient_id: patient,
         clinic_id: history.patient.0.clinic_id,
         author_id: ctx.actor.user_id,
-        kind: kind.code().into(),
+        kind,
         assessed_on,
-        status: "draft".into(),
+        status: AssessmentStatus::Draft,
         content: to_json(&content)?,
         version: 1,
         created_at: at,
@@ -279,7 +279,7 @@ pub fn sign(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId, version: i32) -> Res
     if record.is_signed() {
         return Err(AppError::Conflict { code: "locked", message: "This assessment is signed already.".into() });
     }
-    if record.row.kind == AssessmentKind::Initial.code() {
+    if record.row.kind == AssessmentKind::Initial {
         let missing = red_flags::unscreened(&record.current().findings, RedFlagGroup::CaudaEquina);
         if !missing.is_empty() {
             let mut fields = FieldErrors::new();

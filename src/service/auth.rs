@@ -2,7 +2,7 @@
 
 use super::throttle::{self, Attempt};
 use super::{now, record, totp, Origin};
-use crate::authz::{Actor, Role};
+use crate::authz::Actor;
 use crate::db::auth::{self as store, ApiTokenRow, SessionRow};
 use crate::db::ids::UserId;
 use crate::db::users::{self, User};
@@ -73,7 +73,7 @@ pub fn actor_of(user: &User) -> Result<Actor, AppError> {
     Ok(Actor {
         user_id: user.id,
         clinic_id: user.clinic_id,
-        role: user.role.parse::<Role>().map_err(AppError::Internal)?,
+        role: user.role,
         name: user.name.clone(),
         email: user.email.clone(),
     })

@@ -231,8 +231,8 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
 pub fn reassign(conn: &mut DbConn, ctx: &Ctx, patient: PatientId, therapist: UserId) -> Result<(), AppError> {
     ctx.actor.require(Permission::ReviewCaseload)?;
     let (row, _) = crate::db::patients::find(conn, ctx.actor.scope(), patient)?.ok_or(AppError::NotFound)?;
-    let ok =
-        users::find(conn, therapist)?.is_some_and(|u| u.clinic_id == row.clinic_id && u.role != "admin" && u.active);
+    let ok = users::find(conn, therapist)?
+        .is_some_and(|u| u.clinic_id == row.clinic_id && u.role != Role::Admin && u.active);
     if !ok {
         return Err(AppError::field("therapist_id", "Choose a therapist of this clinic."));
     }

@@ -130,9 +130,9 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, kind: BundleKind) -> Res
     let condition = FhirCondition {
         id: derived_id(&[&p.id.to_string(), "condition"]),
         text: p.condition.clone(),
-        side: p.side.clone(),
+        side: p.side.code().to_owned(),
         onset: p.onset_date,
-        active: p.status != "discharged",
+        active: p.status == crate::domain::patient::PatientStatus::Active,
     };
     let mut measurements = Vec::new();
     let mut odi = Vec::new();

@@ -20,7 +20,7 @@ pub fn input_of(row: &patients::PatientRow) -> PatientInput {
         phone: row.phone.clone(),
         email: row.email.clone(),
         condition: row.condition.clone(),
-        side: row.side.clone(),
+        side: row.side.code().to_owned(),
         onset_date: row.onset_date.map(|d| d.to_string()),
         therapist_id: row.therapist_id.clone(),
         history: crate::domain::history::decode(&row.history).iter().map(|h| h.code().to_owned()).collect(),
@@ -59,7 +59,8 @@ fn validate(
 }
 
 fn check_therapist(conn: &mut DbConn, clinic: ClinicId, therapist: UserId) -> Result<(), AppError> {
-    let ok = users::find(conn, therapist)?.is_some_and(|u| u.clinic_id == clinic && u.role != "admin" && u.active);
+    let ok = users::find(conn, therapist)?
+        .is_some_and(|u| u.clinic_id == clinic && u.role != crate::authz::Role::Admin && u.active);
     if ok {
         Ok(())
     } else {
@@ -182,7 +183,8 @@ fn write_status(
 ) -> Result<(), AppError> {
     let id = current.id;
     // Re-activating a discharged patient is a re-referral: a new episode of care starts.
-    let reopened = (date.is_none() && current.status == "discharged").then(|| super::now().date());
+    let reopened = (date.is_none() && current.status == crate::domain::patient::PatientStatus::Discharged)
+        .then(|| super::now().date());
     if !patients::set_status(conn, id, version, date, reopened, super::now())? {
         return Err(AppError::VersionConflict);
     }

@@ -52,7 +52,7 @@ pub fn latest_snapshot(history: &AssessmentHistory) -> Option<(NaiveDate, Measur
         history.records.iter().filter(|r| r.is_signed() && in_episode(start, r.row.assessed_on)).collect();
     let latest = signed.last()?;
     let baseline = signed.first().map(|r| r.current());
-    Some((latest.row.assessed_on, measure_snapshot(latest.current(), baseline, &history.patient.0.side)))
+    Some((latest.row.assessed_on, measure_snapshot(latest.current(), baseline, history.patient.0.side.code())))
 }
 
 impl PlanView {

@@ -6,7 +6,6 @@ use super::assessments::AssessmentHistory;
 use super::library;
 use crate::db::ids::PatientId;
 use crate::db::{library as library_store, plans as plan_store, DbConn};
-use crate::domain::assessment::AssessmentKind;
 use crate::domain::history;
 use crate::domain::modality::ModalityDef;
 use crate::domain::plan::PlanContent;
@@ -23,7 +22,7 @@ pub fn profile(history: &AssessmentHistory) -> SafetyProfile {
         .iter()
         .map(|r| RecordedAssessment {
             id: r.row.id.0,
-            kind: AssessmentKind::parse(&r.row.kind).unwrap_or(AssessmentKind::Reassessment),
+            kind: r.row.kind,
             assessed_on: r.row.assessed_on,
             signed: r.is_signed(),
             content: r.current(),

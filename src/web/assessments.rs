@@ -185,7 +185,7 @@ async fn edit_form(user: SessionUser, path: web::Path<AssessmentId>, db: web::Da
         mode: Mode::Draft(r.row.version),
         action: format!("/assessments/{id}/edit"),
         patient_name: patient_name(&history),
-        kind: &r.row.kind,
+        kind: r.row.kind.code(),
         assessed_on: &on,
         reason: "",
         values: &FormValues::from_content(r.current()),
@@ -206,7 +206,7 @@ async fn amend_form(user: SessionUser, path: web::Path<AssessmentId>, db: web::D
         mode: Mode::Amend(r.row.version),
         action: format!("/assessments/{id}/amend"),
         patient_name: patient_name(&history),
-        kind: &r.row.kind,
+        kind: r.row.kind.code(),
         assessed_on: "",
         reason: "",
         values: &FormValues::from_content(r.current()),
@@ -261,7 +261,7 @@ async fn save(
         mode: if amending { Mode::Amend(r.row.version) } else { Mode::Draft(r.row.version) },
         action: format!("/assessments/{id}/{}", if amending { "amend" } else { "edit" }),
         patient_name: patient_name(&history),
-        kind: &r.row.kind,
+        kind: r.row.kind.code(),
         assessed_on: values.get("assessed_on"),
         reason: values.get("reason"),
         values: &values,
@@ -423,7 +423,7 @@ fn view_page(user: &SessionUser, history: &AssessmentHistory, r: &AssessmentReco
     let profile = crate::service::safety::profile(history);
     let open: Vec<OpenFlag> = profile.open_red_flags.iter().filter(|f| f.assessment_id == id.0).cloned().collect();
     let current = r.current();
-    let kind = if r.row.kind == "initial" { "Initial assessment" } else { "Reassessment" };
+    let kind = r.row.kind.label();
     let body = html! {
         p.crumbs { a href=(format!("/patients/{}", r.row.patient_id)) { "← " (patient_name(history)) } }
         div.page-head {

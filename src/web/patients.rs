@@ -261,7 +261,7 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
             ))
         })
         .await?;
-    let active = p.status == "active";
+    let active = p.status == crate::domain::patient::PatientStatus::Active;
     let open = history.open_flags();
     let body = html! {
         div.page-head {
