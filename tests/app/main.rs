@@ -18,6 +18,7 @@ mod generate;
 pub mod handout;
 mod helpers;
 mod illustrations;
+mod layers;
 mod library;
 mod logs;
 mod measures;
