@@ -26,5 +26,6 @@ pub mod mfa;
 mod patients;
 mod plan_picker;
 mod plans;
+mod post_redirect;
 mod safety;
 mod throttle;
