@@ -6,8 +6,8 @@
 use crate::db::ids::PatientId;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::http_origin::origin_of;
 use crate::service::{record, Ctx};
-use crate::web::session::origin_of;
 use crate::web::HtmlError;
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;

@@ -6,11 +6,11 @@ use crate::db::Db;
 use crate::error::{AppError, ErrorBody, ErrorDetail};
 use crate::service::auth::HashGate;
 use crate::telemetry::{LoggedUser, RequestId, RequestLine};
+use crate::web::security_headers::security_headers;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpMessage, HttpResponse, HttpServer, ResponseError};
 use std::net::TcpListener;
 use std::time::Instant;
@@ -21,10 +21,6 @@ pub struct Application {
     server: Server,
     port: u16,
 }
-
-/// Content Security Policy: no inline script or style, nothing from elsewhere, no framing.
-pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 impl Application {
     /// Connects to the database, applies migrations and binds the address.
@@ -101,25 +97,6 @@ impl Application {
     /// Serves until stopped.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
-    }
-}
-
-/// `Strict-Transport-Security` for a year, sent whenever cookies are marked Secure (the app
-/// is served over HTTPS).
-pub const HSTS: &str = "max-age=31536000; includeSubDomains";
-
-/// The headers every response carries.
-fn security_headers(https: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add(("Content-Security-Policy", CSP))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "no-referrer"))
-        .add(("Cache-Control", "no-store"));
-    if https {
-        headers.add(("Strict-Transport-Security", HSTS))
-    } else {
-        headers
     }
 }
 

@@ -9,7 +9,7 @@ use crate::domain::assessment::{self, AssessmentContent, AssessmentInput, Conten
 use crate::domain::mcid::McidThresholds;
 use crate::domain::red_flags::PROGRESSIVE_NEURO_DEFICIT;
 use crate::error::AppError;
-use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord};
+use crate::service::assessments::{self as service, progress_series, AssessmentHistory, AssessmentRecord};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -342,11 +342,4 @@ pub struct ProgressJson {
     pub thresholds: McidThresholds,
     /// One series per measure.
     pub series: Vec<assessment::Series>,
-}
-
-/// The progress series of a patient's history.
-pub fn progress_series(history: &AssessmentHistory) -> Vec<assessment::Series> {
-    let points: Vec<(NaiveDate, &AssessmentContent)> =
-        history.records.iter().map(|r| (r.row.assessed_on, r.current())).collect();
-    assessment::progress(&points, &history.thresholds)
 }

@@ -6,97 +6,17 @@ use crate::db::Db;
 use crate::domain::caseload::Flag;
 use crate::domain::patient::PatientStatus;
 use crate::error::AppError;
-use crate::service::caseload::{self as service, Caseload, CaseloadQuery};
+use crate::service::caseload::{self as service, Caseload, CaseloadParams, PER_PAGE};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-use utoipa::{IntoParams, ToSchema};
-
-/// Patients per page.
-pub const PER_PAGE: usize = 25;
+use utoipa::ToSchema;
 
 /// The routes of this module (see [`super::routes`]).
 pub fn routes() -> Vec<ApiRoute> {
     vec![op(Method::GET, "/caseload", caseload)]
-}
-
-/// Caseload filters as sent (query string).
-#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct CaseloadParams {
-    /// Clinic (admins only; others see their own).
-    #[param(value_type = Option<String>, format = Uuid)]
-    pub clinic_id: Option<String>,
-    /// One therapist's patients.
-    #[param(value_type = Option<String>, format = Uuid)]
-    pub therapist_id: Option<String>,
-    /// Only patients with this flag.
-    #[param(value_type = Option<Flag>)]
-    pub flag: Option<String>,
-    /// Plan stage 1–4 (0: no active plan).
-    #[param(value_type = Option<i32>, minimum = 0, maximum = 4)]
-    pub stage: Option<String>,
-    /// Order of the patients (default `name`).
-    #[param(value_type = Option<CaseloadSort>)]
-    pub sort: Option<String>,
-    /// Page, from 1.
-    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000000)]
-    pub page: Option<String>,
-}
-
-/// How the caseload is ordered.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseloadSort {
-    /// Family name, given name.
-    Name,
-    /// Most flags first.
-    Flags,
-    /// By plan stage.
-    Stage,
-    /// Longest since the last assessment first.
-    LastAssessed,
-}
-
-impl CaseloadParams {
-    /// The service query; a bad value is a 422 naming the parameter.
-    pub fn query(&self) -> Result<CaseloadQuery, AppError> {
-        let text = crate::domain::filled;
-        let clinic = match text(&self.clinic_id) {
-            Some(c) => Some(c.parse().map_err(|_| AppError::field("clinic_id", "clinic_id must be a clinic's id"))?),
-            None => None,
-        };
-        let therapist = match text(&self.therapist_id) {
-            Some(t) => {
-                Some(t.parse().map_err(|_| AppError::field("therapist_id", "therapist_id must be a user's id"))?)
-            }
-            None => None,
-        };
-        let flag = match text(&self.flag) {
-            Some(f) => Some(Flag::parse(&f).ok_or_else(|| {
-                let codes: Vec<&str> = Flag::ALL.iter().map(|f| f.code()).collect();
-                AppError::field("flag", format!("flag must be one of: {}", codes.join(", ")))
-            })?),
-            None => None,
-        };
-        let stage = match text(&self.stage) {
-            Some(s) => Some(
-                s.parse::<i32>()
-                    .ok()
-                    .filter(|s| (0..=4).contains(s))
-                    .ok_or_else(|| AppError::field("stage", "stage must be 0 to 4"))?,
-            ),
-            None => None,
-        };
-        let sort = match text(&self.sort).as_deref() {
-            None | Some("name") => None,
-            Some(s @ ("flags" | "stage" | "last_assessed")) => Some(s.to_owned()),
-            Some(_) => return Err(AppError::field("sort", "sort must be name, flags, stage or last_assessed")),
-        };
-        Ok(CaseloadQuery { clinic, therapist, flag, stage, sort })
-    }
 }
 
 /// A therapist's load.

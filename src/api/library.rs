@@ -3,15 +3,14 @@
 use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
 use crate::db::ids::ModalityId;
-use crate::db::library::LibraryFilter;
 use crate::db::Db;
 use crate::domain::modality::{Category, ModalityDef, Stage};
 use crate::error::AppError;
-use crate::service::library::{self as service, LibraryItem, Protocol};
+use crate::service::library::{self as service, filter_of, LibraryItem, LibraryParams, Protocol};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The routes of this module (see [`super::routes`]).
 pub fn routes() -> Vec<ApiRoute> {
@@ -64,35 +63,6 @@ impl From<LibraryItem> for ModalityJson {
             definition: item.def,
         }
     }
-}
-
-/// Library filters.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct LibraryParams {
-    /// Category.
-    #[param(value_type = Option<Category>)]
-    pub category: Option<String>,
-    /// Stage: `1`–`4` or its code (`pain_control mobility strength functional`).
-    pub stage: Option<String>,
-    /// Body region.
-    pub region: Option<String>,
-    /// Part of the name.
-    pub q: Option<String>,
-}
-
-/// Parses the filters, naming a bad one.
-pub fn filter_of(p: &LibraryParams) -> Result<LibraryFilter, AppError> {
-    let text = crate::domain::filled;
-    let category = match text(&p.category) {
-        Some(c) => Some(c.parse::<Category>().map_err(|m| AppError::field("category", m))?.code().to_owned()),
-        None => None,
-    };
-    let stage = match text(&p.stage) {
-        Some(s) => Some(s.parse::<Stage>().map_err(|m| AppError::field("stage", m))?.code().to_owned()),
-        None => None,
-    };
-    Ok(LibraryFilter { category, stage, region: text(&p.region), name: text(&p.q) })
 }
 
 /// Current library items (built-in and the clinic's own).

@@ -13,8 +13,8 @@ pub mod plans;
 
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
+use crate::http_origin::origin_of;
 use crate::service::{auth as auth_service, Ctx};
-use crate::web::session::origin_of;
 use actix_web::dev::Payload;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, HttpRequest, HttpResponse, Responder, Route};

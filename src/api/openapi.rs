@@ -64,7 +64,7 @@ use utoipa::{Modify, OpenApi};
         super::caseload::caseload,
     ),
     components(schemas(crate::error::ErrorBody, crate::error::ErrorDetail, crate::error::ErrorCode, crate::domain::patient::PatientInput,
-        super::caseload::CaseloadSort, super::patients::StatusFilter, super::plans::FhirBundleType, crate::domain::caseload::Flag, crate::domain::modality::Category)),
+        crate::service::caseload::CaseloadSort, super::patients::StatusFilter, super::plans::FhirBundleType, crate::domain::caseload::Flag, crate::domain::modality::Category)),
     modifiers(&BearerAuth, &ErrorResponses),
     tags((name = "auth", description = "Tokens, second factor, sessions, password"), (name = "patients", description = "Patients and episodes"),
         (name = "assessments", description = "Structured assessments, scores, red flags, progress"),

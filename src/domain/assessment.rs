@@ -6,7 +6,7 @@ use super::mcid::{self, McidThresholds};
 use super::questionnaires::{PsfsAnswers, RmdqAnswers};
 use super::red_flags;
 use super::scoring::{OdiAnswers, OdiBand, StartBackAnswers, StartBackScore};
-use crate::error::{add_field_error, FieldErrors};
+use crate::field_errors::{add_field_error, FieldErrors};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

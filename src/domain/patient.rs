@@ -2,8 +2,8 @@
 
 use super::filled as blank_to_none;
 use super::history::HistoryCode;
-use crate::db::ids::UserId;
-use crate::error::{add_field_error, from_validator, FieldErrors};
+use crate::field_errors::{add_field_error, from_validator, FieldErrors};
+use crate::ids::UserId;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use validator::Validate;

@@ -6,7 +6,9 @@ use crate::db::assessments::{self as store, AssessmentRow, NewAssessment, RedFla
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::patients::{self, PatientWithTherapist};
 use crate::db::{clinics, is_unique_violation, DbConn, DbError};
-use crate::domain::assessment::{AssessmentContent, AssessmentInput, AssessmentKind, AssessmentStatus, ContentInput};
+use crate::domain::assessment::{
+    self, AssessmentContent, AssessmentInput, AssessmentKind, AssessmentStatus, ContentInput,
+};
 use crate::domain::dates::past_day;
 use crate::domain::findings;
 use crate::domain::mcid::McidThresholds;
@@ -423,4 +425,11 @@ pub fn record_action(
         )?;
         Ok(())
     })
+}
+
+/// The progress series of a patient's history.
+pub fn progress_series(history: &AssessmentHistory) -> Vec<assessment::Series> {
+    let points: Vec<(NaiveDate, &AssessmentContent)> =
+        history.records.iter().map(|r| (r.row.assessed_on, r.current())).collect();
+    assessment::progress(&points, &history.thresholds)
 }

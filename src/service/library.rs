@@ -7,12 +7,43 @@ use crate::db::ids::{ModalityId, ProtocolId};
 use crate::db::library::{self as store, LibraryFilter, ModalityRow, NewModality, ProtocolRow};
 use crate::db::DbConn;
 use crate::domain::library;
-use crate::domain::modality::{ModalityDef, Technique};
+use crate::domain::modality::{Category, ModalityDef, Stage, Technique};
 use crate::domain::protocol::ProtocolContent;
 use crate::domain::protocols_builtin::builtin_protocols;
 use crate::domain::safety_floor;
 use crate::error::AppError;
 use diesel::Connection;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Library filters.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LibraryParams {
+    /// Category.
+    #[param(value_type = Option<Category>)]
+    pub category: Option<String>,
+    /// Stage: `1`–`4` or its code (`pain_control mobility strength functional`).
+    pub stage: Option<String>,
+    /// Body region.
+    pub region: Option<String>,
+    /// Part of the name.
+    pub q: Option<String>,
+}
+
+/// Parses the filters, naming a bad one.
+pub fn filter_of(p: &LibraryParams) -> Result<LibraryFilter, AppError> {
+    let text = crate::domain::filled;
+    let category = match text(&p.category) {
+        Some(c) => Some(c.parse::<Category>().map_err(|m| AppError::field("category", m))?.code().to_owned()),
+        None => None,
+    };
+    let stage = match text(&p.stage) {
+        Some(s) => Some(s.parse::<Stage>().map_err(|m| AppError::field("stage", m))?.code().to_owned()),
+        None => None,
+    };
+    Ok(LibraryFilter { category, stage, region: text(&p.region), name: text(&p.q) })
+}
 
 /// A library item version with its parsed definition.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 use super::components::{csrf, error_summary, input};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser, SESSION_COOKIE};
-use super::{invalid, page, see_other, HtmlResult};
+use super::{page, HtmlResult};
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
 use crate::service::account_overview::{self, AccountOverview};
@@ -149,7 +149,7 @@ struct Empty {}
 async fn begin_totp(form: CsrfForm<Empty>, db: web::Data<Db>) -> HtmlResult {
     let ctx = form.user.ctx.clone();
     db.run(move |conn| totp::begin_enrolment(conn, &ctx)).await?;
-    Ok(see_other("/account#second-factor"))
+    Ok(form.done("/account#second-factor"))
 }
 
 #[derive(Deserialize)]
@@ -172,7 +172,7 @@ async fn confirm_totp(req: HttpRequest, form: CsrfForm<CodeForm>, db: web::Data<
         }
         Err(AppError::Validation(errors)) => {
             let view = load(&req, &form.user, &db).await?;
-            Ok(invalid(view_page(&form.user, &view, &errors)))
+            Ok(form.invalid("/account", view_page(&form.user, &view, &errors)))
         }
         Err(other) => Err(other.into()),
     }
@@ -190,10 +190,10 @@ async fn change_password(req: HttpRequest, form: CsrfForm<PasswordForm>, db: web
     let (ctx, secret) = (form.user.ctx.clone(), session_secret(&req));
     let (current, new) = (form.form.current_password.clone(), form.form.new_password.clone());
     match db.run(move |conn| passwords::change_own(conn, &ctx, &secret, &current, &new)).await {
-        Ok(_) => Ok(see_other("/account?password=changed")),
+        Ok(_) => Ok(form.done("/account?password=changed")),
         Err(AppError::Validation(errors)) => {
             let view = load(&req, &form.user, &db).await?;
-            Ok(invalid(view_page(&form.user, &view, &errors)))
+            Ok(form.invalid("/account", view_page(&form.user, &view, &errors)))
         }
         Err(other) => Err(other.into()),
     }
@@ -202,11 +202,11 @@ async fn change_password(req: HttpRequest, form: CsrfForm<PasswordForm>, db: web
 async fn end_session(path: web::Path<String>, form: CsrfForm<Empty>, db: web::Data<Db>) -> HtmlResult {
     let (ctx, id) = (form.user.ctx.clone(), path.into_inner());
     db.run(move |conn| sessions::end(conn, &ctx, &id)).await?;
-    Ok(see_other("/account#sessions"))
+    Ok(form.done("/account#sessions"))
 }
 
 async fn end_others(req: HttpRequest, form: CsrfForm<Empty>, db: web::Data<Db>) -> HtmlResult {
     let (ctx, secret) = (form.user.ctx.clone(), session_secret(&req));
     db.run(move |conn| sessions::end_others(conn, &ctx, &secret)).await?;
-    Ok(see_other("/account#sessions"))
+    Ok(form.done("/account#sessions"))
 }

@@ -3,7 +3,7 @@
 use super::components::{csrf, error_summary, input, select};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{invalid, page, see_other, HtmlResult};
+use super::{page, HtmlResult};
 use crate::authz::{Permission, Role};
 use crate::db::clinics::{self, Clinic};
 use crate::db::ids::{ClinicId, UserId};
@@ -136,10 +136,10 @@ async fn add_user(form: CsrfForm<UserInput>, db: web::Data<Db>) -> HtmlResult {
         })
         .await;
     match outcome {
-        Ok(_) => Ok(see_other("/admin/users")),
+        Ok(_) => Ok(form.done("/admin/users")),
         Err(AppError::Validation(errors)) => {
             let list = load_users(&form.user, &db).await?;
-            Ok(invalid(users_view(&form.user, &list, &form.form, &errors)))
+            Ok(form.invalid("/admin/users", users_view(&form.user, &list, &form.form, &errors)))
         }
         Err(other) => Err(other.into()),
     }
@@ -255,7 +255,7 @@ async fn set_mcid(
         Ok(())
     })
     .await?;
-    Ok(see_other("/admin/clinics"))
+    Ok(form.done("/admin/clinics"))
 }
 
 async fn add_clinic(form: CsrfForm<ClinicInput>, db: web::Data<Db>) -> HtmlResult {
@@ -269,10 +269,10 @@ async fn add_clinic(form: CsrfForm<ClinicInput>, db: web::Data<Db>) -> HtmlResul
         })
         .await;
     match outcome {
-        Ok(_) => Ok(see_other("/admin/clinics")),
+        Ok(_) => Ok(form.done("/admin/clinics")),
         Err(AppError::Validation(errors)) => {
             let list = load_clinics(&form.user, &db).await?;
-            Ok(invalid(clinics_view(&form.user, &list, &form.form, &errors)))
+            Ok(form.invalid("/admin/clinics", clinics_view(&form.user, &list, &form.form, &errors)))
         }
         Err(other) => Err(other.into()),
     }
@@ -299,7 +299,7 @@ async fn set_time_zone(
         .run(move |conn| crate::service::clinic_settings::set_time_zone(conn, &ctx, clinic, version, &f.time_zone))
         .await;
     let message = match outcome {
-        Ok(()) => return Ok(see_other("/admin/clinics")),
+        Ok(()) => return Ok(form.done("/admin/clinics")),
         Err(AppError::Validation(fields)) => fields.values().flatten().cloned().collect::<Vec<_>>().join(" "),
         Err(AppError::VersionConflict) => {
             "Someone changed this clinic's settings first. Check the time zone and save again.".to_owned()
@@ -309,7 +309,7 @@ async fn set_time_zone(
     let list = load_clinics(&form.user, &db).await?;
     let failure = ZoneFailure { clinic, typed: form.form.time_zone.clone(), message };
     let markup = clinics_page_view(&form.user, &list, &ClinicInput::default(), &FieldErrors::new(), Some(&failure));
-    Ok(invalid(markup))
+    Ok(form.invalid("/admin/clinics", markup))
 }
 
 #[derive(Deserialize)]
@@ -321,13 +321,13 @@ struct ActiveForm {
 async fn set_active(path: web::Path<UserId>, form: CsrfForm<ActiveForm>, db: web::Data<Db>) -> HtmlResult {
     let (ctx, id, active) = (form.user.ctx.clone(), path.into_inner(), form.form.active);
     db.run(move |conn| user_admin::set_active(conn, &ctx, id, active)).await?;
-    Ok(see_other("/admin/users"))
+    Ok(form.done("/admin/users"))
 }
 
 async fn reset_totp(path: web::Path<UserId>, form: CsrfForm<Empty>, db: web::Data<Db>) -> HtmlResult {
     let (ctx, id) = (form.user.ctx.clone(), path.into_inner());
     db.run(move |conn| user_admin::reset_second_factor(conn, &ctx, id)).await?;
-    Ok(see_other("/admin/users"))
+    Ok(form.done("/admin/users"))
 }
 
 #[derive(Deserialize)]
@@ -339,7 +339,7 @@ async fn reset_password(path: web::Path<UserId>, form: CsrfForm<Empty>, db: web:
     let password = fields.get(&format!("password-{id}")).cloned().unwrap_or_default();
     let ctx = form.user.ctx.clone();
     match db.run(move |conn| passwords::reset(conn, &ctx, id, &password)).await {
-        Ok(()) => Ok(see_other("/admin/users")),
+        Ok(()) => Ok(form.done("/admin/users")),
         Err(AppError::Validation(errors)) => {
             let list = load_users(&form.user, &db).await?;
             let blank = UserInput {
@@ -348,7 +348,7 @@ async fn reset_password(path: web::Path<UserId>, form: CsrfForm<Empty>, db: web:
                 ..UserInput::default()
             };
             let page = users_view_with(&form.user, &list, &blank, &FieldErrors::new(), &Some((id, errors)));
-            Ok(invalid(page))
+            Ok(form.invalid("/admin/users", page))
         }
         Err(other) => Err(other.into()),
     }
@@ -363,5 +363,5 @@ struct RequireForm {
 async fn set_require_totp(path: web::Path<ClinicId>, form: CsrfForm<RequireForm>, db: web::Data<Db>) -> HtmlResult {
     let (ctx, clinic, require) = (form.user.ctx.clone(), path.into_inner(), form.form.require);
     db.run(move |conn| user_admin::set_require_totp(conn, &ctx, clinic, require)).await?;
-    Ok(see_other("/admin/clinics"))
+    Ok(form.done("/admin/clinics"))
 }

@@ -4,7 +4,7 @@ use super::assessment_form::{errors_by_field, finding_sections, outcome_sections
 use super::components::{csrf, date, error_summary, field_errors};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{invalid, page, see_other, HtmlError, HtmlResult};
+use super::{page, see_other, HtmlError, HtmlResult};
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::Db;
 use crate::domain::assessment::{AssessmentContent, AssessmentInput, Scores};
@@ -13,7 +13,8 @@ use crate::domain::red_flag_action::ActionKind;
 use crate::domain::red_flags::RedFlagGroup;
 use crate::error::{AppError, FieldErrors};
 use crate::service::assessments::{self as service, AssessmentHistory, AssessmentRecord, OpenFlag};
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -152,7 +153,7 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<Vec<(String, String)>
     let ctx = form.user.ctx.clone();
     let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
     match db.run(move |conn| service::create(conn, &ctx, patient, &input, today)).await {
-        Ok(id) => Ok(see_other(&format!("/assessments/{id}"))),
+        Ok(id) => Ok(form.done(&format!("/assessments/{id}"))),
         Err(AppError::Validation(errors)) => {
             let history = load_patient(&form.user, &db, patient).await?;
             let errors = errors_by_field(errors, &keys);
@@ -167,7 +168,7 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<Vec<(String, String)>
                 previous: history.previous(None).map(AssessmentRecord::current),
                 errors: &errors,
             };
-            Ok(invalid(entry_page(&form.user, &view)))
+            Ok(form.invalid(&format!("/patients/{patient}/assessments/new"), entry_page(&form.user, &view)))
         }
         Err(other) => Err(other.into()),
     }
@@ -243,7 +244,7 @@ async fn save(
         })
         .await;
     let (errors, conflict) = match outcome {
-        Ok(()) => return Ok(see_other(&format!("/assessments/{id}"))),
+        Ok(()) => return Ok(form.done(&format!("/assessments/{id}"))),
         Err(AppError::Validation(errors)) => (errors_by_field(errors, &keys), false),
         Err(AppError::VersionConflict) => (FieldErrors::new(), true),
         Err(other) => return Err(other.into()),
@@ -268,12 +269,9 @@ async fn save(
         previous: history.previous(Some(id)).map(AssessmentRecord::current),
         errors: &errors,
     };
-    let markup = entry_page(&form.user, &view);
-    Ok(if conflict {
-        HttpResponse::Conflict().content_type("text/html; charset=utf-8").body(markup.into_string())
-    } else {
-        invalid(markup)
-    })
+    let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = format!("/assessments/{id}/{}", if amending { "amend" } else { "edit" });
+    Ok(form.reshow(&page, status, entry_page(&form.user, &view)))
 }
 
 async fn update(path: web::Path<AssessmentId>, form: CsrfForm<Vec<(String, String)>>, db: web::Data<Db>) -> HtmlResult {
@@ -293,7 +291,7 @@ async fn sign(path: web::Path<AssessmentId>, form: CsrfForm<VersionForm>, db: we
     let id = path.into_inner();
     let (ctx, version) = (form.user.ctx.clone(), form.form.version);
     db.run(move |conn| service::sign(conn, &ctx, id, version)).await?;
-    Ok(see_other(&format!("/assessments/{id}")))
+    Ok(form.done(&format!("/assessments/{id}")))
 }
 
 #[derive(Deserialize)]
@@ -311,10 +309,11 @@ async fn act(path: web::Path<AssessmentId>, form: CsrfForm<ActionForm>, db: web:
     let (ctx, flag, kind, action) =
         (form.user.ctx.clone(), form.form.flag.clone(), form.form.kind.clone(), form.form.action.clone());
     match db.run(move |conn| service::record_action(conn, &ctx, id, &flag, &kind, &action)).await {
-        Ok(()) => Ok(see_other(&format!("/assessments/{id}"))),
+        Ok(()) => Ok(form.done(&format!("/assessments/{id}"))),
         Err(AppError::Validation(errors)) => {
             let history = load(&form.user, &db, id).await?;
-            Ok(invalid(view_page(&form.user, &history, record(&history, id)?, &errors)))
+            let markup = view_page(&form.user, &history, record(&history, id)?, &errors);
+            Ok(form.invalid(&format!("/assessments/{id}"), markup))
         }
         Err(other) => Err(other.into()),
     }

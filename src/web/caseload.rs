@@ -4,14 +4,14 @@
 use super::components::{csrf, csv_response, date, pagination, Cell};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{page, see_other, HtmlResult};
-use crate::api::caseload::{CaseloadParams, PER_PAGE};
+use super::{page, HtmlResult};
 use crate::authz::{Permission, Role};
 use crate::db::ids::{PatientId, UserId};
 use crate::db::Db;
 use crate::domain::caseload::Flag;
 use crate::error::AppError;
 use crate::service::caseload::{self as service, CaseRow, Caseload};
+use crate::service::caseload::{CaseloadParams, PER_PAGE};
 use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -235,5 +235,5 @@ async fn reassign(form: CsrfForm<ReassignForm>, db: web::Data<Db>) -> HtmlResult
         .map_err(|_| AppError::field("therapist_id", "Choose a therapist of this clinic."))?;
     let ctx = form.user.ctx.clone();
     db.run(move |conn| service::reassign(conn, &ctx, patient, therapist)).await?;
-    Ok(see_other("/caseload"))
+    Ok(form.done("/caseload"))
 }

@@ -183,7 +183,8 @@ async fn print(
         other => other?,
     };
     let nonce = crate::service::auth::random_token();
-    let csp = format!("{}; style-src 'self' 'nonce-{nonce}'", crate::startup::CSP.replace("style-src 'self'; ", ""));
+    let csp =
+        format!("{}; style-src 'self' 'nonce-{nonce}'", super::security_headers::CSP.replace("style-src 'self'; ", ""));
     let mut response = page(render(&h, &format!("/plans/{id}"), &nonce));
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&csp) {
         response.headers_mut().insert(actix_web::http::header::CONTENT_SECURITY_POLICY, value);

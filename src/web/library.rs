@@ -5,8 +5,7 @@ use super::components::{csrf, error_summary, field_errors, input, select};
 use super::illustrations;
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{invalid, page, see_other, HtmlResult};
-use crate::api::library::{filter_of, LibraryParams};
+use super::{page, HtmlResult};
 use crate::authz::Permission;
 use crate::db::ids::ModalityId;
 use crate::db::Db;
@@ -15,6 +14,7 @@ use crate::error::AppError;
 use crate::error::FieldErrors;
 use crate::service::library as service;
 use crate::service::library::LibraryItem;
+use crate::service::library::{filter_of, LibraryParams};
 use actix_web::web;
 use maud::html;
 use maud::Markup;
@@ -141,11 +141,11 @@ async fn save_clinic_item(
         })
         .await;
     match outcome {
-        Ok(new_id) => Ok(see_other(&format!("/library/{new_id}"))),
+        Ok(new_id) => Ok(form.done(&format!("/library/{new_id}"))),
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
             let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
-            Ok(invalid(detail(&form.user, &item, &form.form, &errors)))
+            Ok(form.invalid(&format!("/library/{id}"), detail(&form.user, &item, &form.form, &errors)))
         }
         Err(other) => Err(other.into()),
     }

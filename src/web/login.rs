@@ -3,11 +3,12 @@
 //! (its own cookie), and only a right code starts the session.
 
 use super::components::input;
-use super::session::{constant_time_eq, origin_of, CsrfForm, PlainForm, SESSION_COOKIE};
+use super::session::{constant_time_eq, CsrfForm, PlainForm, SESSION_COOKIE};
 use super::{layout, see_other, HtmlError, HtmlResult};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
+use crate::http_origin::origin_of;
 use crate::service::auth::{self, HashGate, Verified};
 use crate::service::{throttle, totp};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};

@@ -20,8 +20,10 @@ pub mod plan_new;
 pub mod plan_picker;
 pub mod plan_safety;
 pub mod plans;
+pub mod post;
 pub mod progress;
 pub mod screening;
+pub mod security_headers;
 pub mod session;
 
 use crate::error::AppError;
@@ -118,9 +120,4 @@ pub type HtmlResult = Result<HttpResponse, HtmlError>;
 /// A 200 page.
 pub fn page(markup: maud::Markup) -> HttpResponse {
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(markup.into_string())
-}
-
-/// A page re-shown with the user's input and messages (422 so scripts can tell).
-pub fn invalid(markup: maud::Markup) -> HttpResponse {
-    HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(markup.into_string())
 }

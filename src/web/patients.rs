@@ -3,7 +3,7 @@
 use super::components::{csrf, date, error_summary, field_errors, input, pagination, select};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{invalid, page, see_other, HtmlError, HtmlResult};
+use super::{page, HtmlError, HtmlResult};
 use crate::db::ids::PatientId;
 use crate::db::patients::{PatientQuery, PatientRow, PatientWithTherapist};
 use crate::db::users::{self, User};
@@ -13,7 +13,8 @@ use crate::domain::patient::{BodySide, PatientInput, SEX_CODES};
 use crate::error::{AppError, FieldErrors};
 use crate::service::clinic_settings::today as clinic_today;
 use crate::service::patients as service;
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -202,7 +203,7 @@ async fn create(form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
         })
         .await
     {
-        Ok(created) => Ok(see_other(&format!("/patients/{}", created.0.id))),
+        Ok(created) => Ok(form.done(&format!("/patients/{}", created.0.id))),
         Err(AppError::Validation(errors)) => {
             let clinicians = clinicians(&db, form.user.actor().clinic_id).await?;
             let view = FormView {
@@ -214,7 +215,7 @@ async fn create(form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
                 version: None,
                 conflict: false,
             };
-            Ok(invalid(patient_form(&form.user, &view)))
+            Ok(form.invalid("/patients/new", patient_form(&form.user, &view)))
         }
         Err(other) => Err(other.into()),
     }
@@ -375,7 +376,7 @@ async fn update(path: web::Path<PatientId>, form: CsrfForm<PatientInput>, db: we
         })
         .await;
     let (errors, conflict) = match outcome {
-        Ok(()) => return Ok(see_other(&format!("/patients/{id}"))),
+        Ok(()) => return Ok(form.done(&format!("/patients/{id}"))),
         Err(AppError::Validation(errors)) => (errors, false),
         Err(AppError::VersionConflict) => (FieldErrors::new(), true),
         Err(other) => return Err(other.into()),
@@ -392,12 +393,8 @@ async fn update(path: web::Path<PatientId>, form: CsrfForm<PatientInput>, db: we
         version: Some(if conflict { current.version } else { version }),
         conflict,
     };
-    let markup = patient_form(&form.user, &view);
-    Ok(if conflict {
-        HttpResponse::Conflict().content_type("text/html; charset=utf-8").body(markup.into_string())
-    } else {
-        invalid(markup)
-    })
+    let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok(form.reshow(&format!("/patients/{id}/edit"), status, patient_form(&form.user, &view)))
 }
 
 async fn discharge(path: web::Path<PatientId>, form: CsrfForm<Versioned>, db: web::Data<Db>) -> HtmlResult {
@@ -411,5 +408,5 @@ async fn discharge(path: web::Path<PatientId>, form: CsrfForm<Versioned>, db: we
     };
     let (ctx, version) = (form.user.ctx.clone(), form.form.version);
     db.run(move |conn| service::set_discharged(conn, &ctx, id, version, date)).await?;
-    Ok(see_other(&format!("/patients/{id}")))
+    Ok(form.done(&format!("/patients/{id}")))
 }

@@ -76,10 +76,10 @@ struct StepForm {
     replaces: Option<PlanId>,
 }
 
-async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, db: web::Data<Db>) -> HtmlResult {
+async fn lifecycle(path: web::Path<(PlanId, String)>, mut form: CsrfForm<StepForm>, db: web::Data<Db>) -> HtmlResult {
     let (id, step) = path.into_inner();
     let ctx = form.user.ctx.clone();
-    let StepForm { version, reason, screen_override_reason, replaces } = form.form;
+    let StepForm { version, reason, screen_override_reason, replaces } = std::mem::take(&mut form.form);
     let outcome = db
         .run(move |conn| match step.as_str() {
             "activate" => {
@@ -97,5 +97,5 @@ async fn lifecycle(path: web::Path<(PlanId, String)>, form: CsrfForm<StepForm>, 
             _ => Err(AppError::NotFound),
         })
         .await;
-    after_step(&form.user, &db, id, outcome).await
+    after_step(&form, &db, id, outcome).await
 }

@@ -3,7 +3,7 @@
 use super::components::{csrf, field_errors};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{invalid, page, see_other, HtmlResult};
+use super::{page, HtmlResult};
 use crate::db::ids::{PatientId, ProtocolId};
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
@@ -90,7 +90,7 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
         Ok((id, skipped)) => {
             let codes: Vec<String> = skipped.into_iter().map(|s| s.code).collect();
             let suffix = if codes.is_empty() { String::new() } else { format!("?skipped={}", codes.join(",")) };
-            Ok(see_other(&format!("/plans/{id}{suffix}")))
+            Ok(form.done(&format!("/plans/{id}{suffix}")))
         }
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
@@ -100,7 +100,10 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
                 })
                 .await?;
             let name = format!("{} {}", p.0.given_name, p.0.family_name);
-            Ok(invalid(new_plan_page(&form.user, patient, &name, &protocols, &errors, &form.form.title)))
+            Ok(form.invalid(
+                &format!("/patients/{patient}/plans/new"),
+                new_plan_page(&form.user, patient, &name, &protocols, &errors, &form.form.title),
+            ))
         }
         Err(other) => Err(other.into()),
     }

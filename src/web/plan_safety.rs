@@ -132,12 +132,12 @@ async fn review(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ReviewForm>, db:
     let (id, item) = path.into_inner();
     let (ctx, version, reason) = (form.user.ctx.clone(), form.form.version, form.form.reason.clone());
     let outcome = db.run(move |conn| plan_review::review_item(conn, &ctx, id, version, item, &reason)).await;
-    after_step(&form.user, &db, id, outcome).await
+    after_step(&form, &db, id, outcome).await
 }
 
 async fn withdraw(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ReviewForm>, db: web::Data<Db>) -> HtmlResult {
     let (id, item) = path.into_inner();
     let (ctx, version, reason) = (form.user.ctx.clone(), form.form.version, form.form.reason.clone());
     let outcome = db.run(move |conn| plan_review::withdraw_consent(conn, &ctx, id, version, item, Some(&reason))).await;
-    after_step(&form.user, &db, id, outcome).await
+    after_step(&form, &db, id, outcome).await
 }

@@ -8,7 +8,7 @@ use super::layout::layout;
 use super::plan_picker;
 use super::plan_safety::{self, item_safety, safety_banner};
 use super::session::{CsrfForm, SessionUser};
-use super::{invalid, page, see_other, HtmlError, HtmlResult};
+use super::{page, HtmlError, HtmlResult};
 use crate::db::ids::PlanId;
 use crate::db::library::LibraryFilter;
 use crate::db::Db;
@@ -20,7 +20,7 @@ use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
 use crate::service::library::{self as library_service, LibraryItem};
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -423,25 +423,25 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
         Err(e) => Err(e),
     };
     let (errors, message) = match outcome {
-        Ok(()) => return Ok(see_other(&format!("/plans/{id}#stage-{}", stage))),
+        Ok(()) => return Ok(form.done(&format!("/plans/{id}#stage-{}", stage))),
         Err(AppError::Refused { message, fields, .. }) => (fields, message),
         Err(AppError::Validation(fields)) => (fields, "Some fields need attention.".to_owned()),
         Err(other) => return Err(other.into()),
     };
     let d = load(&form.user, &db, id).await?;
     let failure = AddFailure { stage, errors, message, form: f };
-    Ok(invalid(plan_page(&form.user, &d, Some(&failure), None)))
+    Ok(form.invalid(&format!("/plans/{id}"), plan_page(&form.user, &d, Some(&failure), None)))
 }
 
-async fn run_edit(user: &SessionUser, db: &Db, id: PlanId, version: Option<&str>, change: PlanEdit) -> HtmlResult {
+async fn run_edit<T>(form: &CsrfForm<T>, db: &Db, id: PlanId, version: Option<&str>, change: PlanEdit) -> HtmlResult {
     let outcome = match form_version(version) {
         Ok(version) => {
-            let ctx = user.ctx.clone();
+            let ctx = form.user.ctx.clone();
             db.run(move |conn| service::edit(conn, &ctx, id, Some(version), change)).await
         }
         Err(e) => Err(e),
     };
-    after_step(user, db, id, outcome).await
+    after_step(form, db, id, outcome).await
 }
 
 async fn item_action(
@@ -463,7 +463,7 @@ async fn item_action(
         },
         _ => return Err(AppError::NotFound.into()),
     };
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
+    run_edit(&form, &db, id, form.form.version.as_deref(), change).await
 }
 
 #[derive(Deserialize)]
@@ -486,7 +486,7 @@ async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, 
         .parse::<u8>()
         .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."))?;
     let change = PlanEdit::EditStage { stage, name: form.form.name.clone(), purpose: form.form.purpose.clone(), weeks };
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
+    run_edit(&form, &db, id, form.form.version.as_deref(), change).await
 }
 
 #[derive(Deserialize, Default)]
@@ -524,7 +524,7 @@ async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>
             list.push(Criterion::new(m, c, v));
         }
     }
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), PlanEdit::SetCriteria(stage, list)).await
+    run_edit(&form, &db, id, form.form.version.as_deref(), PlanEdit::SetCriteria(stage, list)).await
 }
 
 async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
@@ -543,14 +543,20 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
             PlanEdit::AddGoal { measure, comparator, target, due }
         }
     };
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
+    run_edit(&form, &db, id, form.form.version.as_deref(), change).await
 }
 
 /// Back to the plan after a step: its page, or the page again with the refusal's message
 /// (conflicts and field problems) at the status the refusal carries.
-pub(super) async fn after_step(user: &SessionUser, db: &Db, id: PlanId, outcome: Result<(), AppError>) -> HtmlResult {
+pub(super) async fn after_step<T>(
+    form: &CsrfForm<T>,
+    db: &Db,
+    id: PlanId,
+    outcome: Result<(), AppError>,
+) -> HtmlResult {
+    let user = &form.user;
     match outcome {
-        Ok(()) => Ok(see_other(&format!("/plans/{id}"))),
+        Ok(()) => Ok(form.done(&format!("/plans/{id}"))),
         Err(e @ (AppError::Conflict { .. } | AppError::VersionConflict | AppError::Validation(_))) => {
             let d = load(user, db, id).await?;
             let message = match &e {
@@ -558,9 +564,7 @@ pub(super) async fn after_step(user: &SessionUser, db: &Db, id: PlanId, outcome:
                 other => other.to_string(),
             };
             let status = actix_web::ResponseError::status_code(&e);
-            Ok(HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(plan_page(user, &d, None, Some(message)).into_string()))
+            Ok(form.reshow(&format!("/plans/{id}"), status, plan_page(user, &d, None, Some(message))))
         }
         Err(other) => Err(other.into()),
     }

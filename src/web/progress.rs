@@ -5,11 +5,11 @@ use super::components::date;
 use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
-use crate::api::assessments::progress_series;
 use crate::db::ids::PatientId;
 use crate::db::Db;
 use crate::domain::assessment::Series;
 use crate::service::assessments as service;
+use crate::service::assessments::progress_series;
 use actix_web::web;
 use maud::{html, Markup};
 

@@ -1,43 +1,19 @@
 //! The signed-in person (cookie session) and CSRF-checked forms.
 
 use super::HtmlError;
-use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::service::{auth, Ctx, Origin};
-use crate::telemetry::RequestId;
+use crate::http_origin::origin_of;
+use crate::service::{auth, Ctx};
 use actix_web::dev::Payload;
-use actix_web::http::header::HeaderMap;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use std::future::Future;
-use std::net::IpAddr;
 use std::pin::Pin;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "pp_session";
-
-/// The request's origin for the audit log.
-pub fn origin_of(req: &HttpRequest) -> Origin {
-    let trusted = req.app_data::<web::Data<Settings>>().and_then(|s| s.trusted_proxy);
-    Origin {
-        request_id: req.extensions().get::<RequestId>().map(|id| id.0.clone()),
-        client_addr: client_addr(req.peer_addr().map(|a| a.ip()), trusted, req.headers()).map(|a| a.to_string()),
-    }
-}
-
-/// The client's address: the peer's, or, when the peer is the trusted proxy, the last
-/// address that proxy added to `X-Forwarded-For` (earlier entries are the client's own
-/// claims). Anything that is not an address is ignored.
-pub fn client_addr(peer: Option<IpAddr>, trusted: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
-    if peer.is_none() || peer != trusted {
-        return peer;
-    }
-    let forwarded = headers.get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).last();
-    let last = forwarded.and_then(|list| list.rsplit(',').next()).map(str::trim);
-    last.and_then(|a| a.parse().ok()).or(peer)
-}
 
 /// A person signed in through the browser; extracting it requires a live session,
 /// otherwise the browser is sent to the sign-in page.
@@ -106,6 +82,8 @@ pub struct CsrfForm<T> {
     /// The parsed form.
     pub form: T,
     raw: web::Bytes,
+    /// Plain form or htmx: how the answer is shaped (see [`super::post`]).
+    pub(super) sender: super::post::Sender,
 }
 
 impl<T> CsrfForm<T> {
@@ -131,7 +109,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 return Err(AppError::CsrfRejected.into());
             }
             let form = read_form(&bytes)?;
-            Ok(CsrfForm { user, form, raw: bytes })
+            Ok(CsrfForm { user, form, raw: bytes, sender: super::post::Sender::of(&req) })
         })
     }
 }
@@ -177,29 +155,3 @@ fn read_form<U: DeserializeOwned>(bytes: &[u8]) -> Result<U, AppError> {
 }
 
 pub use crate::service::auth::constant_time_eq;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use actix_web::http::header::{HeaderName, HeaderValue};
-
-    fn forwarded(value: &'static str) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        headers.insert(HeaderName::from_static("x-forwarded-for"), HeaderValue::from_static(value));
-        headers
-    }
-
-    #[test]
-    fn x_forwarded_for_counts_only_when_the_peer_is_the_trusted_proxy() {
-        let (proxy, other): (IpAddr, IpAddr) = ("10.0.0.2".parse().unwrap(), "192.0.2.9".parse().unwrap());
-        let headers = forwarded("203.0.113.50, 198.51.100.7");
-        assert_eq!(client_addr(Some(proxy), Some(proxy), &headers), "198.51.100.7".parse().ok());
-        assert_eq!(
-            client_addr(Some(other), Some(proxy), &headers),
-            Some(other),
-            "an untrusted peer's header is ignored"
-        );
-        assert_eq!(client_addr(Some(proxy), None, &headers), Some(proxy), "no proxy configured");
-        assert_eq!(client_addr(Some(proxy), Some(proxy), &forwarded("not an address")), Some(proxy));
-    }
-}
