@@ -33,7 +33,7 @@ pub fn handout(
     number: Option<i32>,
     large: bool,
     today: NaiveDate,
-) -> Result<crate::domain::handout::Handout, AppError> {
+) -> Result<crate::domain::export::handout::Handout, AppError> {
     let view = load(conn, ctx, plan)?;
     if view.row.plan_version == 0 {
         return Err(AppError::Conflict {
@@ -60,7 +60,7 @@ pub fn handout(
     }
     let clinic = crate::db::clinics::find(conn, view.row.clinic_id)?.ok_or(AppError::NotFound)?;
     let patient = &view.history.patient;
-    let header = crate::domain::handout::HandoutHeader {
+    let header = crate::domain::export::handout::HandoutHeader {
         clinic: clinic.name,
         clinic_phone: clinic.phone,
         clinic_address: clinic.address,
@@ -75,7 +75,7 @@ pub fn handout(
         Some(view.row.patient_id),
         Some(format!("plan={plan} version={number} large={large}")),
     )?;
-    Ok(crate::domain::handout::handout(header, &content, number, today, large))
+    Ok(crate::domain::export::handout::handout(header, &content, number, today, large))
 }
 
 /// A stable UUID for an exported resource derived from its source (so re-exports match).
@@ -88,7 +88,7 @@ fn derived_id(parts: &[&str]) -> String {
 }
 
 /// The scores of an assessment exported as Observations, by measure code (see
-/// `domain::fhir::score_code`). The hook for RMDQ and PSFS: when the assessment scores
+/// `domain::export::fhir::score_code`). The hook for RMDQ and PSFS: when the assessment scores
 /// carry them, add `("rmdq", scores.rmdq)` and `("psfs_mean", scores.psfs_mean)` here.
 pub fn score_values(scores: &crate::domain::assessment::Scores) -> Vec<(&'static str, Option<f64>)> {
     vec![("odi_percent", scores.odi_percent)]
@@ -108,7 +108,9 @@ pub enum BundleKind {
 /// version, or the draft before the first activation), Goals, NPRS, SLR and score
 /// Observations and ODI QuestionnaireResponses from signed assessments. Audited.
 pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, kind: BundleKind) -> Result<serde_json::Value, AppError> {
-    use crate::domain::fhir::{as_transaction, bundle, FhirCondition, FhirMeasurement, FhirOdi, FhirPatient, FhirPlan};
+    use crate::domain::export::fhir::{
+        as_transaction, bundle, FhirCondition, FhirMeasurement, FhirOdi, FhirPatient, FhirPlan,
+    };
     use crate::domain::findings::Side;
     use crate::domain::scoring::OdiSection;
     let view = super::plans::get(conn, ctx, plan)?;

@@ -7,7 +7,7 @@ use super::session::SessionUser;
 use super::{page, HtmlResult};
 use crate::db::ids::PlanId;
 use crate::db::Db;
-use crate::domain::handout::{Handout, SAFETY_NET};
+use crate::domain::export::handout::{Handout, SAFETY_NET};
 use crate::error::AppError;
 use crate::service::exports;
 use actix_web::{web, HttpResponse};
@@ -195,7 +195,7 @@ async fn print(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::handout::{handout, HandoutHeader};
+    use crate::domain::export::handout::{handout, HandoutHeader};
     use crate::domain::plan::PlanContent;
     use crate::domain::protocols_builtin::builtin_protocols;
 

@@ -2,9 +2,9 @@
 //! alone. Built from one plan version; never holds clinician-only notes, overrides, warnings
 //! or internal codes.
 
-use super::modality::Setting;
-use super::plan::PlanContent;
-use super::progression;
+use crate::domain::modality::Setting;
+use crate::domain::plan::PlanContent;
+use crate::domain::progression;
 use chrono::NaiveDate;
 
 /// The safety-netting box (docs/clinical-rules.md "Handout safety-netting"), on every handout.
