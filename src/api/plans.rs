@@ -7,7 +7,7 @@ use super::{ApiJson, BearerUser};
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{diff, PlanStatus};
+use crate::domain::plan::PlanStatus;
 use crate::domain::progression::{Comparator, Measure};
 use crate::error::AppError;
 use crate::service::plans::{self as service, AddItem, PlanEdit, Skipped};
@@ -134,10 +134,15 @@ pub async fn version(
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path.0)?;
     let number: i32 = path.1.parse().map_err(|_| AppError::NotFound)?;
-    let view = db.run(move |conn| service::get(conn, &user.0, id)).await?;
-    let content = view.version_content(number)?;
-    let changes = if number > 1 { diff(&view.version_content(number - 1)?, &content) } else { Vec::new() };
+    let (view, content) = db
+        .run(move |conn| {
+            let view = service::get(conn, &user.0, id)?;
+            let content = view.version_content(conn, number)?;
+            Ok::<_, AppError>((view, content))
+        })
+        .await?;
     let (row, by) = view.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;
+    let changes = view.changes(row);
     Ok(HttpResponse::Ok().json(VersionJson {
         number,
         reason: row.reason.clone(),

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod library;
 pub mod mfa;
 pub mod patients;
+pub mod plan_storage;
 pub mod plans;
 pub mod schema;
 pub mod throttle;
@@ -240,6 +241,8 @@ impl Db {
         if applied > 0 {
             tracing::info!(applied, backend = self.backend, "migrations applied");
         }
+        // Rows written before the plan storage form changed are converted once.
+        plan_storage::convert(&mut conn).map_err(|e| format!("converting stored plans failed: {e}"))?;
         Ok(())
     }
 }

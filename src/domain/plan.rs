@@ -454,10 +454,10 @@ fn is_neuro_code(code: &str) -> bool {
 }
 
 /// One difference between two versions of a plan, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     /// `added`, `removed` or `changed`.
-    pub kind: &'static str,
+    pub kind: String,
     /// What changed, e.g. "Stage 2 Mobility: Bridge".
     pub what: String,
     /// Details of a change, e.g. "dosage 3 × 10 → 3 × 15".
@@ -467,7 +467,7 @@ pub struct Change {
 /// What was added, removed or changed from `old` to `new` (items, goals, stages, criteria).
 pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
     let mut changes = Vec::new();
-    let mut push = |kind, what: String, detail: String| changes.push(Change { kind, what, detail });
+    let mut push = |kind: &str, what: String, detail: String| changes.push(Change { kind: kind.to_owned(), what, detail });
     for ns in &new.stages {
         let label = format!("Stage {} {}", ns.position, ns.name);
         let Some(os) = old.stages.iter().find(|s| s.id == ns.id) else {
@@ -621,7 +621,7 @@ mod tests {
 
         let changes = diff(&old, &new);
 
-        let kinds: Vec<_> = changes.iter().map(|c| (c.kind, c.what.as_str())).collect();
+        let kinds: Vec<_> = changes.iter().map(|c| (c.kind.as_str(), c.what.as_str())).collect();
         assert!(kinds.contains(&("changed", "Stage 3 Strength and stability: Bridge")), "{kinds:?}");
         assert!(kinds.contains(&("added", "Stage 3 Strength and stability: Side plank")), "{kinds:?}");
         assert!(kinds.contains(&("removed", "Stage 3 Strength and stability: Bird dog")), "{kinds:?}");

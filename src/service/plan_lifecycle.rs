@@ -1,8 +1,8 @@
 //! A plan's lifecycle: activation (checked against the patient's safety profile, one
 //! active plan per patient), amendment, stage moves and ending.
 
-use super::plans::{edit_error, load, parse, reason, require_draft, review_required, save, to_json, PlanView};
-use super::{now, Ctx};
+use super::plans::{edit_error, load, read_content, reason, require_draft, review_required, save, store_version, PlanView};
+use super::Ctx;
 use crate::db::ids::PlanId;
 use crate::db::plans::{self as store, PlanRow};
 use crate::db::DbConn;
@@ -80,14 +80,13 @@ pub fn activate(
     let mut content = view.content.clone();
     content.start(today);
     let number = view.row.plan_version + 1;
-    let json = to_json(&content)?;
     conn.transaction(|conn| {
         if let Some((old, why)) = &replaced {
-            let old_content = parse(&old.content)?;
+            let old_content = read_content(conn, &old.content)?;
             end_replaced(conn, ctx, &view, old, &old_content, why)?;
         }
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.activate")?;
-        store::insert_version(conn, plan, number, &json, view.row.amend_reason.as_deref(), ctx.actor.user_id, now())?;
+        store_version(conn, ctx, plan, number, &content, view.row.amend_reason.as_deref())?;
         Ok(number)
     })
 }
@@ -157,10 +156,9 @@ pub fn advance(
     let next = content.advance(today).map_err(edit_error)?;
     let number = view.row.plan_version + 1;
     let why = format!("Moved to stage {next}: {}", content.current().map(|s| s.name.as_str()).unwrap_or_default());
-    let json = to_json(&content)?;
     conn.transaction(|conn| {
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.advance")?;
-        store::insert_version(conn, plan, number, &json, Some(&why), ctx.actor.user_id, now())?;
+        store_version(conn, ctx, plan, number, &content, Some(&why))?;
         Ok(next)
     })
 }

@@ -10,9 +10,10 @@ use super::{now, safety, Ctx};
 use crate::authz::Permission;
 use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
 use crate::db::plans::{self as store, PlanChanges, PlanRow, PlanVersionRow};
-use crate::db::{is_unique_violation, library as library_store, DbConn, DbError};
+use crate::db::{is_unique_violation, library as library_store, plan_storage, DbConn, DbError};
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{measure_snapshot, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus};
+use crate::domain::plan::{diff, measure_snapshot, Change, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus};
+use crate::domain::plan_storage::{LibraryCopy, StoredContent};
 use crate::domain::plan_safety::PlanSafety;
 use crate::domain::progression::{Comparator, Criterion, Evaluation, Measure, MeasureSnapshot};
 use crate::domain::protocol::ProtocolContent;
@@ -67,15 +68,68 @@ impl PlanView {
         self.content.readiness(&snapshot).map(|e| (on, e))
     }
 
-    /// A stored version's content.
-    pub fn version_content(&self, number: i32) -> Result<PlanContent, AppError> {
-        let (row, _) = self.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;
-        parse(&row.content)
+    /// Version `number`'s content: two queries (its manifest, then the stage blobs it names).
+    pub fn version_content(&self, conn: &mut DbConn, number: i32) -> Result<PlanContent, AppError> {
+        version_content(conn, self.row.id, number)?.ok_or(AppError::NotFound)
+    }
+
+    /// What version `v` changed from the version before, as stored at its activation.
+    pub fn changes(&self, v: &PlanVersionRow) -> Vec<Change> {
+        v.changes.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
     }
 }
 
-pub(super) fn parse(json: &str) -> Result<PlanContent, AppError> {
+/// Version `number` of a plan, with its items' library fields: none when there is no such
+/// version.
+pub(super) fn version_content(conn: &mut DbConn, plan: PlanId, number: i32) -> Result<Option<PlanContent>, AppError> {
+    let Some(json) = store::version_content(conn, plan, number)? else { return Ok(None) };
+    let stored = plan_storage::read_version(conn, &json)?
+        .ok_or_else(|| AppError::Internal("stored plan version unreadable".into()))?;
+    let library = plan_storage::library_copies(conn, &stored.modality_ids())?;
+    Ok(Some(stored.hydrate(&library)))
+}
+
+/// The stored form of working content (see [`crate::domain::plan_storage`]).
+pub(super) fn parse_stored(json: &str) -> Result<StoredContent, AppError> {
     serde_json::from_str(json).map_err(|e| crate::error::unreadable("stored plan", &e))
+}
+
+/// Stored working content with its items' library fields: one query.
+pub(super) fn read_content(conn: &mut DbConn, json: &str) -> Result<PlanContent, AppError> {
+    let stored = parse_stored(json)?;
+    let library = plan_storage::library_copies(conn, &stored.modality_ids())?;
+    Ok(stored.hydrate(&library))
+}
+
+/// Working content as stored.
+pub(super) fn stored_json(content: &PlanContent) -> String {
+    StoredContent::of(content).to_json()
+}
+
+/// Stores `content` as version `number` (stages shared with earlier versions are stored
+/// once) with what changed from the version before.
+pub(super) fn store_version(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    number: i32,
+    content: &PlanContent,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let changes = match number {
+        1 => Vec::new(),
+        n => version_content(conn, plan, n - 1)?.map(|old| diff(&old, content)).unwrap_or_default(),
+    };
+    let (manifest, blobs) = StoredContent::of(content).manifest();
+    let version = store::NewVersion {
+        number,
+        content: &manifest.to_json(),
+        blobs: &blobs,
+        changes: &to_json(&changes)?,
+        reason,
+    };
+    store::insert_version(conn, plan, &version, ctx.actor.user_id, now())?;
+    Ok(())
 }
 
 pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
@@ -95,9 +149,17 @@ pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView,
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let history = assessments::load_history(conn, ctx, row.patient_id)?;
     let versions = store::versions(conn, id)?;
-    let content = parse(&row.content)?;
+    let stored = parse_stored(&row.content)?;
+    // One query gives both the items' library fields and their safety rules.
+    let mut rules = std::collections::HashMap::new();
+    let mut library = std::collections::HashMap::new();
+    for lib in library_store::by_ids(conn, &stored.modality_ids())? {
+        let lib = library::parse(lib)?;
+        library.insert(lib.row.id.to_string(), LibraryCopy::of(lib.row.version, &lib.def));
+        rules.insert(lib.row.id.to_string(), lib.def);
+    }
+    let content = stored.hydrate(&library);
     let profile = safety::profile(&history);
-    let rules = safety::rules_for(conn, &content)?;
     let checked = safety::evaluate(&content, &rules, &profile);
     let active_other = store::active_for_patient(conn, row.patient_id)?
         .filter(|(other, _)| *other != id.to_string())
@@ -161,7 +223,7 @@ pub(super) fn save(
     let changes = PlanChanges {
         status: status.code().to_owned(),
         plan_version,
-        content: to_json(content)?,
+        content: stored_json(content),
         amend_reason,
         current_stage: i32::from(content.current_stage),
         stage_started_on: content.current().and_then(|s| s.started_on),
@@ -252,7 +314,7 @@ pub fn create(
     let id = PlanId::new();
     let clinic = history.patient.0.clinic_id;
     conn.transaction(|conn| {
-        store::insert(conn, id, patient, clinic, title, &to_json(&content)?, ctx.actor.user_id, now())?;
+        store::insert(conn, id, patient, clinic, title, &stored_json(&content), ctx.actor.user_id, now())?;
         let detail = format!("plan={id} protocol={}", protocol.map(|p| p.to_string()).unwrap_or_default());
         ctx.audit(conn, "plan.create", Some(clinic), Some(patient), Some(detail))?;
         Ok((id, skipped))

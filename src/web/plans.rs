@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::domain::consent::ConsentInput;
 use crate::domain::dosage::Dosage;
 use crate::domain::modality::{Category, Setting};
-use crate::domain::plan::{diff, PlanStage, PlanStatus};
+use crate::domain::plan::{PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
 use crate::service::library::{self as library_service, LibraryItem};
@@ -315,10 +315,9 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                                 strong { "Version " (v.number) } " · " (by) " · " (v.activated_at.format("%-d %b %Y %H:%M UTC"))
                                 @if let Some(r) = &v.reason { " · " em { (r) } }
                                 " · " a href=(format!("/plans/{id}/print?version={}", v.number)) { "handout" }
-                                @if v.number > 1 {
-                                    @if let (Ok(old), Ok(new)) = (view.version_content(v.number - 1), view.version_content(v.number)) {
-                                        ul.diff { @for c in diff(&old, &new) { li.(c.kind) { (c.kind) ": " (c.what) @if !c.detail.is_empty() { " — " (c.detail) } } } }
-                                    }
+                                @let changes = view.changes(v);
+                                @if !changes.is_empty() {
+                                    ul.diff { @for c in &changes { li.(c.kind) { (c.kind) ": " (c.what) @if !c.detail.is_empty() { " — " (c.detail) } } } }
                                 }
                             }
                         }
