@@ -166,6 +166,7 @@ pub async fn add_item(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
+    required(body.0.version)?;
     let item = db.run(move |conn| service::add_item(conn, &user.0, id, stage, &body.0)).await?;
     Ok(HttpResponse::Created().json(ItemJson::from(&item)))
 }
@@ -328,7 +329,7 @@ pub async fn edit_stage(
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
     let ApiJson(StageUpdate { name, purpose, planned_weeks, version }) = body;
-    edit(&db, user.0, id, version, PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
+    edit(&db, user.0, id, Some(required(version)?), PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
 }
 
 /// Replaces a stage's progression criteria: `{version, criteria: [{measure, comparator, value}]}`;
@@ -364,6 +365,9 @@ pub struct NewGoal {
     /// Due date.
     #[serde(default, deserialize_with = "crate::domain::dates::optional_day")]
     pub due: Option<NaiveDate>,
+    /// The plan version the change is based on (required).
+    #[serde(default)]
+    pub version: Option<i32>,
 }
 
 /// Adds a goal; its baseline comes from the latest signed assessment.
@@ -376,8 +380,8 @@ pub async fn add_goal(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
-    let ApiJson(NewGoal { measure, comparator, target, due }) = body;
-    edit(&db, user.0, id, None, PlanEdit::AddGoal { measure, comparator, target, due }).await
+    let ApiJson(NewGoal { measure, comparator, target, due, version }) = body;
+    edit(&db, user.0, id, Some(required(version)?), PlanEdit::AddGoal { measure, comparator, target, due }).await
 }
 
 /// Removes a goal.

@@ -324,6 +324,25 @@ impl PlanContent {
         Ok(())
     }
 
+    /// Adds a criterion to a stage (one saying the same thing already there is refused).
+    pub fn add_criterion(&mut self, stage: Uuid, criterion: Criterion) -> Result<(), EditError> {
+        criterion.validate().map_err(|m| EditError::Invalid("value", m))?;
+        let s = self.stage_mut(stage)?;
+        if s.criteria.iter().any(|c| criterion_id(c) == criterion_id(&criterion)) {
+            return Err(EditError::Invalid("value", "This stage has this criterion already.".into()));
+        }
+        s.criteria.push(criterion);
+        Ok(())
+    }
+
+    /// Removes the criterion with this id from a stage (see [`criterion_id`]).
+    pub fn remove_criterion(&mut self, stage: Uuid, id: &str) -> Result<(), EditError> {
+        let s = self.stage_mut(stage)?;
+        let at = s.criteria.iter().position(|c| criterion_id(c) == id).ok_or(EditError::NotFound)?;
+        s.criteria.remove(at);
+        Ok(())
+    }
+
     /// Adds a goal.
     pub fn add_goal(&mut self, goal: Goal) -> Result<(), EditError> {
         goal.criterion().validate().map_err(|m| EditError::Invalid("target", m))?;
@@ -386,6 +405,15 @@ impl PlanContent {
         }
         self.current().map(|s| progression::evaluate(&s.criteria, &snapshot))
     }
+}
+
+/// A criterion's stable id within its stage: derived from what it says (measure,
+/// comparator, value), so it names the same rule however the list is reordered, and a
+/// criterion someone else changed no longer matches (never a list position).
+pub fn criterion_id(c: &Criterion) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{}|{}|{}", c.measure.code(), c.comparator.code(), c.value);
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// The measures of an assessment, for criteria and goals. `baseline` is the first signed
@@ -591,6 +619,22 @@ mod tests {
         plan.remove_item(a_id).unwrap();
         assert_eq!(plan.stages[1].items.len(), 1);
         assert_eq!(plan.remove_item(a_id), Err(EditError::NotFound));
+    }
+
+    #[test]
+    fn a_criterion_is_removed_by_its_id_not_its_position() {
+        let mut plan = PlanContent::with_default_stages();
+        let stage = plan.stages[0].id;
+        let first = plan.stages[0].criteria[0];
+        let id = criterion_id(&first);
+        plan.stages[0].criteria.reverse();
+
+        plan.remove_criterion(stage, &id).unwrap();
+
+        assert!(!plan.stages[0].criteria.contains(&first));
+        assert_eq!(plan.remove_criterion(stage, &id), Err(EditError::NotFound));
+        plan.add_criterion(stage, first).unwrap();
+        assert!(plan.add_criterion(stage, first).is_err(), "the same rule twice is refused");
     }
 
     #[test]

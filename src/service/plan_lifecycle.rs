@@ -4,9 +4,9 @@
 use super::plans::{edit_error, load, read_content, reason, require_draft, review_required, save, store_version, PlanView};
 use super::Ctx;
 use crate::db::ids::PlanId;
-use crate::db::plans::{self as store, PlanRow};
+use crate::db::plans as store;
 use crate::db::DbConn;
-use crate::domain::plan::{PlanContent, PlanStatus};
+use crate::domain::plan::PlanStatus;
 use crate::domain::safety::can_activate;
 use crate::error::AppError;
 use chrono::NaiveDate;
@@ -68,7 +68,9 @@ pub fn activate(
         (Some((old, _)), Some(id)) if *old == id => {
             let why = reason("reason", req.reason.as_deref().unwrap_or_default(), "why the active plan ends")?;
             let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
-            Some((row, why))
+            let old_content = read_content(conn, &row.content)?;
+            let rules = super::safety::rules_for(conn, &old_content)?;
+            Some((row, old_content, rules, why))
         }
         (Some(_), _) => {
             return Err(AppError::Conflict {
@@ -81,9 +83,9 @@ pub fn activate(
     content.start(today);
     let number = view.row.plan_version + 1;
     conn.transaction(|conn| {
-        if let Some((old, why)) = &replaced {
-            let old_content = read_content(conn, &old.content)?;
-            end_replaced(conn, ctx, &view, old, &old_content, why)?;
+        if let Some((old, old_content, rules, why)) = &replaced {
+            let old_view = PlanView { row: old.clone(), content: old_content.clone(), rules: rules.clone(), ..view.clone() };
+            end_replaced(conn, ctx, &old_view, why)?;
         }
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.activate")?;
         store_version(conn, ctx, plan, number, &content, view.row.amend_reason.as_deref())?;
@@ -92,22 +94,14 @@ pub fn activate(
 }
 
 /// Discontinues the plan that a new activation replaces, with the clinician's reason.
-fn end_replaced(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    view: &PlanView,
-    old: &PlanRow,
-    content: &PlanContent,
-    why: &str,
-) -> Result<(), AppError> {
-    let old_view = PlanView { row: old.clone(), content: content.clone(), ..view.clone() };
+fn end_replaced(conn: &mut DbConn, ctx: &Ctx, old: &PlanView, why: &str) -> Result<(), AppError> {
     save(
         conn,
         ctx,
-        &old_view,
-        content,
+        old,
+        &old.content,
         PlanStatus::Discontinued,
-        old.plan_version,
+        old.row.plan_version,
         None,
         Some(why.to_owned()),
         "plan.discontinue",

@@ -20,7 +20,9 @@ use crate::domain::protocol::ProtocolContent;
 use crate::domain::safety::SafetyProfile;
 use crate::domain::safety_profile::in_episode;
 use crate::error::AppError;
+use crate::domain::modality::ModalityDef;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 use diesel::Connection;
 use uuid::Uuid;
 
@@ -43,6 +45,8 @@ pub struct PlanView {
     pub safety: PlanSafety,
     /// Another plan of the patient that is active (id, title): activating this one replaces it.
     pub active_other: Option<(PlanId, String)>,
+    /// The safety rules of the library item versions its items reference.
+    pub rules: HashMap<String, ModalityDef>,
 }
 
 /// Measures from the latest signed assessment of the current episode (baseline: the
@@ -151,8 +155,8 @@ pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView,
     let versions = store::versions(conn, id)?;
     let stored = parse_stored(&row.content)?;
     // One query gives both the items' library fields and their safety rules.
-    let mut rules = std::collections::HashMap::new();
-    let mut library = std::collections::HashMap::new();
+    let mut rules = HashMap::new();
+    let mut library = HashMap::new();
     for lib in library_store::by_ids(conn, &stored.modality_ids())? {
         let lib = library::parse(lib)?;
         library.insert(lib.row.id.to_string(), LibraryCopy::of(lib.row.version, &lib.def));
@@ -164,7 +168,7 @@ pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView,
     let active_other = store::active_for_patient(conn, row.patient_id)?
         .filter(|(other, _)| *other != id.to_string())
         .and_then(|(other, title)| Some((other.parse().ok()?, title)));
-    Ok(PlanView { content, row, versions, history, profile, safety: checked, active_other })
+    Ok(PlanView { content, row, versions, history, profile, safety: checked, active_other, rules })
 }
 
 pub(super) fn review_required(view: &PlanView) -> Result<(), AppError> {
@@ -220,6 +224,13 @@ pub(super) fn save(
     end_reason: Option<String>,
     action: &str,
 ) -> Result<(), AppError> {
+    // The view's rules cover the content but for an item being added; a read before the
+    // first write of a SQLite transaction would make a concurrent save fail as busy.
+    let rules = if content.items().all(|(_, i)| view.rules.contains_key(&i.modality_id)) {
+        std::borrow::Cow::Borrowed(&view.rules)
+    } else {
+        std::borrow::Cow::Owned(safety::rules_for(conn, content)?)
+    };
     let changes = PlanChanges {
         status: status.code().to_owned(),
         plan_version,
@@ -230,7 +241,7 @@ pub(super) fn save(
         has_override: content.has_override(),
         end_reason,
         stage_planned_weeks: content.current().map(|s| i32::from(s.planned_weeks)),
-        safety_review: safety::evaluate(content, &safety::rules_for(conn, content)?, &view.profile).review_needed(),
+        safety_review: safety::evaluate(content, &rules, &view.profile).review_needed(),
         screen_override_reason: view.row.screen_override_reason.clone(),
     };
     // The one unique rule on plans besides the id: one active plan per patient.
@@ -391,6 +402,9 @@ fn apply_protocol(
 pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &AddItem) -> Result<PlanItem, AppError> {
     let view = load(conn, ctx, plan)?;
     require_draft(&view)?;
+    if req.version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
     let modality: ModalityId = req
         .modality_id
         .trim()
@@ -401,6 +415,8 @@ pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &A
         other => other,
     })?;
     let item = build_item(ctx, &lib, &view.profile, req)?;
+    let mut view = view;
+    view.rules.insert(lib.row.id.to_string(), lib.def.clone());
     let mut content = view.content.clone();
     content.add_item(stage, item.clone()).map_err(edit_error)?;
     conn.transaction(|conn| save_draft(conn, ctx, &view, &content, "plan.item_add"))?;
@@ -440,6 +456,10 @@ pub enum PlanEdit {
     },
     /// Replace a stage's progression criteria.
     SetCriteria(Uuid, Vec<Criterion>),
+    /// Add one criterion to a stage.
+    AddCriterion(Uuid, Criterion),
+    /// Remove a stage's criterion by its id ([`crate::domain::plan::criterion_id`]).
+    RemoveCriterion(Uuid, String),
     /// Add a goal; the baseline comes from the latest signed assessment.
     AddGoal {
         /// Measure.
@@ -488,6 +508,8 @@ pub fn edit(
             content.edit_stage(stage, &name, &purpose, weeks).map(|_| "plan.stage_update")
         }
         PlanEdit::SetCriteria(stage, criteria) => content.set_criteria(stage, criteria).map(|_| "plan.criteria_update"),
+        PlanEdit::AddCriterion(stage, c) => content.add_criterion(stage, c).map(|_| "plan.criteria_update"),
+        PlanEdit::RemoveCriterion(stage, id) => content.remove_criterion(stage, &id).map(|_| "plan.criteria_update"),
         PlanEdit::AddGoal { measure, comparator, target, due } => {
             let baseline = latest_snapshot(&view.history).and_then(|(_, s)| s.get(&measure).copied());
             content

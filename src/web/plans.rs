@@ -5,6 +5,7 @@
 use super::assessments::flag_banner;
 use super::components::{csrf, date, field_errors};
 use super::layout::layout;
+use super::plan_conflict::{self, Kept};
 use super::plan_picker;
 use super::plan_safety::{self, item_safety, safety_banner};
 use super::session::{CsrfForm, SessionUser};
@@ -15,7 +16,7 @@ use crate::db::Db;
 use crate::domain::consent::ConsentInput;
 use crate::domain::dosage::Dosage;
 use crate::domain::modality::{Category, Setting};
-use crate::domain::plan::{PlanStage, PlanStatus};
+use crate::domain::plan::{criterion_id, PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
 use crate::service::library::{self as library_service, LibraryItem};
@@ -113,13 +114,13 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             }
             h4 { "Move on when" }
             ul.criteria {
-                @for (n, c) in stage.criteria.iter().enumerate() {
+                @for c in &stage.criteria {
                     li {
                         (progression::plain_words(c)) " " span.hint { "(" (criterion_text(c)) ")" }
                         @if editable {
                             form.inline.tiny method="post" action=(format!("/plans/{id}/stages/{}/criteria", stage.id)) {
                                 (csrf(user)) (based_on(d))
-                                input type="hidden" name="remove" value=(n);
+                                input type="hidden" name="remove" value=(criterion_id(c));
                                 button.link type="submit" aria-label="Remove criterion" { "remove" }
                             }
                         }
@@ -218,7 +219,7 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
             }
             (plan_picker::search_form(id, stage, &plan_picker::PickQuery::default()))
             form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
-                (csrf(user))
+                (csrf(user)) (based_on(d))
                 details.dose-options open[fail.is_some()] {
                     summary { "Dose, side and consent for the item you add (optional)" }
                     (dosage_fields(form))
@@ -239,7 +240,13 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
     }
 }
 
-fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, notice: Option<String>) -> Markup {
+fn plan_page(
+    user: &SessionUser,
+    d: &PageData,
+    failure: Option<&AddFailure>,
+    notice: Option<String>,
+    kept: Option<&Kept>,
+) -> Markup {
     let view = &d.view;
     let id = view.row.id;
     let patient = &view.history.patient.0;
@@ -256,6 +263,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                 }
             }
             @if let Some(n) = notice { div.banner role="status" { p { (n) } } }
+            @if let Some(k) = kept { (plan_conflict::render(user, view.row.version, k)) }
             @if let Some(reason) = &view.row.amend_reason {
                 @if editable { div.banner role="status" { p { "Amendment in progress (version " (view.row.plan_version + 1) "): " em { (reason) } ". Activate to make it the patient's plan; version " (view.row.plan_version) " stays in force until then." } } }
             }
@@ -344,7 +352,7 @@ async fn show(
     let notice = query.skipped.as_deref().filter(|s| !s.is_empty()).map(|s| {
         format!("Not added from the protocol for this patient (contraindicated or needing consent; add them yourself if appropriate): {}.", words(s).replace(',', ", "))
     });
-    Ok(page(plan_page(&user, &d, None, notice)))
+    Ok(page(plan_page(&user, &d, None, notice, None)))
 }
 
 /// The add and edit item form as typed.
@@ -406,8 +414,8 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
     let (id, stage) = path.into_inner();
     let f = form.form.clone();
     let ctx = form.user.ctx.clone();
-    let outcome = match f.dosage() {
-        Ok(dosage) => {
+    let outcome = match f.dosage().and_then(|d| Ok((d, form_version(f.version.as_deref())?))) {
+        Ok((dosage, version)) => {
             let req = AddItem {
                 modality_id: f.modality_id.clone(),
                 dosage: Some(dosage),
@@ -416,6 +424,7 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
                 clinician_notes: f.clinician_notes.clone(),
                 override_reason: f.override_reason.clone(),
                 consent: ConsentInput::Flag(f.consent.is_some()),
+                version: Some(version),
             };
             db.run(move |conn| service::add_item(conn, &ctx, id, stage, &req)).await.map(|_| ())
         }
@@ -425,14 +434,26 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
         Ok(()) => return Ok(see_other(&format!("/plans/{id}#stage-{}", stage))),
         Err(AppError::Refused { message, fields, .. }) => (fields, message),
         Err(AppError::Validation(fields)) => (fields, "Some fields need attention.".to_owned()),
+        Err(e @ AppError::VersionConflict) => (FieldErrors::new(), e.to_string()),
         Err(other) => return Err(other.into()),
     };
     let d = load(&form.user, &db, id).await?;
     let failure = AddFailure { stage, errors, message, form: f };
-    Ok(invalid(plan_page(&form.user, &d, Some(&failure), None)))
+    let page = plan_page(&form.user, &d, Some(&failure), None, None);
+    if failure.message == AppError::VersionConflict.to_string() {
+        return Ok(HttpResponse::Conflict().content_type("text/html; charset=utf-8").body(page.into_string()));
+    }
+    Ok(invalid(page))
 }
 
-async fn run_edit(user: &SessionUser, db: &Db, id: PlanId, version: Option<&str>, change: PlanEdit) -> HtmlResult {
+async fn run_edit(
+    user: &SessionUser,
+    db: &Db,
+    id: PlanId,
+    version: Option<&str>,
+    change: PlanEdit,
+    kept: Kept,
+) -> HtmlResult {
     let outcome = match form_version(version) {
         Ok(version) => {
             let ctx = user.ctx.clone();
@@ -440,7 +461,7 @@ async fn run_edit(user: &SessionUser, db: &Db, id: PlanId, version: Option<&str>
         }
         Err(e) => Err(e),
     };
-    after_step(user, db, id, outcome).await
+    after_edit(user, db, id, outcome, Some(kept)).await
 }
 
 async fn item_action(
@@ -462,7 +483,21 @@ async fn item_action(
         },
         _ => return Err(AppError::NotFound.into()),
     };
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
+    let f = &form.form;
+    let kept = match action.as_str() {
+        "update" => Kept::new(format!("/plans/{id}/items/{item}/update"), "Save the item")
+            .field("sets", "Sets", f.sets.as_deref())
+            .field("reps", "Reps", f.reps.as_deref())
+            .field("hold_seconds", "Hold (s)", f.hold_seconds.as_deref())
+            .field("per_day", "Per day", f.per_day.as_deref())
+            .field("per_week", "Per week", f.per_week.as_deref())
+            .field("side", "Side", f.side.as_deref())
+            .field("setting", "Setting", f.setting.as_deref())
+            .field("clinician_notes", "Clinician notes", f.clinician_notes.as_deref()),
+        "remove" => Kept::new(format!("/plans/{id}/items/{item}/remove"), "Remove the item"),
+        other => Kept::new(format!("/plans/{id}/items/{item}/{other}"), "Move the item"),
+    };
+    run_edit(&form.user, &db, id, f.version.as_deref(), change, kept).await
 }
 
 #[derive(Deserialize)]
@@ -485,7 +520,12 @@ async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, 
         .parse::<u8>()
         .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."))?;
     let change = PlanEdit::EditStage { stage, name: form.form.name.clone(), purpose: form.form.purpose.clone(), weeks };
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
+    let f = &form.form;
+    let kept = Kept::new(format!("/plans/{id}/stages/{stage}/edit"), "Save the stage")
+        .field("name", "Name", Some(&f.name))
+        .field("purpose", "Purpose", Some(&f.purpose))
+        .field("planned_weeks", "Weeks", Some(&f.planned_weeks));
+    run_edit(&form.user, &db, id, f.version.as_deref(), change, kept).await
 }
 
 #[derive(Deserialize, Default)]
@@ -511,19 +551,23 @@ impl CriterionForm {
 
 async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
     let (id, stage) = path.into_inner();
-    let d = load(&form.user, &db, id).await?;
-    let mut list = d.view.content.stages.iter().find(|s| s.id == stage).ok_or(AppError::NotFound)?.criteria.clone();
-    match form.form.remove.as_deref().and_then(|r| r.parse::<usize>().ok()) {
-        Some(n) if n < list.len() => {
-            list.remove(n);
-        }
-        Some(_) => return Err(AppError::NotFound.into()),
+    let f = &form.form;
+    let action = format!("/plans/{id}/stages/{stage}/criteria");
+    let (change, kept) = match f.remove.as_deref() {
+        Some(criterion) => (
+            PlanEdit::RemoveCriterion(stage, criterion.to_owned()),
+            Kept::new(action, "Remove the criterion").hidden("remove", Some(criterion)),
+        ),
         None => {
-            let (m, c, v) = form.form.parts(&form.form.value)?;
-            list.push(Criterion::new(m, c, v));
+            let (m, c, v) = f.parts(&f.value)?;
+            let kept = Kept::new(action, "Add the criterion")
+                .field("measure", "Measure", Some(&f.measure))
+                .field("comparator", "Comparator", Some(&f.comparator))
+                .field("value", "Value", Some(&f.value));
+            (PlanEdit::AddCriterion(stage, Criterion::new(m, c, v)), kept)
         }
-    }
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), PlanEdit::SetCriteria(stage, list)).await
+    };
+    run_edit(&form.user, &db, id, f.version.as_deref(), change, kept).await
 }
 
 async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
@@ -542,12 +586,32 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
             PlanEdit::AddGoal { measure, comparator, target, due }
         }
     };
-    run_edit(&form.user, &db, id, form.form.version.as_deref(), change).await
+    let f = &form.form;
+    let kept = match f.remove.as_deref() {
+        Some(goal) => Kept::new(format!("/plans/{id}/goals"), "Remove the goal").hidden("remove", Some(goal)),
+        None => Kept::new(format!("/plans/{id}/goals"), "Add the goal")
+            .field("measure", "Measure", Some(&f.measure))
+            .field("comparator", "Comparator", Some(&f.comparator))
+            .field("target", "Target", Some(&f.target))
+            .field("due", "Due", Some(&f.due)),
+    };
+    run_edit(&form.user, &db, id, f.version.as_deref(), change, kept).await
 }
 
 /// Back to the plan after a step: its page, or the page again with the refusal's message
 /// (conflicts and field problems) at the status the refusal carries.
 pub(super) async fn after_step(user: &SessionUser, db: &Db, id: PlanId, outcome: Result<(), AppError>) -> HtmlResult {
+    after_edit(user, db, id, outcome, None).await
+}
+
+/// [`after_step`] for an edit: refused as stale, the page keeps what the user entered.
+async fn after_edit(
+    user: &SessionUser,
+    db: &Db,
+    id: PlanId,
+    outcome: Result<(), AppError>,
+    kept: Option<Kept>,
+) -> HtmlResult {
     match outcome {
         Ok(()) => Ok(see_other(&format!("/plans/{id}"))),
         Err(e @ (AppError::Conflict { .. } | AppError::VersionConflict | AppError::Validation(_))) => {
@@ -559,7 +623,11 @@ pub(super) async fn after_step(user: &SessionUser, db: &Db, id: PlanId, outcome:
             let status = actix_web::ResponseError::status_code(&e);
             Ok(HttpResponse::build(status)
                 .content_type("text/html; charset=utf-8")
-                .body(plan_page(user, &d, None, Some(message)).into_string()))
+                .body(match (&e, &kept) {
+                    (AppError::VersionConflict, Some(k)) => plan_page(user, &d, None, None, Some(k)),
+                    _ => plan_page(user, &d, None, Some(message), None),
+                }
+                .into_string()))
         }
         Err(other) => Err(other.into()),
     }
