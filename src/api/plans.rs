@@ -57,7 +57,8 @@ fn uuid(text: &str) -> Result<Uuid, AppError> {
 }
 
 async fn respond(db: &Db, ctx: Ctx, id: PlanId, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let view = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let (view, read) = db.run(move |conn| service::get_for_group_commit(conn, &ctx, id)).await?;
+    db.audit(read).await?;
     Ok(HttpResponse::build(status).json(PlanJson::from(&view)))
 }
 

@@ -193,6 +193,25 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppErro
     Ok(view)
 }
 
+/// A plan for its page or the API, and the audit event of this read, to be committed by
+/// group commit ([`crate::db::Db::audit`]) before the response is sent.
+pub fn get_for_group_commit(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: PlanId,
+) -> Result<(PlanView, crate::db::audit::NewAuditEvent), AppError> {
+    let view = load(conn, ctx, id)?;
+    let event = super::event(
+        Some(&ctx.actor),
+        &ctx.origin,
+        "plan.read",
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={id}")),
+    );
+    Ok((view, event))
+}
+
 /// A patient's plans, newest first. Audited (with the patient read).
 pub fn for_patient(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<Vec<PlanRow>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;

@@ -54,13 +54,15 @@ struct PageData {
 
 async fn load(user: &SessionUser, db: &Db, id: PlanId) -> Result<PageData, HtmlError> {
     let ctx = user.ctx.clone();
-    Ok(db
+    let (data, read) = db
         .run(move |conn| -> Result<_, AppError> {
-            let view = service::get(conn, &ctx, id)?;
+            let (view, read) = service::get_for_group_commit(conn, &ctx, id)?;
             let library = library_service::list(conn, &ctx, &LibraryFilter::default())?;
-            Ok(PageData { view, library })
+            Ok((PageData { view, library }, read))
         })
-        .await?)
+        .await?;
+    db.audit(read).await.map_err(AppError::from)?;
+    Ok(data)
 }
 
 fn words(code: &str) -> String {

@@ -5,6 +5,7 @@ mod account;
 mod assessments;
 mod audit;
 mod audit_chain;
+mod audit_group_commit;
 mod auth;
 mod browser;
 mod browser_layout;
