@@ -57,7 +57,12 @@ async fn load(user: &SessionUser, db: &Db, id: PlanId) -> Result<PageData, HtmlE
     let (data, read) = db
         .run(move |conn| -> Result<_, AppError> {
             let (view, read) = service::get_for_group_commit(conn, &ctx, id)?;
-            let library = library_service::list(conn, &ctx, &LibraryFilter::default())?;
+            // The add forms, and so the library, are shown on drafts only.
+            let library = if view.status() == PlanStatus::Draft {
+                library_service::list(conn, &ctx, &LibraryFilter::default())?
+            } else {
+                Vec::new()
+            };
             Ok((PageData { view, library }, read))
         })
         .await?;
