@@ -330,7 +330,8 @@ pub async fn edit_stage(
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
     let ApiJson(StageUpdate { name, purpose, planned_weeks, version }) = body;
-    edit(&db, user.0, id, Some(required(version)?), PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
+    edit(&db, user.0, id, Some(required(version)?), PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks })
+        .await
 }
 
 /// Replaces a stage's progression criteria: `{version, criteria: [{measure, comparator, value}]}`;

@@ -52,8 +52,11 @@ pub fn convert(conn: &mut DbConn) -> Result<usize, DbError> {
     for chunk in pending.chunks(CHUNK) {
         changed += conn.transaction(|conn| convert_working(conn, chunk))?;
     }
-    let pending: Vec<String> =
-        plan_versions::table.filter(plan_versions::changes.is_null()).select(plan_versions::plan_id).distinct().load(conn)?;
+    let pending: Vec<String> = plan_versions::table
+        .filter(plan_versions::changes.is_null())
+        .select(plan_versions::plan_id)
+        .distinct()
+        .load(conn)?;
     for plan in pending {
         changed += conn.transaction(|conn| convert_versions(conn, &plan))?;
     }
@@ -95,7 +98,8 @@ fn convert_versions(conn: &mut DbConn, plan: &str) -> Result<usize, DbError> {
     for (id, number, json, changes) in rows {
         parsed.push((id, number, read_version(conn, &json)?, changes));
     }
-    let mut wanted: Vec<String> = parsed.iter().filter_map(|(_, _, c, _)| c.as_ref()).flat_map(|c| c.modality_ids()).collect();
+    let mut wanted: Vec<String> =
+        parsed.iter().filter_map(|(_, _, c, _)| c.as_ref()).flat_map(|c| c.modality_ids()).collect();
     wanted.sort();
     wanted.dedup();
     let library = library_copies(conn, &wanted)?;

@@ -495,7 +495,8 @@ pub struct Change {
 /// What was added, removed or changed from `old` to `new` (items, goals, stages, criteria).
 pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
     let mut changes = Vec::new();
-    let mut push = |kind: &str, what: String, detail: String| changes.push(Change { kind: kind.to_owned(), what, detail });
+    let mut push =
+        |kind: &str, what: String, detail: String| changes.push(Change { kind: kind.to_owned(), what, detail });
     for ns in &new.stages {
         let label = format!("Stage {} {}", ns.position, ns.name);
         let Some(os) = old.stages.iter().find(|s| s.id == ns.id) else {

@@ -112,8 +112,11 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, kind: BundleKind) -> Res
     use crate::domain::findings::Side;
     use crate::domain::scoring::OdiSection;
     let view = super::plans::get(conn, ctx, plan)?;
-    let content =
-        if view.row.plan_version > 0 { view.version_content(conn, view.row.plan_version)? } else { view.content.clone() };
+    let content = if view.row.plan_version > 0 {
+        view.version_content(conn, view.row.plan_version)?
+    } else {
+        view.content.clone()
+    };
     let p = &view.history.patient.0;
     let clinic = crate::db::clinics::find(conn, p.clinic_id)?.ok_or(AppError::NotFound)?;
     let patient = FhirPatient {

@@ -1,7 +1,9 @@
 //! A plan's lifecycle: activation (checked against the patient's safety profile, one
 //! active plan per patient), amendment, stage moves and ending.
 
-use super::plans::{edit_error, load, read_content, reason, require_draft, review_required, save, store_version, PlanView};
+use super::plans::{
+    edit_error, load, read_content, reason, require_draft, review_required, save, store_version, PlanView,
+};
 use super::Ctx;
 use crate::db::ids::PlanId;
 use crate::db::plans as store;
@@ -84,7 +86,8 @@ pub fn activate(
     let number = view.row.plan_version + 1;
     conn.transaction(|conn| {
         if let Some((old, old_content, rules, why)) = &replaced {
-            let old_view = PlanView { row: old.clone(), content: old_content.clone(), rules: rules.clone(), ..view.clone() };
+            let old_view =
+                PlanView { row: old.clone(), content: old_content.clone(), rules: rules.clone(), ..view.clone() };
             end_replaced(conn, ctx, &old_view, why)?;
         }
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.activate")?;

@@ -12,18 +12,20 @@ use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
 use crate::db::plans::{self as store, PlanChanges, PlanRow, PlanVersionRow};
 use crate::db::{is_unique_violation, library as library_store, plan_storage, DbConn, DbError};
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{diff, measure_snapshot, Change, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus};
-use crate::domain::plan_storage::{LibraryCopy, StoredContent};
+use crate::domain::modality::ModalityDef;
+use crate::domain::plan::{
+    diff, measure_snapshot, Change, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus,
+};
 use crate::domain::plan_safety::PlanSafety;
+use crate::domain::plan_storage::{LibraryCopy, StoredContent};
 use crate::domain::progression::{Comparator, Criterion, Evaluation, Measure, MeasureSnapshot};
 use crate::domain::protocol::ProtocolContent;
 use crate::domain::safety::SafetyProfile;
 use crate::domain::safety_profile::in_episode;
 use crate::error::AppError;
-use crate::domain::modality::ModalityDef;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 use diesel::Connection;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A plan with everything its page needs: content, versions, the patient's assessments
@@ -125,13 +127,8 @@ pub(super) fn store_version(
         n => version_content(conn, plan, n - 1)?.map(|old| diff(&old, content)).unwrap_or_default(),
     };
     let (manifest, blobs) = StoredContent::of(content).manifest();
-    let version = store::NewVersion {
-        number,
-        content: &manifest.to_json(),
-        blobs: &blobs,
-        changes: &to_json(&changes)?,
-        reason,
-    };
+    let version =
+        store::NewVersion { number, content: &manifest.to_json(), blobs: &blobs, changes: &to_json(&changes)?, reason };
     store::insert_version(conn, plan, &version, ctx.actor.user_id, now())?;
     Ok(())
 }

@@ -628,13 +628,13 @@ async fn after_edit(
                 other => other.to_string(),
             };
             let status = actix_web::ResponseError::status_code(&e);
-            Ok(HttpResponse::build(status)
-                .content_type("text/html; charset=utf-8")
-                .body(match (&e, &kept) {
+            Ok(HttpResponse::build(status).content_type("text/html; charset=utf-8").body(
+                match (&e, &kept) {
                     (AppError::VersionConflict, Some(k)) => plan_page(user, &d, None, None, Some(k)),
                     _ => plan_page(user, &d, None, Some(message), None),
                 }
-                .into_string()))
+                .into_string(),
+            ))
         }
         Err(other) => Err(other.into()),
     }

@@ -41,11 +41,8 @@ async fn concurrent_plan_reads_on_two_instances_are_each_on_record_before_their_
             )
             .unwrap_or_else(|e| panic!("{e}"));
             let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
-            let recorded: i64 = a::audit_events
-                .filter(a::request_id.eq(&request_id))
-                .count()
-                .get_result(&mut *conn)
-                .unwrap_or(-1);
+            let recorded: i64 =
+                a::audit_events.filter(a::request_id.eq(&request_id)).count().get_result(&mut *conn).unwrap_or(-1);
             (i, status, recorded)
         }));
     }

@@ -58,8 +58,9 @@ async fn a_dry_needling_clinic_item_published_without_consent_or_contraindicatio
     let (created, item) = app.api(Method::POST, "/api/v1/modalities", &lead, Some(def.clone())).await;
     let plan = plan_for(&app, &therapist, &["needle_phobia", "anticoagulants"]).await;
     let id = item["id"].clone();
-    let (phobic, blocked) =
-        app.plan_api(Method::POST, &items_path(&plan), &therapist, Some(json!({"modality_id": id, "consent": true}))).await;
+    let (phobic, blocked) = app
+        .plan_api(Method::POST, &items_path(&plan), &therapist, Some(json!({"modality_id": id, "consent": true})))
+        .await;
     let plain = plan_for(&app, &therapist, &[]).await;
     let (unconsented, refused) =
         app.plan_api(Method::POST, &items_path(&plain), &therapist, Some(json!({"modality_id": id}))).await;

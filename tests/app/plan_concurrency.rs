@@ -33,7 +33,8 @@ async fn race(app: &TestApp, token: &str, requests: Vec<(Method, String, Value)>
 
 /// Exactly one success; every other answer is 409 `version_conflict`. Returns the winner.
 fn one_winner(answers: &[(u16, Value)]) -> usize {
-    let winners: Vec<usize> = answers.iter().enumerate().filter(|(_, (s, _))| (200..300).contains(s)).map(|(i, _)| i).collect();
+    let winners: Vec<usize> =
+        answers.iter().enumerate().filter(|(_, (s, _))| (200..300).contains(s)).map(|(i, _)| i).collect();
     assert_eq!(winners.len(), 1, "exactly one edit is saved: {answers:?}");
     for (status, body) in answers.iter().filter(|(s, _)| !(200..300).contains(s)) {
         assert_eq!(*status, 409, "{body}");
@@ -46,8 +47,9 @@ fn one_winner(answers: &[(u16, Value)]) -> usize {
 async fn draft(app: &TestApp, token: &str) -> (Value, String) {
     let (_, p) = app.api(Method::POST, "/api/v1/patients", token, Some(patient_json("Ines", "Concurrent"))).await;
     let patient = p["id"].as_str().unwrap_or_default().to_owned();
-    let (_, plan) =
-        app.api(Method::POST, &format!("/api/v1/patients/{patient}/plans"), token, Some(json!({"title": "Back"}))).await;
+    let (_, plan) = app
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/plans"), token, Some(json!({"title": "Back"})))
+        .await;
     let (_, library) = app.api(Method::GET, "/api/v1/modalities?q=bridge", token, None).await;
     let stage = plan["stages"][0]["id"].as_str().unwrap_or_default();
     let id = plan["id"].as_str().unwrap_or_default();

@@ -17,7 +17,8 @@ use serde_json::json;
 async fn plan_with_three_versions(app: &TestApp, token: &str) -> String {
     let (id, _) = active_plan(app, token).await;
     let path = |p: &str| format!("/api/v1/plans/{id}/{p}");
-    let (amended, _) = app.plan_api(Method::POST, &path("amend"), token, Some(json!({"reason": "Add core work"}))).await;
+    let (amended, _) =
+        app.plan_api(Method::POST, &path("amend"), token, Some(json!({"reason": "Add core work"}))).await;
     assert_eq!(amended, 200);
     let (_, plan) = app.api(Method::GET, &format!("/api/v1/plans/{id}"), token, None).await;
     let (_, library) = app.api(Method::GET, "/api/v1/modalities?q=bird", token, None).await;
@@ -55,17 +56,22 @@ fn make_old(app: &TestApp, id: &str) {
         let library = library_copies(conn, &stored.modality_ids()).unwrap_or_else(|e| panic!("{e}"));
         stored.hydrate(&library)
     };
-    let working: String = plans::table.find(id).select(plans::content).first(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
+    let working: String =
+        plans::table.find(id).select(plans::content).first(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
     let stored: StoredContent = serde_json::from_str(&working).unwrap_or_else(|e| panic!("{e}"));
     let old = serde_json::to_string(&whole(&mut *conn, stored)).unwrap_or_default();
-    diesel::update(plans::table.find(id)).set(plans::content.eq(&old)).execute(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
+    diesel::update(plans::table.find(id))
+        .set(plans::content.eq(&old))
+        .execute(&mut *conn)
+        .unwrap_or_else(|e| panic!("{e}"));
     let rows: Vec<(String, String)> = plan_versions::table
         .filter(plan_versions::plan_id.eq(id))
         .select((plan_versions::id, plan_versions::content))
         .load(&mut *conn)
         .unwrap_or_else(|e| panic!("{e}"));
     for (version, json) in rows {
-        let stored = read_version(&mut conn, &json).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("readable"));
+        let stored =
+            read_version(&mut conn, &json).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("readable"));
         let old = serde_json::to_string(&whole(&mut *conn, stored)).unwrap_or_default();
         assert!(old.contains("patient_instructions"), "the old form copies the definition");
         diesel::update(plan_versions::table.find(version))
@@ -101,11 +107,8 @@ async fn an_old_database_converts_and_every_version_prints_byte_for_byte_the_sam
     let mut conn = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
     let working: String = plans::table.find(&id).select(plans::content).first(&mut *conn).unwrap_or_default();
     assert!(!working.contains("patient_instructions"), "{working}");
-    let unconverted: i64 = plan_versions::table
-        .filter(plan_versions::changes.is_null())
-        .count()
-        .get_result(&mut *conn)
-        .unwrap_or(-1);
+    let unconverted: i64 =
+        plan_versions::table.filter(plan_versions::changes.is_null()).count().get_result(&mut *conn).unwrap_or(-1);
     assert_eq!(unconverted, 0);
 }
 

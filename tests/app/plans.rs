@@ -249,8 +249,9 @@ async fn the_plan_page_needs_the_same_number_of_queries_for_5_items_as_for_60() 
         let p = patient_with(&app, &token, &[]).await;
         let plan = new_plan(&app, &token, &p).await;
         for i in 0..n {
-            let (status, _) =
-                app.plan_api(Method::POST, &items_path(&plan, i % 4), &token, Some(json!({"modality_id": exercise}))).await;
+            let (status, _) = app
+                .plan_api(Method::POST, &items_path(&plan, i % 4), &token, Some(json!({"modality_id": exercise})))
+                .await;
             assert_eq!(status, 201);
         }
         plans.push(plan["id"].as_str().unwrap_or_default().to_owned());

@@ -29,8 +29,9 @@ async fn plan_with(app: &TestApp, token: &str, patient: &str, items: &[Value]) -
     let id = plan["id"].as_str().unwrap_or_default().to_owned();
     let stage = plan["stages"][0]["id"].as_str().unwrap_or_default().to_owned();
     for body in items {
-        let (status, item) =
-            app.plan_api(Method::POST, &format!("/api/v1/plans/{id}/stages/{stage}/items"), token, Some(body.clone())).await;
+        let (status, item) = app
+            .plan_api(Method::POST, &format!("/api/v1/plans/{id}/stages/{stage}/items"), token, Some(body.clone()))
+            .await;
         assert_eq!(status, 201, "{item}");
     }
     app.api(Method::GET, &format!("/api/v1/plans/{id}"), token, None).await.1
