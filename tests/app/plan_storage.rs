@@ -59,7 +59,7 @@ fn make_old(app: &TestApp, id: &str) {
     let working: String =
         plans::table.find(id).select(plans::content).first(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
     let stored: StoredContent = serde_json::from_str(&working).unwrap_or_else(|e| panic!("{e}"));
-    let old = serde_json::to_string(&whole(&mut *conn, stored)).unwrap_or_default();
+    let old = serde_json::to_string(&whole(&mut conn, stored)).unwrap_or_default();
     diesel::update(plans::table.find(id))
         .set(plans::content.eq(&old))
         .execute(&mut *conn)
@@ -72,7 +72,7 @@ fn make_old(app: &TestApp, id: &str) {
     for (version, json) in rows {
         let stored =
             read_version(&mut conn, &json).unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("readable"));
-        let old = serde_json::to_string(&whole(&mut *conn, stored)).unwrap_or_default();
+        let old = serde_json::to_string(&whole(&mut conn, stored)).unwrap_or_default();
         assert!(old.contains("patient_instructions"), "the old form copies the definition");
         diesel::update(plan_versions::table.find(version))
             .set((plan_versions::content.eq(old), plan_versions::changes.eq(None::<String>)))
