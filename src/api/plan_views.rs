@@ -35,6 +35,8 @@ impl From<&PlanItem> for ItemJson {
 /// A progression criterion with its plain words.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CriterionJson {
+    /// Stable id within the stage (derived from the rule; never a list position).
+    pub id: String,
     /// The rule.
     #[serde(flatten)]
     pub criterion: Criterion,
@@ -44,7 +46,7 @@ pub struct CriterionJson {
 
 impl From<&Criterion> for CriterionJson {
     fn from(c: &Criterion) -> Self {
-        Self { criterion: *c, words: progression::plain_words(c) }
+        Self { id: crate::domain::plan::criterion_id(c), criterion: *c, words: progression::plain_words(c) }
     }
 }
 

@@ -7,7 +7,7 @@ use super::{ApiJson, BearerUser};
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{diff, PlanStatus};
+use crate::domain::plan::PlanStatus;
 use crate::domain::progression::{Comparator, Measure};
 use crate::error::AppError;
 use crate::service::plans::{self as service, AddItem, PlanEdit, Skipped};
@@ -57,7 +57,8 @@ fn uuid(text: &str) -> Result<Uuid, AppError> {
 }
 
 async fn respond(db: &Db, ctx: Ctx, id: PlanId, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let view = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let (view, read) = db.run(move |conn| service::get_for_group_commit(conn, &ctx, id)).await?;
+    db.audit(read).await?;
     Ok(HttpResponse::build(status).json(PlanJson::from(&view)))
 }
 
@@ -134,10 +135,15 @@ pub async fn version(
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path.0)?;
     let number: i32 = path.1.parse().map_err(|_| AppError::NotFound)?;
-    let view = db.run(move |conn| service::get(conn, &user.0, id)).await?;
-    let content = view.version_content(number)?;
-    let changes = if number > 1 { diff(&view.version_content(number - 1)?, &content) } else { Vec::new() };
+    let (view, content) = db
+        .run(move |conn| {
+            let view = service::get(conn, &user.0, id)?;
+            let content = view.version_content(conn, number)?;
+            Ok::<_, AppError>((view, content))
+        })
+        .await?;
     let (row, by) = view.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;
+    let changes = view.changes(row);
     Ok(HttpResponse::Ok().json(VersionJson {
         number,
         reason: row.reason.clone(),
@@ -161,6 +167,7 @@ pub async fn add_item(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
+    required(body.0.version)?;
     let item = db.run(move |conn| service::add_item(conn, &user.0, id, stage, &body.0)).await?;
     Ok(HttpResponse::Created().json(ItemJson::from(&item)))
 }
@@ -323,7 +330,8 @@ pub async fn edit_stage(
 ) -> Result<HttpResponse, AppError> {
     let (id, stage) = (plan_id(&path.0)?, uuid(&path.1)?);
     let ApiJson(StageUpdate { name, purpose, planned_weeks, version }) = body;
-    edit(&db, user.0, id, version, PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks }).await
+    edit(&db, user.0, id, Some(required(version)?), PlanEdit::EditStage { stage, name, purpose, weeks: planned_weeks })
+        .await
 }
 
 /// Replaces a stage's progression criteria: `{version, criteria: [{measure, comparator, value}]}`;
@@ -359,6 +367,9 @@ pub struct NewGoal {
     /// Due date.
     #[serde(default, deserialize_with = "crate::domain::dates::optional_day")]
     pub due: Option<NaiveDate>,
+    /// The plan version the change is based on (required).
+    #[serde(default)]
+    pub version: Option<i32>,
 }
 
 /// Adds a goal; its baseline comes from the latest signed assessment.
@@ -371,8 +382,8 @@ pub async fn add_goal(
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
     let id = plan_id(&path)?;
-    let ApiJson(NewGoal { measure, comparator, target, due }) = body;
-    edit(&db, user.0, id, None, PlanEdit::AddGoal { measure, comparator, target, due }).await
+    let ApiJson(NewGoal { measure, comparator, target, due, version }) = body;
+    edit(&db, user.0, id, Some(required(version)?), PlanEdit::AddGoal { measure, comparator, target, due }).await
 }
 
 /// Removes a goal.

@@ -120,3 +120,60 @@ pub fn list(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// Group commit of audit events: one writer thread appends the events of concurrent
+/// requests to the hash chain in one transaction (one commit, one fsync on SQLite) and
+/// answers each request when its batch is committed. A request awaits that answer before
+/// it responds, so an audited read is on record before the user sees it.
+#[derive(Clone)]
+pub struct AuditWriter {
+    queue: std::sync::mpsc::Sender<Pending>,
+}
+
+type Pending = (NewAuditEvent, tokio::sync::oneshot::Sender<Result<(), (bool, String)>>);
+
+/// Events per batch at most (one multi-row insert).
+const BATCH: usize = 512;
+
+impl AuditWriter {
+    /// Starts the writer on `pool`; it stops when the last clone of the writer is dropped.
+    pub fn start(pool: diesel::r2d2::Pool<super::Manager>) -> Self {
+        let (queue, pending) = std::sync::mpsc::channel::<Pending>();
+        let spawned = std::thread::Builder::new().name("audit-writer".into()).spawn(move || {
+            while let Ok(first) = pending.recv() {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match pending.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (events, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                let outcome = pool
+                    .get()
+                    .map_err(DbError::from)
+                    .and_then(|mut conn| super::audit_chain::append_all(&mut conn, events))
+                    .map_err(|e| (e.is_busy(), e.describe()));
+                for waiter in waiting {
+                    // A request that went away no longer waits; its event is committed anyway.
+                    let _ = waiter.send(outcome.clone());
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(cause = %e, "the audit writer did not start; audited requests will fail");
+        }
+        Self { queue }
+    }
+
+    /// Appends `event` with the batch it joins; returns once that batch is committed.
+    pub async fn append(&self, event: NewAuditEvent) -> Result<(), DbError> {
+        let (done, committed) = tokio::sync::oneshot::channel();
+        self.queue.send((event, done)).map_err(|_| DbError::Cancelled)?;
+        match committed.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err((busy, cause))) => Err(DbError::Batch { busy, cause }),
+            Err(_) => Err(DbError::Cancelled),
+        }
+    }
+}

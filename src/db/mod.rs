@@ -13,6 +13,7 @@ pub mod ids;
 pub mod library;
 pub mod mfa;
 pub mod patients;
+pub mod plan_storage;
 pub mod plans;
 pub mod schema;
 pub mod throttle;
@@ -59,6 +60,15 @@ pub enum DbError {
     /// The blocking task running the query was cancelled.
     #[error("database task cancelled")]
     Cancelled,
+    /// A group-committed audit batch failed: whether the database was busy, and the
+    /// cause as [`DbError::describe`] gave it (shared by every request of the batch).
+    #[error("audit batch not committed: {cause}")]
+    Batch {
+        /// The database stayed busy.
+        busy: bool,
+        /// The described cause.
+        cause: String,
+    },
 }
 
 impl DbError {
@@ -68,6 +78,7 @@ impl DbError {
         use diesel::result::{DatabaseErrorKind as Kind, Error};
         match self {
             Self::Pool(_) => true,
+            Self::Batch { busy, .. } => *busy,
             Self::Query(Error::DatabaseError(Kind::SerializationFailure, _)) => true,
             Self::Query(Error::DatabaseError(_, info)) => {
                 let message = info.message();
@@ -179,6 +190,7 @@ pub struct Db {
     pool: r2d2::Pool<Manager>,
     backend: &'static str,
     counter: QueryCounter,
+    audit: audit::AuditWriter,
 }
 
 impl Db {
@@ -195,7 +207,8 @@ impl Db {
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(|e| format!("cannot open database {url:?}: {e}"))?;
-        Ok(Self { pool, backend: url.backend(), counter })
+        let audit = audit::AuditWriter::start(pool.clone());
+        Ok(Self { pool, backend: url.backend(), counter, audit })
     }
 
     /// `"sqlite"` or `"postgres"`.
@@ -229,6 +242,12 @@ impl Db {
         .map_err(|_| E::from(DbError::Cancelled))?
     }
 
+    /// Appends an audit event by group commit (see [`audit::AuditWriter`]): returns once
+    /// the batch it joined is committed.
+    pub async fn audit(&self, event: audit::NewAuditEvent) -> Result<(), DbError> {
+        self.audit.append(event).await
+    }
+
     /// Applies pending migrations for this backend.
     pub fn migrate(&self) -> Result<(), String> {
         let mut conn = self.conn().map_err(|e| e.to_string())?;
@@ -240,6 +259,8 @@ impl Db {
         if applied > 0 {
             tracing::info!(applied, backend = self.backend, "migrations applied");
         }
+        // Rows written before the plan storage form changed are converted once.
+        plan_storage::convert(&mut conn).map_err(|e| format!("converting stored plans failed: {e}"))?;
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 //! Treatment plans and their version snapshots.
 
 use super::ids::{ClinicId, PatientId, PlanId, UserId};
-use super::schema::{plan_versions, plans, users};
+use super::schema::{plan_blobs, plan_versions, plans, users};
 use super::{DbConn, DbError};
 use crate::authz::Scope;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// A plan as stored (content as JSON).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -162,7 +163,7 @@ pub fn set_safety_review(conn: &mut DbConn, id: PlanId, review: bool) -> Result<
     Ok(())
 }
 
-/// A stored version snapshot.
+/// A version as listed: number, when, who, why and what it changed; not its content.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = plan_versions)]
 pub struct PlanVersionRow {
@@ -172,41 +173,94 @@ pub struct PlanVersionRow {
     pub plan_id: String,
     /// Number, from 1.
     pub number: i32,
-    /// `PlanContent` JSON as activated.
-    pub content: String,
     /// Why this version was made (amendments, stage moves).
     pub reason: Option<String>,
     /// Who activated it.
     pub activated_by: String,
     /// When.
     pub activated_at: NaiveDateTime,
+    /// What changed from the version before (`[Change]` JSON), stored at activation.
+    pub changes: Option<String>,
 }
 
-/// Stores version `number` of a plan.
+/// A version to store: its manifest, the stage blobs it names and what it changed.
+#[derive(Debug, Clone)]
+pub struct NewVersion<'a> {
+    /// Number, from 1.
+    pub number: i32,
+    /// The manifest JSON (stages by content address).
+    pub content: &'a str,
+    /// (hash, stored stage JSON) of each stage.
+    pub blobs: &'a [(String, String)],
+    /// `[Change]` JSON.
+    pub changes: &'a str,
+    /// Why.
+    pub reason: Option<&'a str>,
+}
+
+/// Stores version `v.number` of a plan and the stage blobs it names that are not stored yet.
 pub fn insert_version(
     conn: &mut DbConn,
     plan: PlanId,
-    number: i32,
-    content: &str,
-    reason: Option<&str>,
+    v: &NewVersion<'_>,
     by: UserId,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    insert_blobs(conn, v.blobs)?;
     diesel::insert_into(plan_versions::table)
         .values((
             plan_versions::id.eq(PlanId::new().to_string()),
             plan_versions::plan_id.eq(plan.to_string()),
-            plan_versions::number.eq(number),
-            plan_versions::content.eq(content),
-            plan_versions::reason.eq(reason),
+            plan_versions::number.eq(v.number),
+            plan_versions::content.eq(v.content),
+            plan_versions::reason.eq(v.reason),
             plan_versions::activated_by.eq(by.to_string()),
             plan_versions::activated_at.eq(now),
+            plan_versions::changes.eq(v.changes),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// All versions of a plan with the activating users' names, oldest first.
+/// Stores content-addressed blobs; one already stored (same hash, same content) is kept.
+pub fn insert_blobs(conn: &mut DbConn, blobs: &[(String, String)]) -> Result<(), DbError> {
+    let rows: Vec<_> =
+        blobs.iter().map(|(h, c)| (plan_blobs::hash.eq(h.as_str()), plan_blobs::content.eq(c.as_str()))).collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        DbConn::Sqlite(c) => diesel::insert_or_ignore_into(plan_blobs::table).values(&rows).execute(c)?,
+        DbConn::Pg(c) => diesel::insert_into(plan_blobs::table).values(&rows).on_conflict_do_nothing().execute(c)?,
+    };
+    Ok(())
+}
+
+/// The stage blobs with these hashes: hash -> stored JSON.
+pub fn blobs(conn: &mut DbConn, hashes: &[String]) -> Result<HashMap<String, String>, DbError> {
+    if hashes.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(plan_blobs::table
+        .filter(plan_blobs::hash.eq_any(hashes))
+        .select((plan_blobs::hash, plan_blobs::content))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The stored content of version `number` of a plan (a manifest, or a full document from
+/// before the conversion), if there is one.
+pub fn version_content(conn: &mut DbConn, plan: PlanId, number: i32) -> Result<Option<String>, DbError> {
+    Ok(plan_versions::table
+        .filter(plan_versions::plan_id.eq(plan.to_string()))
+        .filter(plan_versions::number.eq(number))
+        .select(plan_versions::content)
+        .first(conn)
+        .optional()?)
+}
+
+/// All versions of a plan (without content) with the activating users' names, oldest first.
 pub fn versions(conn: &mut DbConn, plan: PlanId) -> Result<Vec<(PlanVersionRow, String)>, DbError> {
     Ok(plan_versions::table
         .inner_join(users::table.on(users::id.eq(plan_versions::activated_by)))

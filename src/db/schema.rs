@@ -237,6 +237,14 @@ diesel::table! {
         reason -> Nullable<Text>,
         activated_by -> Text,
         activated_at -> Timestamp,
+        changes -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    plan_blobs (hash) {
+        hash -> Text,
+        content -> Text,
     }
 }
 
@@ -281,5 +289,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     modalities,
     plans,
     plan_versions,
+    plan_blobs,
     protocols,
 );

@@ -20,6 +20,7 @@ pub mod neuro_trend;
 pub mod patient;
 pub mod plan;
 pub mod plan_safety;
+pub mod plan_storage;
 pub mod progression;
 pub mod protocol;
 pub mod protocols_builtin;

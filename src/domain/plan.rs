@@ -324,6 +324,25 @@ impl PlanContent {
         Ok(())
     }
 
+    /// Adds a criterion to a stage (one saying the same thing already there is refused).
+    pub fn add_criterion(&mut self, stage: Uuid, criterion: Criterion) -> Result<(), EditError> {
+        criterion.validate().map_err(|m| EditError::Invalid("value", m))?;
+        let s = self.stage_mut(stage)?;
+        if s.criteria.iter().any(|c| criterion_id(c) == criterion_id(&criterion)) {
+            return Err(EditError::Invalid("value", "This stage has this criterion already.".into()));
+        }
+        s.criteria.push(criterion);
+        Ok(())
+    }
+
+    /// Removes the criterion with this id from a stage (see [`criterion_id`]).
+    pub fn remove_criterion(&mut self, stage: Uuid, id: &str) -> Result<(), EditError> {
+        let s = self.stage_mut(stage)?;
+        let at = s.criteria.iter().position(|c| criterion_id(c) == id).ok_or(EditError::NotFound)?;
+        s.criteria.remove(at);
+        Ok(())
+    }
+
     /// Adds a goal.
     pub fn add_goal(&mut self, goal: Goal) -> Result<(), EditError> {
         goal.criterion().validate().map_err(|m| EditError::Invalid("target", m))?;
@@ -386,6 +405,15 @@ impl PlanContent {
         }
         self.current().map(|s| progression::evaluate(&s.criteria, &snapshot))
     }
+}
+
+/// A criterion's stable id within its stage: derived from what it says (measure,
+/// comparator, value), so it names the same rule however the list is reordered, and a
+/// criterion someone else changed no longer matches (never a list position).
+pub fn criterion_id(c: &Criterion) -> String {
+    use sha2::{Digest, Sha256};
+    let text = format!("{}|{}|{}", c.measure.code(), c.comparator.code(), c.value);
+    hex::encode(&Sha256::digest(text.as_bytes())[..8])
 }
 
 /// The measures of an assessment, for criteria and goals. `baseline` is the first signed
@@ -454,10 +482,10 @@ fn is_neuro_code(code: &str) -> bool {
 }
 
 /// One difference between two versions of a plan, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Change {
     /// `added`, `removed` or `changed`.
-    pub kind: &'static str,
+    pub kind: String,
     /// What changed, e.g. "Stage 2 Mobility: Bridge".
     pub what: String,
     /// Details of a change, e.g. "dosage 3 × 10 → 3 × 15".
@@ -467,7 +495,8 @@ pub struct Change {
 /// What was added, removed or changed from `old` to `new` (items, goals, stages, criteria).
 pub fn diff(old: &PlanContent, new: &PlanContent) -> Vec<Change> {
     let mut changes = Vec::new();
-    let mut push = |kind, what: String, detail: String| changes.push(Change { kind, what, detail });
+    let mut push =
+        |kind: &str, what: String, detail: String| changes.push(Change { kind: kind.to_owned(), what, detail });
     for ns in &new.stages {
         let label = format!("Stage {} {}", ns.position, ns.name);
         let Some(os) = old.stages.iter().find(|s| s.id == ns.id) else {
@@ -594,6 +623,22 @@ mod tests {
     }
 
     #[test]
+    fn a_criterion_is_removed_by_its_id_not_its_position() {
+        let mut plan = PlanContent::with_default_stages();
+        let stage = plan.stages[0].id;
+        let first = plan.stages[0].criteria[0];
+        let id = criterion_id(&first);
+        plan.stages[0].criteria.reverse();
+
+        plan.remove_criterion(stage, &id).unwrap();
+
+        assert!(!plan.stages[0].criteria.contains(&first));
+        assert_eq!(plan.remove_criterion(stage, &id), Err(EditError::NotFound));
+        plan.add_criterion(stage, first).unwrap();
+        assert!(plan.add_criterion(stage, first).is_err(), "the same rule twice is refused");
+    }
+
+    #[test]
     fn advancing_keeps_the_dates_of_both_stages() {
         let mut plan = PlanContent::with_default_stages();
         plan.start(day(1));
@@ -621,7 +666,7 @@ mod tests {
 
         let changes = diff(&old, &new);
 
-        let kinds: Vec<_> = changes.iter().map(|c| (c.kind, c.what.as_str())).collect();
+        let kinds: Vec<_> = changes.iter().map(|c| (c.kind.as_str(), c.what.as_str())).collect();
         assert!(kinds.contains(&("changed", "Stage 3 Strength and stability: Bridge")), "{kinds:?}");
         assert!(kinds.contains(&("added", "Stage 3 Strength and stability: Side plank")), "{kinds:?}");
         assert!(kinds.contains(&("removed", "Stage 3 Strength and stability: Bird dog")), "{kinds:?}");

@@ -111,9 +111,10 @@ pub fn refresh_summaries(conn: &mut DbConn) -> Result<usize, AppError> {
             store::set_summary(conn, id, &summary_of(&current))?;
         }
         for (id, content) in &weeks {
-            let plan: crate::domain::plan::PlanContent =
-                serde_json::from_str(content).map_err(|e| crate::error::unreadable("stored assessment content", &e))?;
-            crate::db::plans::set_stage_weeks(conn, id, plan.current().map(|s| i32::from(s.planned_weeks)))?;
+            let plan: crate::domain::plan_storage::StoredContent =
+                serde_json::from_str(content).map_err(|e| crate::error::unreadable("stored plan", &e))?;
+            let current = plan.stages.iter().find(|s| s.position == plan.current_stage);
+            crate::db::plans::set_stage_weeks(conn, id, current.map(|s| i32::from(s.planned_weeks)))?;
         }
         Ok(stale.len() + weeks.len())
     })

@@ -42,7 +42,7 @@ pub fn handout(
         });
     }
     let number = number.unwrap_or(view.row.plan_version);
-    let content = view.version_content(number)?;
+    let content = view.version_content(conn, number)?;
     // The version printed is checked against what is known about the patient now.
     let rules = super::safety::rules_for(conn, &content)?;
     if super::safety::evaluate(&content, &rules, &view.profile).review_needed() {
@@ -114,8 +114,11 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, kind: BundleKind) -> Res
     use crate::domain::findings::Side;
     use crate::domain::scoring::OdiSection;
     let view = super::plans::get(conn, ctx, plan)?;
-    let content =
-        if view.row.plan_version > 0 { view.version_content(view.row.plan_version)? } else { view.content.clone() };
+    let content = if view.row.plan_version > 0 {
+        view.version_content(conn, view.row.plan_version)?
+    } else {
+        view.content.clone()
+    };
     let p = &view.history.patient.0;
     let clinic = crate::db::clinics::find(conn, p.clinic_id)?.ok_or(AppError::NotFound)?;
     let patient = FhirPatient {

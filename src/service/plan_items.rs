@@ -33,6 +33,8 @@ pub struct AddItem {
     /// verbal consent with no risks listed, or `{kind: "verbal"|"written", risks: [..]}`.
     #[schema(value_type = bool)]
     pub consent: ConsentInput,
+    /// The plan version the change is based on (required over the API; 409 when stale).
+    pub version: Option<i32>,
 }
 
 pub(super) fn check_side(side: Option<&str>) -> Result<Option<String>, AppError> {

@@ -1,12 +1,14 @@
 //! A plan's lifecycle: activation (checked against the patient's safety profile, one
 //! active plan per patient), amendment, stage moves and ending.
 
-use super::plans::{edit_error, load, parse, reason, require_draft, review_required, save, to_json, PlanView};
-use super::{now, Ctx};
+use super::plans::{
+    edit_error, load, read_content, reason, require_draft, review_required, save, store_version, PlanView,
+};
+use super::Ctx;
 use crate::db::ids::PlanId;
-use crate::db::plans::{self as store, PlanRow};
+use crate::db::plans as store;
 use crate::db::DbConn;
-use crate::domain::plan::{PlanContent, PlanStatus};
+use crate::domain::plan::PlanStatus;
 use crate::domain::safety::can_activate;
 use crate::error::AppError;
 use chrono::NaiveDate;
@@ -68,7 +70,9 @@ pub fn activate(
         (Some((old, _)), Some(id)) if *old == id => {
             let why = reason("reason", req.reason.as_deref().unwrap_or_default(), "why the active plan ends")?;
             let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
-            Some((row, why))
+            let old_content = read_content(conn, &row.content)?;
+            let rules = super::safety::rules_for(conn, &old_content)?;
+            Some((row, old_content, rules, why))
         }
         (Some(_), _) => {
             return Err(AppError::Conflict {
@@ -80,35 +84,27 @@ pub fn activate(
     let mut content = view.content.clone();
     content.start(today);
     let number = view.row.plan_version + 1;
-    let json = to_json(&content)?;
     conn.transaction(|conn| {
-        if let Some((old, why)) = &replaced {
-            let old_content = parse(&old.content)?;
-            end_replaced(conn, ctx, &view, old, &old_content, why)?;
+        if let Some((old, old_content, rules, why)) = &replaced {
+            let old_view =
+                PlanView { row: old.clone(), content: old_content.clone(), rules: rules.clone(), ..view.clone() };
+            end_replaced(conn, ctx, &old_view, why)?;
         }
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.activate")?;
-        store::insert_version(conn, plan, number, &json, view.row.amend_reason.as_deref(), ctx.actor.user_id, now())?;
+        store_version(conn, ctx, plan, number, &content, view.row.amend_reason.as_deref())?;
         Ok(number)
     })
 }
 
 /// Discontinues the plan that a new activation replaces, with the clinician's reason.
-fn end_replaced(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    view: &PlanView,
-    old: &PlanRow,
-    content: &PlanContent,
-    why: &str,
-) -> Result<(), AppError> {
-    let old_view = PlanView { row: old.clone(), content: content.clone(), ..view.clone() };
+fn end_replaced(conn: &mut DbConn, ctx: &Ctx, old: &PlanView, why: &str) -> Result<(), AppError> {
     save(
         conn,
         ctx,
-        &old_view,
-        content,
+        old,
+        &old.content,
         PlanStatus::Discontinued,
-        old.plan_version,
+        old.row.plan_version,
         None,
         Some(why.to_owned()),
         "plan.discontinue",
@@ -157,10 +153,9 @@ pub fn advance(
     let next = content.advance(today).map_err(edit_error)?;
     let number = view.row.plan_version + 1;
     let why = format!("Moved to stage {next}: {}", content.current().map(|s| s.name.as_str()).unwrap_or_default());
-    let json = to_json(&content)?;
     conn.transaction(|conn| {
         save(conn, ctx, &view, &content, PlanStatus::Active, number, None, None, "plan.advance")?;
-        store::insert_version(conn, plan, number, &json, Some(&why), ctx.actor.user_id, now())?;
+        store_version(conn, ctx, plan, number, &content, Some(&why))?;
         Ok(next)
     })
 }

@@ -3,10 +3,9 @@
 //! written reason for that fact, or removes it; consent can be withdrawn. On an active plan
 //! each of these is kept as a new version with its reason, like a stage move.
 
-use super::plans::{load, parse, reason, save, to_json, PlanView};
+use super::plans::{load, reason, save, store_version, PlanView};
 use super::{now, Ctx};
 use crate::db::ids::PlanId;
-use crate::db::plans as store;
 use crate::db::DbConn;
 use crate::domain::consent::Withdrawal;
 use crate::domain::plan::{ItemWarning, PlanContent, PlanStatus};
@@ -35,12 +34,11 @@ fn save_reviewed(
     action: &str,
 ) -> Result<(), AppError> {
     let status = view.status();
-    let json = to_json(content)?;
     conn.transaction(|conn| {
         if status == PlanStatus::Active {
             let number = view.row.plan_version + 1;
             save(conn, ctx, view, content, status, number, None, None, action)?;
-            store::insert_version(conn, view.row.id, number, &json, Some(why), ctx.actor.user_id, now())?;
+            store_version(conn, ctx, view.row.id, number, content, Some(why))?;
         } else {
             save(conn, ctx, view, content, status, view.row.plan_version, view.row.amend_reason.clone(), None, action)?;
         }
@@ -65,7 +63,7 @@ pub fn review_item(
     if facts.is_empty() {
         return Err(AppError::field("item", "This item has no contraindication waiting for review."));
     }
-    let mut content: PlanContent = parse(&view.row.content)?;
+    let mut content: PlanContent = view.content.clone();
     let target = content.item_mut(item).map_err(|_| AppError::NotFound)?;
     for fact in &facts {
         let message =
@@ -99,7 +97,7 @@ pub fn withdraw_consent(
 ) -> Result<(), AppError> {
     let view = open_plan(conn, ctx, plan, version)?;
     let why = why.map(str::trim).filter(|w| !w.is_empty()).map(|w| reason("reason", w, "the reason")).transpose()?;
-    let mut content: PlanContent = parse(&view.row.content)?;
+    let mut content: PlanContent = view.content.clone();
     let target = content.item_mut(item).map_err(|_| AppError::NotFound)?;
     let Some(record) = target.consent.as_mut().filter(|c| c.stands()) else {
         return Err(AppError::field("item", "No standing consent is recorded for this item."));

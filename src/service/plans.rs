@@ -10,10 +10,14 @@ use super::{now, safety, Ctx};
 use crate::authz::Permission;
 use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
 use crate::db::plans::{self as store, PlanChanges, PlanRow, PlanVersionRow};
-use crate::db::{is_unique_violation, library as library_store, DbConn, DbError};
+use crate::db::{is_unique_violation, library as library_store, plan_storage, DbConn, DbError};
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{measure_snapshot, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus};
+use crate::domain::modality::ModalityDef;
+use crate::domain::plan::{
+    diff, measure_snapshot, Change, EditError, Goal, PlanContent, PlanItem, PlanStage, PlanStatus,
+};
 use crate::domain::plan_safety::PlanSafety;
+use crate::domain::plan_storage::{LibraryCopy, StoredContent};
 use crate::domain::progression::{Comparator, Criterion, Evaluation, Measure, MeasureSnapshot};
 use crate::domain::protocol::ProtocolContent;
 use crate::domain::safety::SafetyProfile;
@@ -21,6 +25,7 @@ use crate::domain::safety_profile::in_episode;
 use crate::error::AppError;
 use chrono::NaiveDate;
 use diesel::Connection;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A plan with everything its page needs: content, versions, the patient's assessments
@@ -42,6 +47,8 @@ pub struct PlanView {
     pub safety: PlanSafety,
     /// Another plan of the patient that is active (id, title): activating this one replaces it.
     pub active_other: Option<(PlanId, String)>,
+    /// The safety rules of the library item versions its items reference.
+    pub rules: HashMap<String, ModalityDef>,
 }
 
 /// Measures from the latest signed assessment of the current episode (baseline: the
@@ -67,15 +74,63 @@ impl PlanView {
         self.content.readiness(&snapshot).map(|e| (on, e))
     }
 
-    /// A stored version's content.
-    pub fn version_content(&self, number: i32) -> Result<PlanContent, AppError> {
-        let (row, _) = self.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;
-        parse(&row.content)
+    /// Version `number`'s content: two queries (its manifest, then the stage blobs it names).
+    pub fn version_content(&self, conn: &mut DbConn, number: i32) -> Result<PlanContent, AppError> {
+        version_content(conn, self.row.id, number)?.ok_or(AppError::NotFound)
+    }
+
+    /// What version `v` changed from the version before, as stored at its activation.
+    pub fn changes(&self, v: &PlanVersionRow) -> Vec<Change> {
+        v.changes.as_deref().and_then(|json| serde_json::from_str(json).ok()).unwrap_or_default()
     }
 }
 
-pub(super) fn parse(json: &str) -> Result<PlanContent, AppError> {
+/// Version `number` of a plan, with its items' library fields: none when there is no such
+/// version.
+pub(super) fn version_content(conn: &mut DbConn, plan: PlanId, number: i32) -> Result<Option<PlanContent>, AppError> {
+    let Some(json) = store::version_content(conn, plan, number)? else { return Ok(None) };
+    let stored = plan_storage::read_version(conn, &json)?
+        .ok_or_else(|| AppError::Internal("stored plan version unreadable".into()))?;
+    let library = plan_storage::library_copies(conn, &stored.modality_ids())?;
+    Ok(Some(stored.hydrate(&library)))
+}
+
+/// The stored form of working content (see [`crate::domain::plan_storage`]).
+pub(super) fn parse_stored(json: &str) -> Result<StoredContent, AppError> {
     serde_json::from_str(json).map_err(|e| crate::error::unreadable("stored plan", &e))
+}
+
+/// Stored working content with its items' library fields: one query.
+pub(super) fn read_content(conn: &mut DbConn, json: &str) -> Result<PlanContent, AppError> {
+    let stored = parse_stored(json)?;
+    let library = plan_storage::library_copies(conn, &stored.modality_ids())?;
+    Ok(stored.hydrate(&library))
+}
+
+/// Working content as stored.
+pub(super) fn stored_json(content: &PlanContent) -> String {
+    StoredContent::of(content).to_json()
+}
+
+/// Stores `content` as version `number` (stages shared with earlier versions are stored
+/// once) with what changed from the version before.
+pub(super) fn store_version(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    plan: PlanId,
+    number: i32,
+    content: &PlanContent,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let changes = match number {
+        1 => Vec::new(),
+        n => version_content(conn, plan, n - 1)?.map(|old| diff(&old, content)).unwrap_or_default(),
+    };
+    let (manifest, blobs) = StoredContent::of(content).manifest();
+    let version =
+        store::NewVersion { number, content: &manifest.to_json(), blobs: &blobs, changes: &to_json(&changes)?, reason };
+    store::insert_version(conn, plan, &version, ctx.actor.user_id, now())?;
+    Ok(())
 }
 
 pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, AppError> {
@@ -95,14 +150,22 @@ pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView,
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let history = assessments::load_history(conn, ctx, row.patient_id)?;
     let versions = store::versions(conn, id)?;
-    let content = parse(&row.content)?;
+    let stored = parse_stored(&row.content)?;
+    // One query gives both the items' library fields and their safety rules.
+    let mut rules = HashMap::new();
+    let mut library = HashMap::new();
+    for lib in library_store::by_ids(conn, &stored.modality_ids())? {
+        let lib = library::parse(lib)?;
+        library.insert(lib.row.id.to_string(), LibraryCopy::of(lib.row.version, &lib.def));
+        rules.insert(lib.row.id.to_string(), lib.def);
+    }
+    let content = stored.hydrate(&library);
     let profile = safety::profile(&history);
-    let rules = safety::rules_for(conn, &content)?;
     let checked = safety::evaluate(&content, &rules, &profile);
     let active_other = store::active_for_patient(conn, row.patient_id)?
         .filter(|(other, _)| *other != id.to_string())
         .and_then(|(other, title)| Some((other.parse().ok()?, title)));
-    Ok(PlanView { content, row, versions, history, profile, safety: checked, active_other })
+    Ok(PlanView { content, row, versions, history, profile, safety: checked, active_other, rules })
 }
 
 pub(super) fn review_required(view: &PlanView) -> Result<(), AppError> {
@@ -125,6 +188,25 @@ pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppErro
     let view = load(conn, ctx, id)?;
     ctx.audit(conn, "plan.read", Some(view.row.clinic_id), Some(view.row.patient_id), Some(format!("plan={id}")))?;
     Ok(view)
+}
+
+/// A plan for its page or the API, and the audit event of this read, to be committed by
+/// group commit ([`crate::db::Db::audit`]) before the response is sent.
+pub fn get_for_group_commit(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: PlanId,
+) -> Result<(PlanView, crate::db::audit::NewAuditEvent), AppError> {
+    let view = load(conn, ctx, id)?;
+    let event = super::event(
+        Some(&ctx.actor),
+        &ctx.origin,
+        "plan.read",
+        Some(view.row.clinic_id),
+        Some(view.row.patient_id),
+        Some(format!("plan={id}")),
+    );
+    Ok((view, event))
 }
 
 /// A patient's plans, newest first. Audited (with the patient read).
@@ -158,17 +240,24 @@ pub(super) fn save(
     end_reason: Option<String>,
     action: &str,
 ) -> Result<(), AppError> {
+    // The view's rules cover the content but for an item being added; a read before the
+    // first write of a SQLite transaction would make a concurrent save fail as busy.
+    let rules = if content.items().all(|(_, i)| view.rules.contains_key(&i.modality_id)) {
+        std::borrow::Cow::Borrowed(&view.rules)
+    } else {
+        std::borrow::Cow::Owned(safety::rules_for(conn, content)?)
+    };
     let changes = PlanChanges {
         status: status.code().to_owned(),
         plan_version,
-        content: to_json(content)?,
+        content: stored_json(content),
         amend_reason,
         current_stage: i32::from(content.current_stage),
         stage_started_on: content.current().and_then(|s| s.started_on),
         has_override: content.has_override(),
         end_reason,
         stage_planned_weeks: content.current().map(|s| i32::from(s.planned_weeks)),
-        safety_review: safety::evaluate(content, &safety::rules_for(conn, content)?, &view.profile).review_needed(),
+        safety_review: safety::evaluate(content, &rules, &view.profile).review_needed(),
         screen_override_reason: view.row.screen_override_reason.clone(),
     };
     // The one unique rule on plans besides the id: one active plan per patient.
@@ -252,7 +341,7 @@ pub fn create(
     let id = PlanId::new();
     let clinic = history.patient.0.clinic_id;
     conn.transaction(|conn| {
-        store::insert(conn, id, patient, clinic, title, &to_json(&content)?, ctx.actor.user_id, now())?;
+        store::insert(conn, id, patient, clinic, title, &stored_json(&content), ctx.actor.user_id, now())?;
         let detail = format!("plan={id} protocol={}", protocol.map(|p| p.to_string()).unwrap_or_default());
         ctx.audit(conn, "plan.create", Some(clinic), Some(patient), Some(detail))?;
         Ok((id, skipped))
@@ -329,6 +418,9 @@ fn apply_protocol(
 pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &AddItem) -> Result<PlanItem, AppError> {
     let view = load(conn, ctx, plan)?;
     require_draft(&view)?;
+    if req.version.is_some_and(|v| v != view.row.version) {
+        return Err(AppError::VersionConflict);
+    }
     let modality: ModalityId = req
         .modality_id
         .trim()
@@ -339,6 +431,8 @@ pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &A
         other => other,
     })?;
     let item = build_item(ctx, &lib, &view.profile, req)?;
+    let mut view = view;
+    view.rules.insert(lib.row.id.to_string(), lib.def.clone());
     let mut content = view.content.clone();
     content.add_item(stage, item.clone()).map_err(edit_error)?;
     conn.transaction(|conn| save_draft(conn, ctx, &view, &content, "plan.item_add"))?;
@@ -378,6 +472,10 @@ pub enum PlanEdit {
     },
     /// Replace a stage's progression criteria.
     SetCriteria(Uuid, Vec<Criterion>),
+    /// Add one criterion to a stage.
+    AddCriterion(Uuid, Criterion),
+    /// Remove a stage's criterion by its id ([`crate::domain::plan::criterion_id`]).
+    RemoveCriterion(Uuid, String),
     /// Add a goal; the baseline comes from the latest signed assessment.
     AddGoal {
         /// Measure.
@@ -426,6 +524,8 @@ pub fn edit(
             content.edit_stage(stage, &name, &purpose, weeks).map(|_| "plan.stage_update")
         }
         PlanEdit::SetCriteria(stage, criteria) => content.set_criteria(stage, criteria).map(|_| "plan.criteria_update"),
+        PlanEdit::AddCriterion(stage, c) => content.add_criterion(stage, c).map(|_| "plan.criteria_update"),
+        PlanEdit::RemoveCriterion(stage, id) => content.remove_criterion(stage, &id).map(|_| "plan.criteria_update"),
         PlanEdit::AddGoal { measure, comparator, target, due } => {
             let baseline = latest_snapshot(&view.history).and_then(|(_, s)| s.get(&measure).copied());
             content

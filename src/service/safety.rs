@@ -84,7 +84,7 @@ pub(super) fn refresh_plans(
         if matches!(row.status.as_str(), "completed" | "discontinued") {
             continue;
         }
-        let content: PlanContent = super::plans::parse(&row.content)?;
+        let content: PlanContent = super::plans::read_content(conn, &row.content)?;
         let rules = rules_for(conn, &content)?;
         let review = evaluate(&content, &rules, &profile).review_needed();
         if review != row.safety_review {

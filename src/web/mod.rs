@@ -15,6 +15,7 @@ pub mod layout;
 pub mod library;
 pub mod login;
 pub mod patients;
+pub mod plan_conflict;
 pub mod plan_lifecycle;
 pub mod plan_new;
 pub mod plan_picker;

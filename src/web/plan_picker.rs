@@ -146,6 +146,7 @@ async fn picker_route(
         (search_form(id, stage, &q))
         form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) {
             (csrf(&user))
+            input type="hidden" name="version" value=(view.row.version);
             (in_add_form(&items, stage, ""))
             label.check { input type="checkbox" name="consent" value="true"; " Consent recorded (needed for dry needling and thrust manipulation)" }
             p.hint { "The item is added with its default dose; change the dose, side and notes on the plan." }

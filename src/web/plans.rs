@@ -5,6 +5,7 @@
 use super::assessments::flag_banner;
 use super::components::{csrf, date, field_errors};
 use super::layout::layout;
+use super::plan_conflict::{self, Kept};
 use super::plan_picker;
 use super::plan_safety::{self, item_safety, safety_banner};
 use super::session::{CsrfForm, SessionUser};
@@ -15,7 +16,7 @@ use crate::db::Db;
 use crate::domain::consent::ConsentInput;
 use crate::domain::dosage::Dosage;
 use crate::domain::modality::{Category, Setting};
-use crate::domain::plan::{diff, PlanStage, PlanStatus};
+use crate::domain::plan::{criterion_id, PlanStage, PlanStatus};
 use crate::domain::progression::{self, Comparator, Criterion, Measure, Outcome};
 use crate::error::{AppError, FieldErrors};
 use crate::service::library::{self as library_service, LibraryItem};
@@ -53,13 +54,20 @@ struct PageData {
 
 async fn load(user: &SessionUser, db: &Db, id: PlanId) -> Result<PageData, HtmlError> {
     let ctx = user.ctx.clone();
-    Ok(db
+    let (data, read) = db
         .run(move |conn| -> Result<_, AppError> {
-            let view = service::get(conn, &ctx, id)?;
-            let library = library_service::list(conn, &ctx, &LibraryFilter::default())?;
-            Ok(PageData { view, library })
+            let (view, read) = service::get_for_group_commit(conn, &ctx, id)?;
+            // The add forms, and so the library, are shown on drafts only.
+            let library = if view.status() == PlanStatus::Draft {
+                library_service::list(conn, &ctx, &LibraryFilter::default())?
+            } else {
+                Vec::new()
+            };
+            Ok((PageData { view, library }, read))
         })
-        .await?)
+        .await?;
+    db.audit(read).await.map_err(AppError::from)?;
+    Ok(data)
 }
 
 fn words(code: &str) -> String {
@@ -113,13 +121,13 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             }
             h4 { "Move on when" }
             ul.criteria {
-                @for (n, c) in stage.criteria.iter().enumerate() {
+                @for c in &stage.criteria {
                     li {
                         (progression::plain_words(c)) " " span.hint { "(" (criterion_text(c)) ")" }
                         @if editable {
                             form.inline.tiny method="post" action=(format!("/plans/{id}/stages/{}/criteria", stage.id)) {
                                 (csrf(user)) (based_on(d))
-                                input type="hidden" name="remove" value=(n);
+                                input type="hidden" name="remove" value=(criterion_id(c));
                                 button.link type="submit" aria-label="Remove criterion" { "remove" }
                             }
                         }
@@ -218,7 +226,7 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
             }
             (plan_picker::search_form(id, stage, &plan_picker::PickQuery::default()))
             form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
-                (csrf(user))
+                (csrf(user)) (based_on(d))
                 details.dose-options open[fail.is_some()] {
                     summary { "Dose, side and consent for the item you add (optional)" }
                     (dosage_fields(form))
@@ -239,7 +247,13 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
     }
 }
 
-fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, notice: Option<String>) -> Markup {
+fn plan_page(
+    user: &SessionUser,
+    d: &PageData,
+    failure: Option<&AddFailure>,
+    notice: Option<String>,
+    kept: Option<&Kept>,
+) -> Markup {
     let view = &d.view;
     let id = view.row.id;
     let patient = &view.history.patient.0;
@@ -256,6 +270,7 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                 }
             }
             @if let Some(n) = notice { div.banner role="status" { p { (n) } } }
+            @if let Some(k) = kept { (plan_conflict::render(user, view.row.version, k)) }
             @if let Some(reason) = &view.row.amend_reason {
                 @if editable { div.banner role="status" { p { "Amendment in progress (version " (view.row.plan_version + 1) "): " em { (reason) } ". Activate to make it the patient's plan; version " (view.row.plan_version) " stays in force until then." } } }
             }
@@ -315,10 +330,9 @@ fn plan_page(user: &SessionUser, d: &PageData, failure: Option<&AddFailure>, not
                                 strong { "Version " (v.number) } " · " (by) " · " (v.activated_at.format("%-d %b %Y %H:%M UTC"))
                                 @if let Some(r) = &v.reason { " · " em { (r) } }
                                 " · " a href=(format!("/plans/{id}/print?version={}", v.number)) { "handout" }
-                                @if v.number > 1 {
-                                    @if let (Ok(old), Ok(new)) = (view.version_content(v.number - 1), view.version_content(v.number)) {
-                                        ul.diff { @for c in diff(&old, &new) { li.(c.kind) { (c.kind) ": " (c.what) @if !c.detail.is_empty() { " — " (c.detail) } } } }
-                                    }
+                                @let changes = view.changes(v);
+                                @if !changes.is_empty() {
+                                    ul.diff { @for c in &changes { li.(c.kind) { (c.kind) ": " (c.what) @if !c.detail.is_empty() { " — " (c.detail) } } } }
                                 }
                             }
                         }
@@ -345,7 +359,7 @@ async fn show(
     let notice = query.skipped.as_deref().filter(|s| !s.is_empty()).map(|s| {
         format!("Not added from the protocol for this patient (contraindicated or needing consent; add them yourself if appropriate): {}.", words(s).replace(',', ", "))
     });
-    Ok(page(plan_page(&user, &d, None, notice)))
+    Ok(page(plan_page(&user, &d, None, notice, None)))
 }
 
 /// The add and edit item form as typed.
@@ -407,8 +421,8 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
     let (id, stage) = path.into_inner();
     let f = form.form.clone();
     let ctx = form.user.ctx.clone();
-    let outcome = match f.dosage() {
-        Ok(dosage) => {
+    let outcome = match f.dosage().and_then(|d| Ok((d, form_version(f.version.as_deref())?))) {
+        Ok((dosage, version)) => {
             let req = AddItem {
                 modality_id: f.modality_id.clone(),
                 dosage: Some(dosage),
@@ -417,6 +431,7 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
                 clinician_notes: f.clinician_notes.clone(),
                 override_reason: f.override_reason.clone(),
                 consent: ConsentInput::Flag(f.consent.is_some()),
+                version: Some(version),
             };
             db.run(move |conn| service::add_item(conn, &ctx, id, stage, &req)).await.map(|_| ())
         }
@@ -426,14 +441,26 @@ async fn add_item(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<ItemForm>, db:
         Ok(()) => return Ok(form.done(&format!("/plans/{id}#stage-{}", stage))),
         Err(AppError::Refused { message, fields, .. }) => (fields, message),
         Err(AppError::Validation(fields)) => (fields, "Some fields need attention.".to_owned()),
+        Err(e @ AppError::VersionConflict) => (FieldErrors::new(), e.to_string()),
         Err(other) => return Err(other.into()),
     };
     let d = load(&form.user, &db, id).await?;
     let failure = AddFailure { stage, errors, message, form: f };
-    Ok(form.invalid(&format!("/plans/{id}"), plan_page(&form.user, &d, Some(&failure), None)))
+    let page = plan_page(&form.user, &d, Some(&failure), None, None);
+    if failure.message == AppError::VersionConflict.to_string() {
+        return Ok(form.reshow(&format!("/plans/{id}"), actix_web::http::StatusCode::CONFLICT, page));
+    }
+    Ok(form.invalid(&format!("/plans/{id}"), page))
 }
 
-async fn run_edit<T>(form: &CsrfForm<T>, db: &Db, id: PlanId, version: Option<&str>, change: PlanEdit) -> HtmlResult {
+async fn run_edit<T>(
+    form: &CsrfForm<T>,
+    db: &Db,
+    id: PlanId,
+    version: Option<&str>,
+    change: PlanEdit,
+    kept: Kept,
+) -> HtmlResult {
     let outcome = match form_version(version) {
         Ok(version) => {
             let ctx = form.user.ctx.clone();
@@ -441,7 +468,7 @@ async fn run_edit<T>(form: &CsrfForm<T>, db: &Db, id: PlanId, version: Option<&s
         }
         Err(e) => Err(e),
     };
-    after_step(form, db, id, outcome).await
+    after_edit(form, db, id, outcome, Some(kept)).await
 }
 
 async fn item_action(
@@ -463,7 +490,21 @@ async fn item_action(
         },
         _ => return Err(AppError::NotFound.into()),
     };
-    run_edit(&form, &db, id, form.form.version.as_deref(), change).await
+    let f = &form.form;
+    let kept = match action.as_str() {
+        "update" => Kept::new(format!("/plans/{id}/items/{item}/update"), "Save the item")
+            .field("sets", "Sets", f.sets.as_deref())
+            .field("reps", "Reps", f.reps.as_deref())
+            .field("hold_seconds", "Hold (s)", f.hold_seconds.as_deref())
+            .field("per_day", "Per day", f.per_day.as_deref())
+            .field("per_week", "Per week", f.per_week.as_deref())
+            .field("side", "Side", f.side.as_deref())
+            .field("setting", "Setting", f.setting.as_deref())
+            .field("clinician_notes", "Clinician notes", f.clinician_notes.as_deref()),
+        "remove" => Kept::new(format!("/plans/{id}/items/{item}/remove"), "Remove the item"),
+        other => Kept::new(format!("/plans/{id}/items/{item}/{other}"), "Move the item"),
+    };
+    run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
 }
 
 #[derive(Deserialize)]
@@ -486,7 +527,12 @@ async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, 
         .parse::<u8>()
         .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."))?;
     let change = PlanEdit::EditStage { stage, name: form.form.name.clone(), purpose: form.form.purpose.clone(), weeks };
-    run_edit(&form, &db, id, form.form.version.as_deref(), change).await
+    let f = &form.form;
+    let kept = Kept::new(format!("/plans/{id}/stages/{stage}/edit"), "Save the stage")
+        .field("name", "Name", Some(&f.name))
+        .field("purpose", "Purpose", Some(&f.purpose))
+        .field("planned_weeks", "Weeks", Some(&f.planned_weeks));
+    run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
 }
 
 #[derive(Deserialize, Default)]
@@ -512,19 +558,23 @@ impl CriterionForm {
 
 async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
     let (id, stage) = path.into_inner();
-    let d = load(&form.user, &db, id).await?;
-    let mut list = d.view.content.stages.iter().find(|s| s.id == stage).ok_or(AppError::NotFound)?.criteria.clone();
-    match form.form.remove.as_deref().and_then(|r| r.parse::<usize>().ok()) {
-        Some(n) if n < list.len() => {
-            list.remove(n);
-        }
-        Some(_) => return Err(AppError::NotFound.into()),
+    let f = &form.form;
+    let action = format!("/plans/{id}/stages/{stage}/criteria");
+    let (change, kept) = match f.remove.as_deref() {
+        Some(criterion) => (
+            PlanEdit::RemoveCriterion(stage, criterion.to_owned()),
+            Kept::new(action, "Remove the criterion").hidden("remove", Some(criterion)),
+        ),
         None => {
-            let (m, c, v) = form.form.parts(&form.form.value)?;
-            list.push(Criterion::new(m, c, v));
+            let (m, c, v) = f.parts(&f.value)?;
+            let kept = Kept::new(action, "Add the criterion")
+                .field("measure", "Measure", Some(&f.measure))
+                .field("comparator", "Comparator", Some(&f.comparator))
+                .field("value", "Value", Some(&f.value));
+            (PlanEdit::AddCriterion(stage, Criterion::new(m, c, v)), kept)
         }
-    }
-    run_edit(&form, &db, id, form.form.version.as_deref(), PlanEdit::SetCriteria(stage, list)).await
+    };
+    run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
 }
 
 async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
@@ -543,7 +593,16 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
             PlanEdit::AddGoal { measure, comparator, target, due }
         }
     };
-    run_edit(&form, &db, id, form.form.version.as_deref(), change).await
+    let f = &form.form;
+    let kept = match f.remove.as_deref() {
+        Some(goal) => Kept::new(format!("/plans/{id}/goals"), "Remove the goal").hidden("remove", Some(goal)),
+        None => Kept::new(format!("/plans/{id}/goals"), "Add the goal")
+            .field("measure", "Measure", Some(&f.measure))
+            .field("comparator", "Comparator", Some(&f.comparator))
+            .field("target", "Target", Some(&f.target))
+            .field("due", "Due", Some(&f.due)),
+    };
+    run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
 }
 
 /// Back to the plan after a step: its page, or the page again with the refusal's message
@@ -553,6 +612,17 @@ pub(super) async fn after_step<T>(
     db: &Db,
     id: PlanId,
     outcome: Result<(), AppError>,
+) -> HtmlResult {
+    after_edit(form, db, id, outcome, None).await
+}
+
+/// [`after_step`] for an edit: refused as stale, the page keeps what the user entered.
+async fn after_edit<T>(
+    form: &CsrfForm<T>,
+    db: &Db,
+    id: PlanId,
+    outcome: Result<(), AppError>,
+    kept: Option<Kept>,
 ) -> HtmlResult {
     let user = &form.user;
     match outcome {
@@ -564,7 +634,11 @@ pub(super) async fn after_step<T>(
                 other => other.to_string(),
             };
             let status = actix_web::ResponseError::status_code(&e);
-            Ok(form.reshow(&format!("/plans/{id}"), status, plan_page(user, &d, None, Some(message))))
+            let markup = match (&e, &kept) {
+                (AppError::VersionConflict, Some(k)) => plan_page(user, &d, None, None, Some(k)),
+                _ => plan_page(user, &d, None, Some(message), None),
+            };
+            Ok(form.reshow(&format!("/plans/{id}"), status, markup))
         }
         Err(other) => Err(other.into()),
     }

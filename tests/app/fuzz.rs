@@ -117,10 +117,9 @@ async fn hostile_values_in_every_api_field_and_query_answer_4xx_never_500() {
         json!({"title": "Plan", "protocol_id": null}),
     )
     .await;
-    let item =
-        json!({"modality_id": bridge, "dosage": {"sets": 3, "reps": 10}, "side": "left", "clinician_notes": "n"});
+    let item = json!({"modality_id": bridge, "dosage": {"sets": 3, "reps": 10}, "side": "left", "clinician_notes": "n", "version": plan["version"]});
     fuzz_body(&app, &token, Method::POST, &format!("/api/v1/plans/{plan_id}/stages/{stage}/items"), item).await;
-    let goal = json!({"measure": "nprs_worst", "comparator": "le", "target": 3.0, "due": "2027-01-01"});
+    let goal = json!({"measure": "nprs_worst", "comparator": "le", "target": 3.0, "due": "2027-01-01", "version": plan["version"]});
     fuzz_body(&app, &token, Method::POST, &format!("/api/v1/plans/{plan_id}/goals"), goal).await;
     fuzz_body(&app, &lead, Method::POST, "/api/v1/modalities", definition).await;
     let login = json!({"email": "nobody@a.example", "password": "wrong password here"});

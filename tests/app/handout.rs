@@ -37,10 +37,10 @@ pub async fn active_plan(app: &TestApp, token: &str) -> (String, String) {
         (0, json!({"modality_id": find("knee_to_chest_stretch")})),
         (1, json!({"modality_id": find("hamstring_stretch")})),
     ] {
-        let (status, item) = app.api(Method::POST, &stage(n), token, Some(body)).await;
+        let (status, item) = app.plan_api(Method::POST, &stage(n), token, Some(body)).await;
         assert_eq!(status, 201, "{item}");
     }
-    app.api(
+    app.plan_api(
         Method::POST,
         &format!("/api/v1/plans/{id}/goals"),
         token,

@@ -184,6 +184,12 @@ impl TestApp {
         let token = csrf_token(&html);
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf_token", &token));
+        // Plan edit forms carry the plan version they were rendered with, as a browser sends it.
+        let version =
+            html.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+        if action.starts_with("/plans/") && !fields.iter().any(|(k, _)| *k == "version") && !version.is_empty() {
+            body.push(("version", version));
+        }
         let response = client.post(self.url(action)).form(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
         let status = response.status().as_u16();
         if let Some(location) = response.headers().get("location").and_then(|l| l.to_str().ok()) {
@@ -214,6 +220,22 @@ impl TestApp {
         let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Calls a plan edit route of the API with the plan's current `version` added to the body
+    /// (the path starts `/api/v1/plans/{id}`).
+    pub async fn plan_api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let id = path.trim_start_matches("/api/v1/plans/").split('/').next().unwrap_or_default();
+        let (_, plan) = self.api(reqwest::Method::GET, &format!("/api/v1/plans/{id}"), token, None).await;
+        let mut body = body.unwrap_or_else(|| json!({}));
+        body["version"] = plan["version"].clone();
+        self.api(method, path, token, Some(body)).await
     }
 
     /// Creates a patient through the API as `token`'s user; returns its JSON.

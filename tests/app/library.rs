@@ -58,11 +58,12 @@ async fn a_dry_needling_clinic_item_published_without_consent_or_contraindicatio
     let (created, item) = app.api(Method::POST, "/api/v1/modalities", &lead, Some(def.clone())).await;
     let plan = plan_for(&app, &therapist, &["needle_phobia", "anticoagulants"]).await;
     let id = item["id"].clone();
-    let (phobic, blocked) =
-        app.api(Method::POST, &items_path(&plan), &therapist, Some(json!({"modality_id": id, "consent": true}))).await;
+    let (phobic, blocked) = app
+        .plan_api(Method::POST, &items_path(&plan), &therapist, Some(json!({"modality_id": id, "consent": true})))
+        .await;
     let plain = plan_for(&app, &therapist, &[]).await;
     let (unconsented, refused) =
-        app.api(Method::POST, &items_path(&plain), &therapist, Some(json!({"modality_id": id}))).await;
+        app.plan_api(Method::POST, &items_path(&plain), &therapist, Some(json!({"modality_id": id}))).await;
     // Editing it to drop the rows again saves a new version that still has them.
     def["contraindications"] = json!([{"fact": "needle_phobia", "severity": "relative", "note": "ask"}]);
     let (edited, v2) = app

@@ -81,7 +81,7 @@ async fn progress_charts_rmdq_and_psfs_with_their_mcids_and_goals_can_use_them()
         app.api(Method::POST, &format!("/api/v1/patients/{p}/plans"), &token, Some(json!({"title": "Back"}))).await;
     let plan_id = plan["id"].as_str().unwrap_or_default();
     let (goal, with_goal) = app
-        .api(
+        .plan_api(
             Method::POST,
             &format!("/api/v1/plans/{plan_id}/goals"),
             &token,

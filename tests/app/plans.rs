@@ -92,7 +92,7 @@ async fn a_new_plan_starts_as_a_draft_with_the_four_default_stages() {
     assert_eq!(names.len(), 4);
     assert_eq!(
         plan["stages"][0]["criteria"][0],
-        json!({"measure": "nprs_worst", "comparator": "le", "value": 5.0, "words": plan["stages"][0]["criteria"][0]["words"]})
+        json!({"id": plan["stages"][0]["criteria"][0]["id"], "measure": "nprs_worst", "comparator": "le", "value": 5.0, "words": plan["stages"][0]["criteria"][0]["words"]})
     );
 }
 
@@ -106,10 +106,10 @@ async fn needle_phobia_blocks_dry_needling_until_a_reason_is_given() {
     let path = items_path(&plan, 0);
 
     let (blocked, error) =
-        app.api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "consent": true}))).await;
-    let (no_consent, consent_error) = app.api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "override_reason": "Patient asked for it after discussing fear; desensitised"}))).await;
+        app.plan_api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "consent": true}))).await;
+    let (no_consent, consent_error) = app.plan_api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "override_reason": "Patient asked for it after discussing fear; desensitised"}))).await;
     let (added, item) = app
-        .api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "consent": true, "override_reason": "Patient asked for it after discussing fear; desensitised"})))
+        .plan_api(Method::POST, &path, &token, Some(json!({"modality_id": needling, "consent": true, "override_reason": "Patient asked for it after discussing fear; desensitised"})))
         .await;
 
     assert_eq!(blocked, 422);
@@ -134,7 +134,7 @@ async fn anticoagulants_add_dry_needling_with_a_warning() {
     let needling = modality(&app, &token, "dry_needling_gluteus_medius").await;
 
     let (status, item) = app
-        .api(Method::POST, &items_path(&plan, 0), &token, Some(json!({"modality_id": needling, "consent": true})))
+        .plan_api(Method::POST, &items_path(&plan, 0), &token, Some(json!({"modality_id": needling, "consent": true})))
         .await;
 
     assert_eq!(status, 201, "{item}");
@@ -181,7 +181,7 @@ async fn an_active_plan_is_locked_and_an_amendment_makes_version_two_with_a_diff
     let id = plan["id"].as_str().unwrap_or_default().to_owned();
     let bridge = modality(&app, &token, "bridge").await;
     let clamshell = modality(&app, &token, "clamshell").await;
-    app.api(
+    app.plan_api(
         Method::POST,
         &items_path(&plan, 2),
         &token,
@@ -191,7 +191,7 @@ async fn an_active_plan_is_locked_and_an_amendment_makes_version_two_with_a_diff
     app.api(Method::POST, &format!("/api/v1/plans/{id}/activate"), &token, None).await;
 
     let (locked, error) =
-        app.api(Method::POST, &items_path(&plan, 2), &token, Some(json!({"modality_id": clamshell}))).await;
+        app.plan_api(Method::POST, &items_path(&plan, 2), &token, Some(json!({"modality_id": clamshell}))).await;
     let (no_reason, _) = app.api(Method::POST, &format!("/api/v1/plans/{id}/amend"), &token, None).await;
     let (amending, _) = app
         .api(
@@ -202,7 +202,7 @@ async fn an_active_plan_is_locked_and_an_amendment_makes_version_two_with_a_diff
         )
         .await;
     let (added, _) =
-        app.api(Method::POST, &items_path(&plan, 2), &token, Some(json!({"modality_id": clamshell}))).await;
+        app.plan_api(Method::POST, &items_path(&plan, 2), &token, Some(json!({"modality_id": clamshell}))).await;
     let (activated, v2) = app.api(Method::POST, &format!("/api/v1/plans/{id}/activate"), &token, None).await;
     let (_, version) = app.api(Method::GET, &format!("/api/v1/plans/{id}/versions/2"), &token, None).await;
     let (_, first) = app.api(Method::GET, &format!("/api/v1/plans/{id}/versions/1"), &token, None).await;
@@ -249,8 +249,9 @@ async fn the_plan_page_needs_the_same_number_of_queries_for_5_items_as_for_60() 
         let p = patient_with(&app, &token, &[]).await;
         let plan = new_plan(&app, &token, &p).await;
         for i in 0..n {
-            let (status, _) =
-                app.api(Method::POST, &items_path(&plan, i % 4), &token, Some(json!({"modality_id": exercise}))).await;
+            let (status, _) = app
+                .plan_api(Method::POST, &items_path(&plan, i % 4), &token, Some(json!({"modality_id": exercise})))
+                .await;
             assert_eq!(status, 201);
         }
         plans.push(plan["id"].as_str().unwrap_or_default().to_owned());
@@ -291,7 +292,7 @@ async fn a_lead_adds_a_clinic_item_and_editing_it_makes_a_new_version_while_plan
     let (created, item) = app.api(Method::POST, "/api/v1/modalities", &lead, Some(def.clone())).await;
     let p = patient_with(&app, &therapist, &[]).await;
     let plan = new_plan(&app, &therapist, &p).await;
-    app.api(Method::POST, &items_path(&plan, 2), &therapist, Some(json!({"modality_id": item["id"]}))).await;
+    app.plan_api(Method::POST, &items_path(&plan, 2), &therapist, Some(json!({"modality_id": item["id"]}))).await;
     def["patient_instructions"] = json!("Lean on a wall. Bend your knees to a quarter squat. Stand up slowly.");
     let (edited, v2) = app
         .api(Method::PUT, &format!("/api/v1/modalities/{}", item["id"].as_str().unwrap_or_default()), &lead, Some(def))
@@ -390,7 +391,7 @@ async fn a_plan_from_a_built_in_protocol_checks_every_item_against_this_patient(
     // A clinic protocol with taping, applied to a patient allergic to adhesive: taping is left out.
     let source = new_plan(&app, &token, &plain).await;
     let taping = modality(&app, &token, "lumbar_kinesiology_taping").await;
-    app.api(Method::POST, &items_path(&source, 0), &token, Some(json!({"modality_id": taping}))).await;
+    app.plan_api(Method::POST, &items_path(&source, 0), &token, Some(json!({"modality_id": taping}))).await;
     let lead = app.token(LEAD_A).await;
     let (saved, protocol) = app
         .api(
@@ -552,7 +553,7 @@ async fn criteria_goals_and_item_edits_over_the_api_need_the_plan_version_and_a_
     assert_eq!(current["stages"][0]["criteria"][0]["value"], 3.0, "the colleague's criteria are kept");
 
     let goal = json!({"measure": "odi_percent", "comparator": "le", "target": 20.0});
-    let (added, with_goal) = app.api(Method::POST, &format!("/api/v1/plans/{id}/goals"), &token, Some(goal)).await;
+    let (added, with_goal) = app.plan_api(Method::POST, &format!("/api/v1/plans/{id}/goals"), &token, Some(goal)).await;
     assert_eq!(added, 200, "{with_goal}");
     let goal_path = format!("/api/v1/plans/{id}/goals/{}", with_goal["goals"][0]["id"].as_str().unwrap_or_default());
     let (no_version, goal_error) = app.api(Method::DELETE, &goal_path, &token, None).await;
@@ -565,7 +566,7 @@ async fn criteria_goals_and_item_edits_over_the_api_need_the_plan_version_and_a_
     assert_eq!(removed, 200);
 
     let item = json!({"modality_id": modality(&app, &token, "mckenzie_extension_in_lying").await});
-    let (added_item, with_item) = app.api(Method::POST, &items_path(&plan, 0), &token, Some(item)).await;
+    let (added_item, with_item) = app.plan_api(Method::POST, &items_path(&plan, 0), &token, Some(item)).await;
     assert_eq!(added_item, 201, "{with_item}");
     let item_path = format!("/api/v1/plans/{id}/items/{}", with_item["id"].as_str().unwrap_or_default());
     for (method, path, body) in [
@@ -602,7 +603,9 @@ async fn a_stale_plan_page_cannot_remove_a_criterion_a_colleague_changed_and_say
     assert_eq!(changed, 200);
 
     let action = format!("/plans/{id}/stages/{stage}/criteria");
-    let (status, body) = app.post_form(&client, &page, &action, &[("remove", "0"), ("version", version)]).await;
+    let first = html.split("name=\"remove\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    assert_eq!(first.len(), 16, "a criterion is named by its id, not its position: {first}");
+    let (status, body) = app.post_form(&client, &page, &action, &[("remove", first), ("version", version)]).await;
 
     assert_eq!(status, 409);
     assert!(body.contains("changed by someone else"), "{body}");

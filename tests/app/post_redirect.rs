@@ -18,6 +18,11 @@ async fn boosted(
     let token = csrf_token(&html);
     let mut body: Vec<(&str, &str)> = fields.to_vec();
     body.push(("csrf_token", &token));
+    // A form carries the version of what it edits, as rendered.
+    let version = html.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    if !version.is_empty() && !fields.iter().any(|(k, _)| *k == "version") {
+        body.push(("version", version));
+    }
     client
         .post(app.url(action))
         .header("HX-Request", "true")

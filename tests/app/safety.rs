@@ -29,8 +29,9 @@ async fn plan_with(app: &TestApp, token: &str, patient: &str, items: &[Value]) -
     let id = plan["id"].as_str().unwrap_or_default().to_owned();
     let stage = plan["stages"][0]["id"].as_str().unwrap_or_default().to_owned();
     for body in items {
-        let (status, item) =
-            app.api(Method::POST, &format!("/api/v1/plans/{id}/stages/{stage}/items"), token, Some(body.clone())).await;
+        let (status, item) = app
+            .plan_api(Method::POST, &format!("/api/v1/plans/{id}/stages/{stage}/items"), token, Some(body.clone()))
+            .await;
         assert_eq!(status, 201, "{item}");
     }
     app.api(Method::GET, &format!("/api/v1/plans/{id}"), token, None).await.1
@@ -203,7 +204,7 @@ async fn reduced_sensation_recorded_last_month_still_blocks_heat_when_today_skip
         app.api(Method::POST, &format!("/api/v1/patients/{p}/plans"), &token, Some(json!({"title": "Plan"}))).await;
     let items = format!("{}/stages/{}/items", plan_path(&plan), plan["stages"][0]["id"].as_str().unwrap_or_default());
 
-    let (status, error) = app.api(Method::POST, &items, &token, Some(json!({"modality_id": heat}))).await;
+    let (status, error) = app.plan_api(Method::POST, &items, &token, Some(json!({"modality_id": heat}))).await;
 
     assert_eq!(status, 422);
     assert_eq!(error["error"]["code"], "contraindicated");
