@@ -279,7 +279,7 @@ impl From<&PlanRow> for PlanSummary {
         Self {
             id: r.id,
             title: r.title.clone(),
-            status: PlanStatus::parse(&r.status),
+            status: r.status,
             plan_version: r.plan_version,
             current_stage: r.current_stage,
             version: r.version,

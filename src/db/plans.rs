@@ -4,6 +4,7 @@ use super::ids::{ClinicId, PatientId, PlanId, UserId};
 use super::schema::{plan_blobs, plan_versions, plans, users};
 use super::{DbConn, DbError};
 use crate::authz::Scope;
+use crate::domain::plan::PlanStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -23,8 +24,9 @@ pub struct PlanRow {
     pub clinic_id: ClinicId,
     /// Title.
     pub title: String,
-    /// `draft`, `active`, `completed`, `discontinued`.
-    pub status: String,
+    /// Lifecycle state.
+    #[diesel(deserialize_as = String)]
+    pub status: PlanStatus,
     /// Number of the latest activated version (0 before the first activation).
     pub plan_version: i32,
     /// The working content (`PlanContent` JSON).
@@ -57,8 +59,9 @@ pub struct PlanRow {
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = plans, treat_none_as_null = true)]
 pub struct PlanChanges {
-    /// Status code.
-    pub status: String,
+    /// Lifecycle state.
+    #[diesel(serialize_as = String)]
+    pub status: PlanStatus,
     /// Latest activated version number.
     pub plan_version: i32,
     /// Content JSON.
@@ -136,7 +139,7 @@ pub fn save(
     conn: &mut DbConn,
     id: PlanId,
     version: i32,
-    changes: &PlanChanges,
+    changes: PlanChanges,
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let changed = diesel::update(plans::table.filter(plans::id.eq(id.to_string())).filter(plans::version.eq(version)))

@@ -37,16 +37,11 @@ impl PlanStatus {
         }
     }
 
-    /// Parses a stored code (unknown reads as draft).
-    pub fn parse(code: &str) -> Self {
-        match code {
-            "active" => Self::Active,
-            "completed" => Self::Completed,
-            "discontinued" => Self::Discontinued,
-            _ => Self::Draft,
-        }
-    }
+    /// Every state, in lifecycle order.
+    pub const ALL: [PlanStatus; 4] = [Self::Draft, Self::Active, Self::Completed, Self::Discontinued];
 }
+
+crate::stored_as_code!(PlanStatus);
 
 /// A goal tied to a measure: met when the latest value compares to the target as stated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]

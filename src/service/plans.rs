@@ -65,7 +65,7 @@ pub fn latest_snapshot(history: &AssessmentHistory) -> Option<(NaiveDate, Measur
 impl PlanView {
     /// Lifecycle state.
     pub fn status(&self) -> PlanStatus {
-        PlanStatus::parse(&self.row.status)
+        self.row.status
     }
 
     /// The current stage's criteria against the latest signed assessment.
@@ -248,7 +248,7 @@ pub(super) fn save(
         std::borrow::Cow::Owned(safety::rules_for(conn, content)?)
     };
     let changes = PlanChanges {
-        status: status.code().to_owned(),
+        status,
         plan_version,
         content: stored_json(content),
         amend_reason,
@@ -261,7 +261,7 @@ pub(super) fn save(
         screen_override_reason: view.row.screen_override_reason.clone(),
     };
     // The one unique rule on plans besides the id: one active plan per patient.
-    let saved = store::save(conn, view.row.id, view.row.version, &changes, now()).map_err(|e| match e {
+    let saved = store::save(conn, view.row.id, view.row.version, changes, now()).map_err(|e| match e {
         DbError::Query(q) if is_unique_violation(&q) => AppError::Conflict {
             code: "active_plan_exists",
             message: "Another plan of this patient is active. Say which plan this one replaces, and why.".into(),

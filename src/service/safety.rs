@@ -8,7 +8,7 @@ use crate::db::ids::PatientId;
 use crate::db::{library as library_store, plans as plan_store, DbConn};
 use crate::domain::history;
 use crate::domain::modality::ModalityDef;
-use crate::domain::plan::PlanContent;
+use crate::domain::plan::{PlanContent, PlanStatus};
 use crate::domain::plan_safety::{self, ItemRules, PlanSafety};
 use crate::domain::safety_profile::{self, ProfileInput, RecordedAssessment, SafetyProfile};
 use crate::error::AppError;
@@ -81,7 +81,7 @@ pub(super) fn refresh_plans(
 ) -> Result<(), AppError> {
     let profile = profile(history);
     for row in plan_store::for_patient(conn, patient)? {
-        if matches!(row.status.as_str(), "completed" | "discontinued") {
+        if matches!(row.status, PlanStatus::Completed | PlanStatus::Discontinued) {
             continue;
         }
         let content: PlanContent = super::plans::read_content(conn, &row.content)?;
