@@ -9,6 +9,7 @@ pub mod auth;
 pub mod backup;
 pub mod caseload;
 pub mod clinics;
+pub mod held_posts;
 pub mod ids;
 pub mod library;
 pub mod mfa;

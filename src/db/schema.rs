@@ -261,10 +261,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    held_posts (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        path -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> clinics (clinic_id));
 diesel::joinable!(plan_versions -> plans (plan_id));
 diesel::joinable!(assessment_amendments -> assessments (assessment_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(held_posts -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(mfa_challenges -> users (user_id));
@@ -275,6 +287,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     clinics,
     users,
     sessions,
+    held_posts,
     api_tokens,
     login_attempts,
     login_throttle,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod caseload;
 pub mod clinic_settings;
 pub mod exports;
+pub mod held_posts;
 pub mod library;
 pub mod passwords;
 pub mod patients;

@@ -60,7 +60,10 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
         h1 { (title) ": " (v.patient_name) }
         @if v.previous.is_some() { p.hint { "Previous values are shown beside each field." } }
         (error_summary(v.errors))
-        form.assessment method="post" action=(v.action) novalidate {
+        @let draft = if matches!(v.mode, Mode::Amend(_)) { None } else { super::autosave::assessment_draft_url(&v.action) };
+        form.assessment method="post" action=(v.action) novalidate
+            data-autosave=[draft.as_ref().map(|_| "")] hx-post=[draft.as_deref()] hx-trigger=[draft.as_ref().map(|_| "input delay:1500ms")]
+            hx-target=[draft.as_ref().map(|_| "#autosave-status")] hx-swap=[draft.as_ref().map(|_| "outerHTML")] {
             (csrf(user))
             @match v.mode {
                 Mode::Draft(version) | Mode::Amend(version) => { input type="hidden" name="version" value=(version); }
@@ -99,6 +102,7 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
             (outcome_sections(v.values, v.previous, v.errors))
             div.actions {
                 button.primary type="submit" { @if let Mode::Amend(_) = v.mode { "Save amendment" } @else { "Save draft" } }
+                @if draft.is_some() { span #autosave-status .hint role="status" aria-live="polite" {} }
             }
         }
     };
@@ -141,7 +145,11 @@ async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<D
     Ok(page(entry_page(&user, &view)))
 }
 
-async fn create(path: web::Path<PatientId>, form: CsrfForm<Vec<(String, String)>>, db: web::Data<Db>) -> HtmlResult {
+pub(super) async fn create(
+    path: web::Path<PatientId>,
+    form: CsrfForm<Vec<(String, String)>>,
+    db: web::Data<Db>,
+) -> HtmlResult {
     let patient = path.into_inner();
     let values = FormValues::from_pairs(form.form.clone());
     let (content, keys) = values.to_input(None);
@@ -274,7 +282,11 @@ async fn save(
     Ok(form.reshow(&page, status, entry_page(&form.user, &view)))
 }
 
-async fn update(path: web::Path<AssessmentId>, form: CsrfForm<Vec<(String, String)>>, db: web::Data<Db>) -> HtmlResult {
+pub(super) async fn update(
+    path: web::Path<AssessmentId>,
+    form: CsrfForm<Vec<(String, String)>>,
+    db: web::Data<Db>,
+) -> HtmlResult {
     save(path.into_inner(), form, db, false).await
 }
 

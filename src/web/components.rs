@@ -4,9 +4,14 @@ use super::session::SessionUser;
 use crate::error::FieldErrors;
 use maud::{html, Markup};
 
-/// The hidden CSRF field every state-changing form carries.
+/// The hidden CSRF field every state-changing form carries, and the id of the user the
+/// form is for (so a post that meets an ended session can be held for that user only; see
+/// `web::held`).
 pub fn csrf(user: &SessionUser) -> Markup {
-    html! { input type="hidden" name="csrf_token" value=(user.csrf_token); }
+    html! {
+        input type="hidden" name="csrf_token" value=(user.csrf_token);
+        input type="hidden" name=(super::held::OWNER_FIELD) value=(user.actor().user_id);
+    }
 }
 
 /// The messages for one field, linked to it for screen readers.

@@ -101,8 +101,11 @@ fn refused(settings: &Settings, e: &AppError, email: &str) -> HttpResponse {
     respond(settings, e.status_code(), e.retry_after(), |t| form(t, email, Some(&e.to_string())))
 }
 
-async fn show(settings: web::Data<Settings>) -> HttpResponse {
-    respond(&settings, StatusCode::OK, None, |t| form(t, "", None))
+async fn show(req: HttpRequest, settings: web::Data<Settings>) -> HttpResponse {
+    let notice = super::held::waiting(&req).then_some(
+        "You were signed out before your work was saved. Nothing is lost: sign in again to finish saving it.",
+    );
+    respond(&settings, StatusCode::OK, None, |t| form(t, "", notice))
 }
 
 #[derive(Deserialize)]
@@ -137,11 +140,23 @@ async fn start_session(db: &Db, settings: &Settings, verified: Verified, req: &H
     let mut session_cookie = cookie(SESSION_COOKIE, session.secret, settings);
     session_cookie.set_max_age(CookieDuration::hours(auth::ABSOLUTE_TIMEOUT.num_hours()));
     Ok(HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, if must_enrol { "/account?enrol=1" } else { "/patients" }))
+        .insert_header((actix_web::http::header::LOCATION, landing(req, must_enrol)))
         .cookie(session_cookie)
         .cookie(removal(LOGIN_CSRF_COOKIE, settings))
         .cookie(removal(MFA_COOKIE, settings))
         .finish())
+}
+
+/// Where a fresh session starts: the second-factor set-up when the clinic requires it, else
+/// the held post of this browser (see `super::held`) when there is one, else the patients.
+fn landing(req: &HttpRequest, must_enrol: bool) -> &'static str {
+    if must_enrol {
+        "/account?enrol=1"
+    } else if super::held::waiting(req) {
+        super::held::RESUME_PATH
+    } else {
+        "/patients"
+    }
 }
 
 async fn submit(

@@ -7,9 +7,11 @@ pub mod assessment_form;
 pub mod assessments;
 pub mod assets;
 pub mod audit;
+pub mod autosave;
 pub mod caseload;
 pub mod components;
 pub mod handout;
+pub mod held;
 pub mod illustrations;
 pub mod layout;
 pub mod library;
@@ -39,9 +41,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .configure(assets::configure)
         .configure(login::configure)
+        .configure(held::configure)
         .configure(account::configure)
         .configure(patients::configure)
         .configure(assessments::configure)
+        .configure(autosave::configure)
         .configure(screening::configure)
         .configure(progress::configure)
         .configure(plans::configure)

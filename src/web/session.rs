@@ -94,21 +94,33 @@ impl<T> CsrfForm<T> {
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
-    type Error = HtmlError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, HtmlError>>>>;
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
         let body = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
-            let user = SessionUser::extract(&req).await?;
-            let bytes = body.await.map_err(|_| AppError::field("body", "The form is too large."))?;
+            let signed_in = SessionUser::extract(&req).await;
+            let bytes = body.await.map_err(|_| HtmlError(AppError::field("body", "The form is too large.")))?;
+            let user = match signed_in {
+                Ok(user) => user,
+                // The session ended while the form was open: keep what was typed (see
+                // `super::held`) and send the browser to sign in again.
+                Err(HtmlError(AppError::Unauthenticated)) if bytes.len() <= FORM_LIMIT => {
+                    return Err(match super::held::hold(&req, &bytes).await {
+                        Some(answer) => actix_web::error::InternalError::from_response("signed out", answer).into(),
+                        None => HtmlError(AppError::Unauthenticated).into(),
+                    });
+                }
+                Err(other) => return Err(other.into()),
+            };
             let limit_ok = bytes.len() <= FORM_LIMIT;
-            let sent: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| AppError::CsrfRejected)?;
+            let sent: CsrfField = serde_html_form::from_bytes(&bytes).map_err(|_| HtmlError(AppError::CsrfRejected))?;
             if !limit_ok || !constant_time_eq(sent.csrf_token.as_bytes(), user.csrf_token.as_bytes()) {
-                return Err(AppError::CsrfRejected.into());
+                return Err(HtmlError(AppError::CsrfRejected).into());
             }
-            let form = read_form(&bytes)?;
+            let form = read_form(&bytes).map_err(HtmlError)?;
             Ok(CsrfForm { user, form, raw: bytes, sender: super::post::Sender::of(&req) })
         })
     }
