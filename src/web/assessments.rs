@@ -59,13 +59,15 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
         h1 { (title) ": " (v.patient_name) }
         @if v.previous.is_some() { p.hint { "Previous values are shown beside each field." } }
         (error_summary(v.errors))
+        div.assessment-layout {
+        (super::assessment_live::section_menu(v.values))
         form.assessment method="post" action=(v.action) novalidate {
             (csrf(user))
             @match v.mode {
                 Mode::Draft(version) | Mode::Amend(version) => { input type="hidden" name="version" value=(version); }
                 Mode::New => {}
             }
-            fieldset.section {
+            fieldset.section #visit {
                 legend { "Visit" }
                 div.row {
                     @if let Mode::New = v.mode {
@@ -99,6 +101,7 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
             div.actions {
                 button.primary type="submit" { @if let Mode::Amend(_) = v.mode { "Save amendment" } @else { "Save draft" } }
             }
+        }
         }
     };
     layout(title, user, body)

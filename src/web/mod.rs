@@ -4,9 +4,11 @@
 pub mod account;
 pub mod admin;
 pub mod assessment_form;
+pub mod assessment_live;
 pub mod assessments;
 pub mod assets;
 pub mod audit;
+pub mod body_chart;
 pub mod caseload;
 pub mod components;
 pub mod handout;
@@ -15,6 +17,7 @@ pub mod layout;
 pub mod library;
 pub mod login;
 pub mod patients;
+pub mod plan_items;
 pub mod plan_lifecycle;
 pub mod plan_new;
 pub mod plan_picker;
@@ -38,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(login::configure)
         .configure(account::configure)
         .configure(patients::configure)
+        .configure(assessment_live::configure)
         .configure(assessments::configure)
         .configure(screening::configure)
         .configure(progress::configure)
