@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL=postgres://…` to run the same suite on PostgreSQL.
 
 mod account;
+mod assessment_form;
 mod assessments;
 mod audit;
 mod audit_chain;
@@ -23,6 +24,7 @@ mod logs;
 mod measures;
 pub mod mfa;
 mod patients;
+mod plan_builder;
 mod plan_picker;
 mod plans;
 mod safety;
