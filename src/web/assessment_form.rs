@@ -307,7 +307,7 @@ fn cell(
         div.cell.invalid[errors.contains_key(&name)] {
             (control(def, &name, values, &label))
             @if !def.methods.is_empty() {
-                select name=(method_name) aria-label=(format!("{label}: method")) {
+                select id=(method_name) name=(method_name) aria-label=(format!("{label}: method")) {
                     option value="" { "method…" }
                     @for m in def.methods {
                         @let text = findings::method(m).map_or(words(m), |d| format!("{} ({})", d.label, d.unit));

@@ -139,7 +139,7 @@ fn previous_regions(previous: Option<&AssessmentContent>, code: &str, side: Side
 fn symptom_chart(code: &str, title: &str, values: &FormValues, previous: Option<&AssessmentContent>, errors: &FieldErrors) -> Markup {
     html! {
         div.chart-box id=(format!("chart-{code}")) {
-            h3 { (title) }
+            h2.chart-title { (title) }
             (chart(code, title, values))
             @for side in Side::ALL {
                 @if let Some(p) = previous_regions(previous, code, side) { p.prev { "previous " (side.code()) ": " (p) } }

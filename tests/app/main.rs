@@ -8,6 +8,7 @@ mod audit;
 mod audit_chain;
 mod auth;
 mod browser;
+mod browser_journey;
 mod browser_layout;
 mod browser_mfa;
 mod caseload;
