@@ -13,6 +13,7 @@ mod browser_layout;
 mod browser_mfa;
 mod caseload;
 mod cli;
+mod clinic_details;
 mod clinic_time_zone;
 mod corrections;
 mod fuzz;
