@@ -59,13 +59,14 @@ pub fn set_details(
         if clinics::find_by_name(conn, name)?.is_some_and(|other| other.id != clinic) {
             return Err(AppError::field("name", "A clinic with this name exists already."));
         }
-        let saved = clinics::set_details(conn, clinic, version, name, phone.as_deref(), address.as_deref())
-            .map_err(|e| match e {
+        let saved = clinics::set_details(conn, clinic, version, name, phone.as_deref(), address.as_deref()).map_err(
+            |e| match e {
                 crate::db::DbError::Query(q) if crate::db::is_unique_violation(&q) => {
                     AppError::field("name", "A clinic with this name exists already.")
                 }
                 other => other.into(),
-            })?;
+            },
+        )?;
         if !saved {
             return match clinics::find(conn, clinic)? {
                 Some(_) => Err(AppError::VersionConflict),

@@ -412,7 +412,11 @@ struct DetailsForm {
     version: String,
 }
 
-async fn set_details(path: web::Path<crate::db::ids::ClinicId>, form: CsrfForm<DetailsForm>, db: web::Data<Db>) -> HtmlResult {
+async fn set_details(
+    path: web::Path<crate::db::ids::ClinicId>,
+    form: CsrfForm<DetailsForm>,
+    db: web::Data<Db>,
+) -> HtmlResult {
     let clinic = path.into_inner();
     let ctx = form.user.ctx.clone();
     let f = form.form.clone();

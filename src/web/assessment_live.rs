@@ -25,18 +25,38 @@ pub fn odi_levels(section: OdiSection) -> [&'static str; 6] {
         OdiSection::PersonalCare => {
             ["Normal, no extra pain", "Normal, painful", "Slow and careful", "Some help", "Help with most", "Cannot"]
         }
-        OdiSection::Lifting => {
-            ["Heavy, no extra pain", "Heavy, painful", "Only from a table", "Light to medium", "Very light only", "Cannot"]
+        OdiSection::Lifting => [
+            "Heavy, no extra pain",
+            "Heavy, painful",
+            "Only from a table",
+            "Light to medium",
+            "Very light only",
+            "Cannot",
+        ],
+        OdiSection::Walking => {
+            ["No limit", "Under 1.5 km", "Under 800 m", "Under 400 m", "Stick or crutches", "Mostly in bed"]
         }
-        OdiSection::Walking => ["No limit", "Under 1.5 km", "Under 800 m", "Under 400 m", "Stick or crutches", "Mostly in bed"],
-        OdiSection::Sitting => ["Any chair, any time", "Own chair only", "Up to 1 h", "Up to 30 min", "Up to 10 min", "Cannot"],
+        OdiSection::Sitting => {
+            ["Any chair, any time", "Own chair only", "Up to 1 h", "Up to 30 min", "Up to 10 min", "Cannot"]
+        }
         OdiSection::Standing => {
             ["As long as wanted", "As long as wanted, painful", "Up to 1 h", "Up to 30 min", "Up to 10 min", "Cannot"]
         }
         OdiSection::Sleeping => ["Undisturbed", "Sometimes disturbed", "Under 6 h", "Under 4 h", "Under 2 h", "Cannot"],
-        OdiSection::SexLife => ["Normal", "Normal, some pain", "Nearly normal, very painful", "Severely limited", "Nearly none", "None"],
-        OdiSection::SocialLife => ["Normal", "Normal, more pain", "Energetic interests limited", "Goes out less", "At home only", "None"],
-        OdiSection::Travelling => ["Anywhere", "Anywhere, painful", "Over 2 h, painful", "Under 1 h", "Short trips only", "For treatment only"],
+        OdiSection::SexLife => {
+            ["Normal", "Normal, some pain", "Nearly normal, very painful", "Severely limited", "Nearly none", "None"]
+        }
+        OdiSection::SocialLife => {
+            ["Normal", "Normal, more pain", "Energetic interests limited", "Goes out less", "At home only", "None"]
+        }
+        OdiSection::Travelling => [
+            "Anywhere",
+            "Anywhere, painful",
+            "Over 2 h, painful",
+            "Under 1 h",
+            "Short trips only",
+            "For treatment only",
+        ],
     }
 }
 
@@ -205,12 +225,18 @@ mod tests {
 
     #[test]
     fn messages_name_findings_by_their_labels_not_their_codes() {
-        assert_eq!(relabel("nprs_now must be a whole number from 0 to 10"), "Pain now (NPRS) must be a whole number from 0 to 10");
+        assert_eq!(
+            relabel("nprs_now must be a whole number from 0 to 10"),
+            "Pain now (NPRS) must be a whole number from 0 to 10"
+        );
         assert_eq!(
             relabel("lumbar_flexion by inclinometer (degrees) must be a number from 0 to 120"),
             "Lumbar flexion by Inclinometer (degrees) must be a number from 0 to 120"
         );
-        assert_eq!(relabel("ODI section sex_life must be a whole number"), "ODI section Sex life must be a whole number");
+        assert_eq!(
+            relabel("ODI section sex_life must be a whole number"),
+            "ODI section Sex life must be a whole number"
+        );
         assert!(!relabel("rf_saddle_anaesthesia, rf_bladder_dysfunction unanswered").contains("rf_"));
     }
 

@@ -22,9 +22,12 @@ enum View {
     Back,
 }
 
+/// A rectangle: `u`, `y`, width, height.
+type Rect = (f64, f64, f64, f64);
+
 /// A region's view and rectangle(s) in leg-local units: `u` 0 (lateral) to 28 (medial), `y`
 /// from the waist down. Every region in [`SYMPTOM_REGIONS`] has a shape.
-fn shape(region: &str) -> Option<(View, &'static [(f64, f64, f64, f64)])> {
+fn shape(region: &str) -> Option<(View, &'static [Rect])> {
     use View::{Back, Front};
     Some(match region {
         "lumbar" => (Back, &[(2.0, 6.0, 26.0, 24.0)]),
@@ -73,7 +76,7 @@ fn placement(view: View, side: Side) -> (f64, f64) {
     }
 }
 
-fn rect_path(view: View, side: Side, rects: &[(f64, f64, f64, f64)]) -> String {
+fn rect_path(view: View, side: Side, rects: &[Rect]) -> String {
     let (edge, dir) = placement(view, side);
     rects
         .iter()
@@ -136,7 +139,13 @@ fn previous_regions(previous: Option<&AssessmentContent>, code: &str, side: Side
 }
 
 /// The chart of one symptom type, with its checkbox list (the keyboard and no-script way).
-fn symptom_chart(code: &str, title: &str, values: &FormValues, previous: Option<&AssessmentContent>, errors: &FieldErrors) -> Markup {
+fn symptom_chart(
+    code: &str,
+    title: &str,
+    values: &FormValues,
+    previous: Option<&AssessmentContent>,
+    errors: &FieldErrors,
+) -> Markup {
     html! {
         div.chart-box id=(format!("chart-{code}")) {
             h2.chart-title { (title) }

@@ -167,7 +167,10 @@ impl RowForm {
             match opt(v) {
                 None => Ok(None),
                 Some(t) => t.parse().map(Some).map_err(|_| {
-                    AppError::field(&format!("dosage.{field}"), format!("{} must be a whole number", field.replace('_', " ")))
+                    AppError::field(
+                        &format!("dosage.{field}"),
+                        format!("{} must be a whole number", field.replace('_', " ")),
+                    )
                 }),
             }
         };
@@ -187,10 +190,7 @@ impl RowForm {
 }
 
 fn find(view: &PlanView, item: Uuid) -> Option<(Uuid, usize, &PlanItem)> {
-    view.content
-        .stages
-        .iter()
-        .find_map(|s| s.items.iter().position(|i| i.id == item).map(|p| (s.id, p, &s.items[p])))
+    view.content.stages.iter().find_map(|s| s.items.iter().position(|i| i.id == item).map(|p| (s.id, p, &s.items[p])))
 }
 
 /// A row answer, with the plan's new version for the page's other forms.
@@ -240,9 +240,11 @@ async fn row_action(path: web::Path<(PlanId, Uuid, String)>, form: CsrfForm<RowF
     };
     let after = load(&form.user, &db, id).await?;
     match outcome {
-        Ok(()) if action == "remove" => {
-            Ok(row_response(actix_web::http::StatusCode::OK, &after, removed_row(&form.user, &after, stage, position, &old)))
-        }
+        Ok(()) if action == "remove" => Ok(row_response(
+            actix_web::http::StatusCode::OK,
+            &after,
+            removed_row(&form.user, &after, stage, position, &old),
+        )),
         Ok(()) => {
             let current = find(&after, item).map_or(old, |(_, _, i)| i.clone());
             Ok(row_response(actix_web::http::StatusCode::OK, &after, item_row(&form.user, &after, &current, None)))
@@ -291,10 +293,17 @@ async fn restore(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<RowForm>, db: w
     let after = load(&form.user, &db, id).await?;
     match outcome {
         Ok(item) => match find(&after, item) {
-            Some((_, _, i)) => Ok(row_response(actix_web::http::StatusCode::OK, &after, item_row(&form.user, &after, i, None))),
+            Some((_, _, i)) => {
+                Ok(row_response(actix_web::http::StatusCode::OK, &after, item_row(&form.user, &after, i, None)))
+            }
             None => Err(AppError::NotFound.into()),
         },
-        Err(e @ (AppError::VersionConflict | AppError::Validation(_) | AppError::Refused { .. } | AppError::Conflict { .. })) => {
+        Err(
+            e @ (AppError::VersionConflict
+            | AppError::Validation(_)
+            | AppError::Refused { .. }
+            | AppError::Conflict { .. }),
+        ) => {
             let status = actix_web::ResponseError::status_code(&e);
             let markup = html! {
                 li.item.removed {

@@ -40,11 +40,7 @@ fn ordered(protocols: &[Protocol], latest: LatestRisk) -> Vec<(&Protocol, bool)>
 }
 
 fn latest_risk(history: &crate::service::assessments::AssessmentHistory) -> LatestRisk {
-    history
-        .records
-        .iter()
-        .rev()
-        .find_map(|r| r.current().scores().start_back.map(|sb| (sb.risk, r.row.assessed_on)))
+    history.records.iter().rev().find_map(|r| r.current().scores().start_back.map(|sb| (sb.risk, r.row.assessed_on)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -147,7 +143,16 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
             let name = format!("{} {}", p.0.given_name, p.0.family_name);
             let chosen = form.form.protocol_id.trim();
             let latest = latest_risk(&history);
-            Ok(invalid(new_plan_page(&form.user, patient, &name, &protocols, latest, &errors, &form.form.title, Some(chosen))))
+            Ok(invalid(new_plan_page(
+                &form.user,
+                patient,
+                &name,
+                &protocols,
+                latest,
+                &errors,
+                &form.form.title,
+                Some(chosen),
+            )))
         }
         Err(other) => Err(other.into()),
     }

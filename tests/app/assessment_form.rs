@@ -34,7 +34,8 @@ async fn the_live_score_partial_gives_the_odi_percent_and_start_back_group_of_th
     fields.push(("sb.9".into(), "slightly".into()));
     fields.push(("csrf_token".into(), csrf.clone()));
 
-    let scored = client.post(app.url("/assessments/live-scores")).form(&fields).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let scored =
+        client.post(app.url("/assessments/live-scores")).form(&fields).send().await.unwrap_or_else(|e| panic!("{e}"));
     let status = scored.status().as_u16();
     let html = scored.text().await.unwrap_or_default();
     let partial = client
@@ -83,13 +84,18 @@ async fn the_form_has_a_section_menu_a_body_chart_an_all_negative_control_and_la
     assert!(html.contains(r#"<svg class="body-chart""#));
     assert!(html.contains(r#"data-for="f.symptom_pain.right.calf""#), "a clickable calf region");
     assert!(
-        html.contains(r#"type="checkbox" id="f.symptom_numbness.left.sole" name="f.symptom_numbness.left" value="sole""#),
+        html.contains(
+            r#"type="checkbox" id="f.symptom_numbness.left.sole" name="f.symptom_numbness.left" value="sole""#
+        ),
         "a checkbox per region and side is the no-script control"
     );
     assert!(!html.contains("multiple"), "no Ctrl-click lists");
-    assert!(html.contains(r#"<button class="all-negative" type="button" data-section="section-red_flags">All negative"#));
+    assert!(
+        html.contains(r#"<button class="all-negative" type="button" data-section="section-red_flags">All negative"#)
+    );
     assert!(html.contains(r#"<option value="3">3 · Fairly severe</option>"#), "ODI levels have short labels");
-    let subjective = &html[html.find(r#"id="section-subjective""#).unwrap_or(0)..html.find(r#"id="section-red_flags""#).unwrap_or(0)];
+    let subjective = &html
+        [html.find(r#"id="section-subjective""#).unwrap_or(0)..html.find(r#"id="section-red_flags""#).unwrap_or(0)];
     assert!(!subjective.contains(">Left</div>"), "side-less findings have no side columns");
     assert!(!html.contains("<script>"), "no inline scripts");
     assert!(html.contains(r#"<script src="/assets/app.js" defer>"#));
@@ -130,6 +136,8 @@ async fn body_chart_checkboxes_record_symptom_regions_and_a_reassessment_shows_t
             "{code} {value} recorded: {api}"
         );
     }
-    assert!(next.contains("previous right: back of thigh, calf") || next.contains("previous right: calf, back of thigh"));
+    assert!(
+        next.contains("previous right: back of thigh, calf") || next.contains("previous right: calf, back of thigh")
+    );
     assert!(next.contains("previous: 3 · Light to medium"), "the previous ODI answer sits beside its section");
 }

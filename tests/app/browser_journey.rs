@@ -60,7 +60,12 @@ async fn axe_violations(c: &Client) -> Option<Vec<String>> {
         )
         .await
         .unwrap_or_else(|e| panic!("axe.run: {e}"));
-    Some(result.as_array().map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect()).unwrap_or_default())
+    Some(
+        result
+            .as_array()
+            .map(|a| a.iter().map(|v| v.as_str().unwrap_or_default().to_owned()).collect())
+            .unwrap_or_default(),
+    )
 }
 
 async fn assert_accessible(c: &Client, page: &str, report: &mut Vec<String>) {
@@ -99,14 +104,17 @@ async fn browser_journey_an_initial_visit_becomes_a_suggested_plan_and_an_illust
     fill(c, "f.nprs_now", "6").await;
     fill(c, "f.nprs_best", "3").await;
     fill(c, "f.nprs_worst", "8").await;
-    for region in ["f.symptom_pain.right.buttock", "f.symptom_pain.right.calf", "f.symptom_paraesthesia.right.foot_lateral"] {
+    for region in
+        ["f.symptom_pain.right.buttock", "f.symptom_pain.right.calf", "f.symptom_paraesthesia.right.foot_lateral"]
+    {
         click(c, &format!("#chart-{} path[data-for='{region}']", region.split('.').nth(1).unwrap_or_default())).await;
     }
     let checked = js(c, "return ['f.symptom_pain.right.buttock','f.symptom_pain.right.calf','f.symptom_paraesthesia.right.foot_lateral','f.symptom_pain.left.calf'].map(id => document.getElementById(id).checked)").await;
     assert_eq!(checked, serde_json::json!([true, true, true, false]), "a click on the chart ticks that region only");
     click(c, "button.all-negative").await;
     let answers = js(c, "return [...document.querySelectorAll('#section-red_flags select')].map(s => s.value)").await;
-    let answers: Vec<&str> = answers.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+    let answers: Vec<&str> =
+        answers.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
     assert!(answers.len() >= 16 && answers.iter().all(|a| *a == "negative"), "every red flag answered no: {answers:?}");
     click(c, "select[name='f.rf_night_pain'] option[value=not_asked]").await;
     let counted = wait_text(c, "[data-count='section-red_flags']", "answered").await;
@@ -139,13 +147,18 @@ async fn browser_journey_an_initial_visit_becomes_a_suggested_plan_and_an_illust
     // The plan, from the protocol suggested for medium risk.
     c.goto(&format!("{}/patients/{patient}/plans/new", app.address)).await.unwrap_or_else(|e| panic!("{e}"));
     assert_accessible(c, "new plan", &mut axe).await;
-    let chosen = js(c, "return document.querySelector('input[name=protocol_id]:checked').closest('label').textContent").await;
+    let chosen =
+        js(c, "return document.querySelector('input[name=protocol_id]:checked').closest('label').textContent").await;
     let chosen = chosen.as_str().unwrap_or_default();
     assert!(chosen.contains("medium risk") && chosen.contains("Suggested"), "{chosen}");
     click(c, "form button.primary").await;
     c.wait().for_element(Locator::Css("section#stage-1")).await.unwrap_or_else(|e| panic!("plan page: {e}"));
     assert_accessible(c, "plan builder", &mut axe).await;
-    let pictured = js(c, "return [...document.querySelectorAll('li.item')].filter(li => li.querySelector('img.illustration')).length").await;
+    let pictured = js(
+        c,
+        "return [...document.querySelectorAll('li.item')].filter(li => li.querySelector('img.illustration')).length",
+    )
+    .await;
     assert!(pictured.as_u64().unwrap_or(0) >= 3, "protocol items show their pictures: {pictured}");
     screenshot(c, "plan").await;
     click(c, ".lifecycle form button").await;
@@ -213,9 +226,20 @@ fn typical_visit() -> Vec<Step> {
         Type("f.reflex_ankle.left", "n"),
         Type("f.reflex_ankle.right", "r"),
     ];
-    for (section, answer) in ["pain_intensity", "personal_care", "lifting", "walking", "sitting", "standing", "sleeping", "sex_life", "social_life", "travelling"]
-        .iter()
-        .zip(["3", "1", "3", "2", "3", "2", "2", "1", "2", "2"])
+    for (section, answer) in [
+        "pain_intensity",
+        "personal_care",
+        "lifting",
+        "walking",
+        "sitting",
+        "standing",
+        "sleeping",
+        "sex_life",
+        "social_life",
+        "travelling",
+    ]
+    .iter()
+    .zip(["3", "1", "3", "2", "3", "2", "2", "1", "2", "2"])
     {
         steps.push(Type(odi_id(section), answer));
     }
@@ -273,7 +297,12 @@ async fn browser_keyboard_a_typical_initial_visit_is_recorded_with_the_keyboard_
                 reached = true;
                 break;
             }
-            c.active_element().await.unwrap_or_else(|e| panic!("{e}")).send_keys(&tab).await.unwrap_or_else(|e| panic!("{e}"));
+            c.active_element()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .send_keys(&tab)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
             tabs += 1;
         }
         assert!(reached, "Tab never reached {selector}");
@@ -292,16 +321,33 @@ async fn browser_keyboard_a_typical_initial_visit_is_recorded_with_the_keyboard_
     }
     // Save: Tab to the button and press Enter.
     for _ in 0..400 {
-        if js(c, "return document.activeElement.matches('form.assessment button[type=submit]')").await.as_bool().unwrap_or(false) {
+        if js(c, "return document.activeElement.matches('form.assessment button[type=submit]')")
+            .await
+            .as_bool()
+            .unwrap_or(false)
+        {
             break;
         }
-        c.active_element().await.unwrap_or_else(|e| panic!("{e}")).send_keys(&tab).await.unwrap_or_else(|e| panic!("{e}"));
+        c.active_element()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .send_keys(&tab)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         tabs += 1;
     }
     let live = wait_text(c, "#live-odi", "%").await;
-    c.active_element().await.unwrap_or_else(|e| panic!("{e}")).send_keys(&enter).await.unwrap_or_else(|e| panic!("{e}"));
+    c.active_element()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .send_keys(&enter)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     typed += 1;
-    c.wait().for_element(Locator::XPath("//button[text()='Sign and lock']")).await.unwrap_or_else(|e| panic!("not saved: {e}"));
+    c.wait()
+        .for_element(Locator::XPath("//button[text()='Sign and lock']"))
+        .await
+        .unwrap_or_else(|e| panic!("not saved: {e}"));
     let machine = started.elapsed();
     let saved = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
 

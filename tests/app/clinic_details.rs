@@ -34,10 +34,16 @@ async fn an_admin_edits_the_clinic_details_that_the_handout_prints() {
         body.push(("csrf_token", csrf));
         client.post(app.url(&action)).form(&body).send()
     };
-    let saved = post(&admin, fields("Riverside Physio Oxford", version.clone()), csrf_token(&page)).await.unwrap_or_else(|e| panic!("{e}"));
-    let stale = post(&admin, fields("Riverside Physio Oxford", version.clone()), csrf_token(&page)).await.unwrap_or_else(|e| panic!("{e}"));
+    let saved = post(&admin, fields("Riverside Physio Oxford", version.clone()), csrf_token(&page))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stale = post(&admin, fields("Riverside Physio Oxford", version.clone()), csrf_token(&page))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let (_, therapist_page) = app.page(&therapist, "/patients").await;
-    let refused = post(&therapist, fields("Mine now", version.clone()), csrf_token(&therapist_page)).await.unwrap_or_else(|e| panic!("{e}"));
+    let refused = post(&therapist, fields("Mine now", version.clone()), csrf_token(&therapist_page))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let (_, handout) = app.page(&therapist, &format!("/plans/{plan}/print")).await;
 
     assert_eq!(saved.status().as_u16(), 303);
@@ -53,11 +59,8 @@ async fn a_clinic_cannot_take_another_clinics_name_and_the_typed_values_are_kept
     let app = spawn_app().await;
     let admin = app.signed_in(ADMIN).await;
     let (_, page) = app.page(&admin, "/admin/clinics").await;
-    let names: Vec<String> = page
-        .split("<tr><td>")
-        .skip(1)
-        .filter_map(|row| row.split('<').next().map(str::to_owned))
-        .collect();
+    let names: Vec<String> =
+        page.split("<tr><td>").skip(1).filter_map(|row| row.split('<').next().map(str::to_owned)).collect();
     assert!(names.len() >= 2, "two clinics: {names:?}");
     let action = format!("/admin/clinics/{}/details", app.clinic_a);
     let version = page
@@ -67,11 +70,23 @@ async fn a_clinic_cannot_take_another_clinics_name_and_the_typed_values_are_kept
         .and_then(|rest| rest.split('"').next())
         .unwrap_or_default()
         .to_owned();
-    let other = names.iter().find(|n| !page.contains(&format!("id=\"name-{}\" type=\"text\" name=\"name\" required value=\"{n}\"", app.clinic_a))).cloned().unwrap_or_default();
+    let other = names
+        .iter()
+        .find(|n| {
+            !page.contains(&format!("id=\"name-{}\" type=\"text\" name=\"name\" required value=\"{n}\"", app.clinic_a))
+        })
+        .cloned()
+        .unwrap_or_default();
 
     let response = admin
         .post(app.url(&action))
-        .form(&[("name", other.as_str()), ("phone", "0123"), ("address", ""), ("version", &version), ("csrf_token", &csrf_token(&page))])
+        .form(&[
+            ("name", other.as_str()),
+            ("phone", "0123"),
+            ("address", ""),
+            ("version", &version),
+            ("csrf_token", &csrf_token(&page)),
+        ])
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));

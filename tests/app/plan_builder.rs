@@ -15,7 +15,8 @@ async fn medium_risk_patient(app: &TestApp, token: &str) -> String {
         "findings": crate::helpers::negative_screen(),
         "start_back": [1, 1, 1, 1, 1, 0, 0, 0, "slightly"]
     });
-    let (status, a) = app.api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), token, Some(body)).await;
+    let (status, a) =
+        app.api(Method::POST, &format!("/api/v1/patients/{patient}/assessments"), token, Some(body)).await;
     assert_eq!(status, 201, "{a}");
     let sign = format!("/api/v1/assessments/{}/sign", a["id"].as_str().unwrap_or_default());
     assert_eq!(app.api(Method::POST, &sign, token, None).await.0, 200);
@@ -113,7 +114,10 @@ async fn removing_an_item_in_place_leaves_an_undo_that_puts_it_back_where_it_was
     assert_eq!(restored_status, 200, "{restored_row}");
     assert!(restored_row.contains("<li class=\"item\""), "{restored_row}");
     let names = |p: &Value| -> Vec<String> {
-        p["stages"][2]["items"].as_array().map(|i| i.iter().map(|x| x["name"].to_string()).collect()).unwrap_or_default()
+        p["stages"][2]["items"]
+            .as_array()
+            .map(|i| i.iter().map(|x| x["name"].to_string()).collect())
+            .unwrap_or_default()
     };
     assert_eq!(names(&after_undo), names(&plan), "the item is back at its place");
 }
