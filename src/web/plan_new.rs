@@ -73,14 +73,14 @@ fn new_plan_page(
                     p.hint { "Latest STarT Back: " strong { (risk.code()) " risk" } " (" (super::components::date(on)) "). The matching protocol is listed first." }
                 }
                 @for (p, suggested) in &list {
-                    label.check.suggested[*suggested] {
+                    label.check.protocol.suggested[*suggested] {
                         input type="radio" name="protocol_id" value=(p.row.id.to_string()) checked[chosen == p.row.id.to_string()];
                         " " strong { (p.row.name) } @if p.row.clinic_id.is_none() { " (built-in)" }
                         @if *suggested { " " span.badge.ok { "Suggested" } }
                         " — " span.hint { (p.row.description) }
                     }
                 }
-                label.check { input type="radio" name="protocol_id" value="" checked[chosen.is_empty()]; " The four default stages, empty" }
+                label.check.protocol { input type="radio" name="protocol_id" value="" checked[chosen.is_empty()]; " The four default stages, empty" }
                 (field_errors(errors, "protocol_id"))
             }
             p.hint { "Every protocol item is checked against this patient's history and assessment before it is added." }
