@@ -88,6 +88,27 @@ pub fn set_time_zone(conn: &mut DbConn, id: ClinicId, version: i32, time_zone: &
     Ok(changed == 1)
 }
 
+/// Sets a clinic's name, telephone and address if its version is still `version`; false
+/// when someone saved first (or the clinic is gone).
+pub fn set_details(
+    conn: &mut DbConn,
+    id: ClinicId,
+    version: i32,
+    name: &str,
+    phone: Option<&str>,
+    address: Option<&str>,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(clinics::table.find(id.to_string()).filter(clinics::version.eq(version)))
+        .set((
+            clinics::name.eq(name),
+            clinics::phone.eq(phone),
+            clinics::address.eq(address),
+            clinics::version.eq(version + 1),
+        ))
+        .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// A clinic's time zone name (the default when the clinic is gone).
 pub fn time_zone_of(conn: &mut DbConn, id: ClinicId) -> Result<String, DbError> {
     Ok(clinics::table

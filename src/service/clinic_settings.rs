@@ -39,6 +39,45 @@ pub fn set_time_zone(
     })
 }
 
+/// Changes a clinic's name, telephone and address (shown on handouts): admins only, the
+/// settings version checked (409 when stale), a taken name refused on `name`, audited.
+pub fn set_details(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    clinic: ClinicId,
+    version: i32,
+    input: &super::accounts::ClinicInput,
+) -> Result<(), AppError> {
+    ctx.actor.require(Permission::Administer)?;
+    super::accounts::validate_input(input)?;
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(AppError::field("name", "Enter the clinic's name (up to 100 characters)."));
+    }
+    let (phone, address) = (crate::domain::filled(&input.phone), crate::domain::filled(&input.address));
+    conn.transaction(|conn| {
+        if clinics::find_by_name(conn, name)?.is_some_and(|other| other.id != clinic) {
+            return Err(AppError::field("name", "A clinic with this name exists already."));
+        }
+        let saved = clinics::set_details(conn, clinic, version, name, phone.as_deref(), address.as_deref()).map_err(
+            |e| match e {
+                crate::db::DbError::Query(q) if crate::db::is_unique_violation(&q) => {
+                    AppError::field("name", "A clinic with this name exists already.")
+                }
+                other => other.into(),
+            },
+        )?;
+        if !saved {
+            return match clinics::find(conn, clinic)? {
+                Some(_) => Err(AppError::VersionConflict),
+                None => Err(AppError::NotFound),
+            };
+        }
+        ctx.audit(conn, "clinic.details", Some(clinic), None, Some(format!("version={}", version + 1)))?;
+        Ok(())
+    })
+}
+
 /// [`today`] from a request handler (one short query on the pool).
 pub async fn clinic_today(db: &crate::db::Db, ctx: &Ctx) -> Result<NaiveDate, AppError> {
     let ctx = ctx.clone();

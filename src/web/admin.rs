@@ -28,7 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}/totp-reset", web::post().to(reset_totp))
         .route("/admin/clinics/{id}/mcid", web::post().to(set_mcid))
         .route("/admin/clinics/{id}/require-totp", web::post().to(set_require_totp))
-        .route("/admin/clinics/{id}/time-zone", web::post().to(set_time_zone));
+        .route("/admin/clinics/{id}/time-zone", web::post().to(set_time_zone))
+        .route("/admin/clinics/{id}/details", web::post().to(set_details));
 }
 
 type UserList = (Vec<(User, String)>, Vec<Clinic>);
@@ -150,10 +151,13 @@ struct ZoneFailure {
     clinic: crate::db::ids::ClinicId,
     typed: String,
     message: String,
+    /// For a refused details edit: what was typed, and the messages by field.
+    details: Option<ClinicInput>,
+    errors: FieldErrors,
 }
 
 fn time_zone_form(user: &SessionUser, c: &Clinic, failure: Option<&ZoneFailure>) -> maud::Markup {
-    let fail = failure.filter(|f| f.clinic == c.id);
+    let fail = failure.filter(|f| f.clinic == c.id && f.details.is_none());
     let id = format!("tz-{}", c.id);
     html! {
         form.inline.tiny method="post" action=(format!("/admin/clinics/{}/time-zone", c.id)) {
@@ -165,6 +169,36 @@ fn time_zone_form(user: &SessionUser, c: &Clinic, failure: Option<&ZoneFailure>)
             button type="submit" { "Save" }
         }
         @if let Some(f) = fail { p.field-error id=(format!("{id}-error")) { (f.message) } }
+    }
+}
+
+/// The clinic's name, telephone and address (shown on handouts), editable in its row.
+fn details_form(user: &SessionUser, c: &Clinic, failure: Option<&ZoneFailure>) -> maud::Markup {
+    let fail = failure.filter(|f| f.clinic == c.id && f.details.is_some());
+    let typed = fail.and_then(|f| f.details.clone());
+    let errors = fail.map(|f| f.errors.clone()).unwrap_or_default();
+    let value = |typed: Option<&String>, saved: Option<&String>| typed.or(saved).cloned().unwrap_or_default();
+    let n = c.id.to_string();
+    html! {
+        details.clinic-details open[fail.is_some()] {
+            summary { "Edit name, telephone and address" }
+            form method="post" action=(format!("/admin/clinics/{}/details", c.id)) novalidate {
+                (csrf(user))
+                input type="hidden" name="version" value=(c.version);
+                @if let Some(f) = fail { p.field-error role="alert" { (f.message) } }
+                @let t = typed.as_ref();
+                label for=(format!("name-{n}")) { "Name" }
+                input id=(format!("name-{n}")) type="text" name="name" required value=(value(t.map(|d| &d.name), Some(&c.name)));
+                (super::components::field_errors(&errors, "name"))
+                label for=(format!("phone-{n}")) { "Telephone" }
+                input id=(format!("phone-{n}")) type="tel" name="phone" value=(value(t.and_then(|d| d.phone.as_ref()), if t.is_some() { None } else { c.phone.as_ref() }));
+                (super::components::field_errors(&errors, "phone"))
+                label for=(format!("address-{n}")) { "Address" }
+                input id=(format!("address-{n}")) type="text" name="address" value=(value(t.and_then(|d| d.address.as_ref()), if t.is_some() { None } else { c.address.as_ref() }));
+                (super::components::field_errors(&errors, "address"))
+                button type="submit" { "Save details" }
+            }
+        }
     }
 }
 
@@ -191,6 +225,7 @@ fn clinics_page_view(
                     tr {
                         td {
                             (c.name)
+                            (details_form(user, c, zone))
                             form.inline method="post" action=(format!("/admin/clinics/{}/require-totp", c.id)) {
                                 (csrf(user))
                                 input type="hidden" name="require" value=(if c.require_totp { "false" } else { "true" });
@@ -307,7 +342,8 @@ async fn set_time_zone(
         Err(other) => return Err(other.into()),
     };
     let list = load_clinics(&form.user, &db).await?;
-    let failure = ZoneFailure { clinic, typed: form.form.time_zone.clone(), message };
+    let failure =
+        ZoneFailure { clinic, typed: form.form.time_zone.clone(), message, details: None, errors: FieldErrors::new() };
     let markup = clinics_page_view(&form.user, &list, &ClinicInput::default(), &FieldErrors::new(), Some(&failure));
     Ok(form.invalid("/admin/clinics", markup))
 }
@@ -364,4 +400,48 @@ async fn set_require_totp(path: web::Path<ClinicId>, form: CsrfForm<RequireForm>
     let (ctx, clinic, require) = (form.user.ctx.clone(), path.into_inner(), form.form.require);
     db.run(move |conn| user_admin::set_require_totp(conn, &ctx, clinic, require)).await?;
     Ok(form.done("/admin/clinics"))
+}
+
+/// The clinic details form as posted.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+struct DetailsForm {
+    name: String,
+    phone: String,
+    address: String,
+    version: String,
+}
+
+async fn set_details(
+    path: web::Path<crate::db::ids::ClinicId>,
+    form: CsrfForm<DetailsForm>,
+    db: web::Data<Db>,
+) -> HtmlResult {
+    let clinic = path.into_inner();
+    let ctx = form.user.ctx.clone();
+    let f = form.form.clone();
+    let input = ClinicInput { name: f.name.clone(), phone: Some(f.phone.clone()), address: Some(f.address.clone()) };
+    let version: i32 = f.version.trim().parse().map_err(|_| AppError::VersionConflict)?;
+    let typed = input.clone();
+    let outcome =
+        db.run(move |conn| crate::service::clinic_settings::set_details(conn, &ctx, clinic, version, &input)).await;
+    let (message, errors, status) = match outcome {
+        Ok(()) => return Ok(form.done("/admin/clinics")),
+        Err(AppError::Validation(fields)) => ("Check the clinic's details.".to_owned(), fields, 422),
+        Err(AppError::VersionConflict) => (
+            "Someone changed this clinic's settings first. Check its details and save again.".to_owned(),
+            FieldErrors::new(),
+            409,
+        ),
+        Err(other) => return Err(other.into()),
+    };
+    let list = load_clinics(&form.user, &db).await?;
+    let failure = ZoneFailure { clinic, typed: String::new(), message, details: Some(typed), errors };
+    let markup = clinics_page_view(&form.user, &list, &ClinicInput::default(), &FieldErrors::new(), Some(&failure));
+    let status = if status == 409 {
+        actix_web::http::StatusCode::CONFLICT
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(form.reshow("/admin/clinics", status, markup))
 }

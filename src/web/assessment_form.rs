@@ -135,6 +135,11 @@ impl FormValues {
         self.0.get(name).and_then(|v| v.first()).map_or("", String::as_str)
     }
 
+    /// Every non-blank value of a field (a multi-value field such as a symptom region).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.filled(name)
+    }
+
     fn filled(&self, name: &str) -> Vec<&str> {
         self.0.get(name).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default()
     }
@@ -216,6 +221,14 @@ pub fn errors_by_field(errors: FieldErrors, keys: &[String]) -> FieldErrors {
             .and_then(|i| i.parse::<usize>().ok())
             .and_then(|i| keys.get(i).cloned())
             .unwrap_or(field);
+        let side = target.rsplit('.').next().and_then(|s| s.parse::<Side>().ok()).filter(|_| target.starts_with("f."));
+        let messages = messages.into_iter().map(|m| {
+            let m = super::assessment_live::relabel(&m);
+            match side {
+                Some(side) => format!("{m} ({side} side)"),
+                None => m,
+            }
+        });
         out.entry(target).or_default().extend(messages);
     }
     out
@@ -294,7 +307,7 @@ fn cell(
         div.cell.invalid[errors.contains_key(&name)] {
             (control(def, &name, values, &label))
             @if !def.methods.is_empty() {
-                select name=(method_name) aria-label=(format!("{label}: method")) {
+                select id=(method_name) name=(method_name) aria-label=(format!("{label}: method")) {
                     option value="" { "method…" }
                     @for m in def.methods {
                         @let text = findings::method(m).map_or(words(m), |d| format!("{} ({})", d.label, d.unit));
@@ -309,6 +322,24 @@ fn cell(
     }
 }
 
+/// Runs of consecutive findings of a section that share a layout: per side (Left / Right
+/// columns) or side-less (one value column), so a side-less finding never sits under a
+/// "Left" heading.
+fn runs(section: Section) -> Vec<(bool, Vec<&'static FindingDef>)> {
+    let mut out: Vec<(bool, Vec<&'static FindingDef>)> = Vec::new();
+    for def in findings::catalog().iter().filter(|d| d.section == section) {
+        match out.last_mut() {
+            Some((sided, list)) if *sided == def.per_side => list.push(def),
+            _ => out.push((def.per_side, vec![def])),
+        }
+    }
+    out
+}
+
+fn is_symptom_region(def: &FindingDef) -> bool {
+    super::body_chart::SYMPTOMS.iter().any(|(code, _)| *code == def.code)
+}
+
 /// Every finding section, in examination order.
 pub fn finding_sections(values: &FormValues, previous: Option<&AssessmentContent>, errors: &FieldErrors) -> Markup {
     html! {
@@ -317,18 +348,28 @@ pub fn finding_sections(values: &FormValues, previous: Option<&AssessmentContent
                 legend { (section.label()) }
                 @if section == Section::RedFlags {
                     p.hint { "Screen every item: positive, negative or not asked. A positive cauda equina item needs an action recorded." }
+                    p.all-negative hidden {
+                        button.all-negative type="button" data-section="section-red_flags" { "All negative" }
+                        " "
+                        span.hint { "sets every item not marked positive to negative; change any answer after." }
+                    }
                 }
-                @let sided = findings::catalog().iter().any(|d| d.section == section && d.per_side);
-                div.grid {
-                    div.head { "Finding" }
-                    @if sided { div.head { "Left" } div.head { "Right" } } @else { div.head.span2 { "Value" } }
-                    @for def in findings::catalog().iter().filter(|d| d.section == section) {
-                        label.name for=(key(def.code, if def.per_side { Some(Side::Left) } else { None })) { (def.label) }
-                        @if def.per_side {
-                            (cell(def, Some(Side::Left), values, previous, errors))
-                            (cell(def, Some(Side::Right), values, previous, errors))
-                        } @else {
-                            div.span2 { (cell(def, None, values, previous, errors)) }
+                @for (sided, defs) in runs(section) {
+                    @if sided && defs.iter().all(|d| is_symptom_region(d)) {
+                        (super::body_chart::body_charts(values, previous, errors))
+                    } @else {
+                        div.grid.sided[sided].single[!sided] {
+                            div.head { "Finding" }
+                            @if sided { div.head { "Left" } div.head { "Right" } } @else { div.head { "Value" } }
+                            @for def in defs {
+                                label.name for=(key(def.code, if def.per_side { Some(Side::Left) } else { None })) { (def.label) }
+                                @if def.per_side {
+                                    (cell(def, Some(Side::Left), values, previous, errors))
+                                    (cell(def, Some(Side::Right), values, previous, errors))
+                                } @else {
+                                    (cell(def, None, values, previous, errors))
+                                }
+                            }
                         }
                     }
                 }
@@ -386,29 +427,42 @@ pub fn outcome_sections(values: &FormValues, previous: Option<&AssessmentContent
     let prev_odi = previous.and_then(|p| p.scores().odi_percent);
     let prev_sb = previous.and_then(|p| p.scores().start_back);
     html! {
-        fieldset.section #odi {
-            legend { "Oswestry Disability Index (section answers 0–5)" }
+        fieldset.section #odi hx-post="/assessments/live-scores" hx-trigger="change" hx-target="#live-scores" hx-swap="outerHTML" {
+            legend { "Oswestry Disability Index (one answer level 0–5 per section)" }
             @if let Some(p) = prev_odi { p.prev { "previous score: " (p) " %" } }
             (field_errors(errors, "odi"))
             div.odi {
                 @for s in OdiSection::ALL {
                     @let name = format!("odi.{}", s.code());
-                    label for=(name) { (s.label()) }
+                    @let levels = super::assessment_live::odi_levels(s);
+                    label for=(name) {
+                        (s.label())
+                        @if let Some(a) = previous.and_then(|p| p.odi.as_ref()).and_then(|o| o.get(s)) {
+                            " " span.prev { "previous: " (a) " · " (levels[usize::from(a.min(5))]) }
+                        }
+                    }
                     select id=(name) name=(name) {
                         option value="" { "not answered" }
-                        @for a in 0..=5 { option value=(a) selected[values.get(&name) == a.to_string()] { (a) } }
+                        @for (a, level) in levels.iter().enumerate() {
+                            option value=(a) selected[values.get(&name) == a.to_string()] { (a) " · " (level) }
+                        }
                     }
                 }
             }
         }
-        fieldset.section #start_back {
+        fieldset.section #start_back hx-post="/assessments/live-scores" hx-trigger="change" hx-target="#live-scores" hx-swap="outerHTML" {
             legend { "STarT Back Screening Tool" }
             @if let Some(p) = prev_sb { p.prev { "previous: total " (p.total) ", psychosocial " (p.psychosocial) ", " (p.risk.code()) " risk" } }
             (field_errors(errors, "start_back"))
             div.odi {
                 @for (i, topic) in START_BACK_TOPICS.iter().enumerate() {
                     @let name = format!("sb.{}", i + 1);
-                    label for=(name) { (i + 1) ". " (topic) }
+                    label for=(name) {
+                        (i + 1) ". " (topic)
+                        @if let Some(sb) = previous.and_then(|p| p.start_back) {
+                            " " span.prev { "previous: " @if sb.agree[i] { "Agree" } @else { "Disagree" } }
+                        }
+                    }
                     select id=(name) name=(name) {
                         option value="" { "—" }
                         option value="1" selected[values.get(&name) == "1"] { "Agree" }

@@ -60,6 +60,8 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
         h1 { (title) ": " (v.patient_name) }
         @if v.previous.is_some() { p.hint { "Previous values are shown beside each field." } }
         (error_summary(v.errors))
+        div.assessment-layout {
+        (super::assessment_live::section_menu(v.values))
         @let draft = if matches!(v.mode, Mode::Amend(_)) { None } else { super::autosave::assessment_draft_url(&v.action) };
         form.assessment method="post" action=(v.action) novalidate
             data-autosave=[draft.as_ref().map(|_| "")] hx-post=[draft.as_deref()] hx-trigger=[draft.as_ref().map(|_| "input delay:1500ms")]
@@ -69,7 +71,7 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
                 Mode::Draft(version) | Mode::Amend(version) => { input type="hidden" name="version" value=(version); }
                 Mode::New => {}
             }
-            fieldset.section {
+            fieldset.section #visit {
                 legend { "Visit" }
                 div.row {
                     @if let Mode::New = v.mode {
@@ -104,6 +106,7 @@ fn entry_page(user: &SessionUser, v: &FormView<'_>) -> Markup {
                 button.primary type="submit" { @if let Mode::Amend(_) = v.mode { "Save amendment" } @else { "Save draft" } }
                 @if draft.is_some() { span #autosave-status .hint role="status" aria-live="polite" {} }
             }
+        }
         }
     };
     layout(title, user, body)

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
 const AUTOSAVE_JS: &str = include_str!("../../assets/autosave.js");
+const APP_JS: &str = include_str!("../../assets/app.js");
 const HTMX_JS: &str = include_str!("../../assets/htmx.min.js");
 const PRINT_CSS: &str = include_str!("../../assets/print.css");
 const PRINT_JS: &str = include_str!("../../assets/print.js");
@@ -17,6 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 async fn asset(name: web::Path<String>) -> HttpResponse {
     let (body, kind) = match name.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
         "htmx.min.js" => (HTMX_JS, "text/javascript; charset=utf-8"),
         "autosave.js" => (AUTOSAVE_JS, "text/javascript; charset=utf-8"),
         "print.css" => (PRINT_CSS, "text/css; charset=utf-8"),

@@ -29,7 +29,7 @@ pub fn field_errors(errors: &FieldErrors, field: &str) -> Markup {
 pub fn error_summary(errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
-            div.error-summary role="alert" {
+            div.error-summary #error-summary role="alert" tabindex="-1" {
                 h2 { "Please check the highlighted fields" }
                 ul { @for (field, messages) in errors { @for m in messages { li { a href=(format!("#{field}")) { (m) } } } } }
             }

@@ -13,6 +13,7 @@ fn head(title: &str) -> Markup {
             title { (title) " · physioplan" }
             link rel="stylesheet" href="/assets/app.css";
             script src="/assets/htmx.min.js" defer {}
+            script src="/assets/app.js" defer {}
             script src="/assets/autosave.js" defer {}
         }
     }

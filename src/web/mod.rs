@@ -4,10 +4,12 @@
 pub mod account;
 pub mod admin;
 pub mod assessment_form;
+pub mod assessment_live;
 pub mod assessments;
 pub mod assets;
 pub mod audit;
 pub mod autosave;
+pub mod body_chart;
 pub mod caseload;
 pub mod components;
 pub mod handout;
@@ -18,6 +20,7 @@ pub mod library;
 pub mod login;
 pub mod patients;
 pub mod plan_conflict;
+pub mod plan_items;
 pub mod plan_lifecycle;
 pub mod plan_new;
 pub mod plan_picker;
@@ -44,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(held::configure)
         .configure(account::configure)
         .configure(patients::configure)
+        .configure(assessment_live::configure)
         .configure(assessments::configure)
         .configure(autosave::configure)
         .configure(screening::configure)

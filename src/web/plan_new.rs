@@ -6,6 +6,7 @@ use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlResult};
 use crate::db::ids::{PatientId, ProtocolId};
 use crate::db::Db;
+use crate::domain::scoring::StartBackRisk;
 use crate::error::{AppError, FieldErrors};
 use crate::service::library::{self as library_service, Protocol};
 use crate::service::plans as service;
@@ -19,14 +20,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/patients/{id}/plans", web::post().to(create));
 }
 
+/// The patient's latest STarT Back result: risk group and the date it was recorded.
+type LatestRisk = Option<(StartBackRisk, chrono::NaiveDate)>;
+
+/// Whether a protocol is the one for this STarT Back group: a built-in by its code, a
+/// clinic protocol by "<group> risk" in its name.
+fn matches_risk(p: &Protocol, risk: StartBackRisk) -> bool {
+    let code = format!("_start_back_{}", risk.code());
+    p.row.code.as_deref().is_some_and(|c| c.ends_with(&code))
+        || p.row.name.to_lowercase().contains(&format!("{} risk", risk.code()))
+}
+
+/// The matching protocols first (built-in before clinic ones otherwise keep their order).
+fn ordered(protocols: &[Protocol], latest: LatestRisk) -> Vec<(&Protocol, bool)> {
+    let mut list: Vec<(&Protocol, bool)> =
+        protocols.iter().map(|p| (p, latest.is_some_and(|(r, _)| matches_risk(p, r)))).collect();
+    list.sort_by_key(|(_, suggested)| !suggested);
+    list
+}
+
+fn latest_risk(history: &crate::service::assessments::AssessmentHistory) -> LatestRisk {
+    history.records.iter().rev().find_map(|r| r.current().scores().start_back.map(|sb| (sb.risk, r.row.assessed_on)))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn new_plan_page(
     user: &SessionUser,
     patient: PatientId,
     name: &str,
     protocols: &[Protocol],
+    latest: LatestRisk,
     errors: &FieldErrors,
     title: &str,
+    chosen: Option<&str>,
 ) -> Markup {
+    let list = ordered(protocols, latest);
+    let first_suggested = list.first().filter(|(_, s)| *s).map(|(p, _)| p.row.id.to_string());
+    let chosen = chosen.map(str::to_owned).or(first_suggested).unwrap_or_default();
     let body = html! {
         p.crumbs { a href=(format!("/patients/{patient}")) { "← " (name) } }
         h1 { "New plan for " (name) }
@@ -39,13 +69,18 @@ fn new_plan_page(
             }
             fieldset {
                 legend { "Start from" }
-                label.check { input type="radio" name="protocol_id" value="" checked; " The four default stages, empty" }
-                @for p in protocols {
-                    label.check {
-                        input type="radio" name="protocol_id" value=(p.row.id.to_string());
-                        " " strong { (p.row.name) } @if p.row.clinic_id.is_none() { " (built-in)" } " — " span.hint { (p.row.description) }
+                @if let Some((risk, on)) = latest {
+                    p.hint { "Latest STarT Back: " strong { (risk.code()) " risk" } " (" (super::components::date(on)) "). The matching protocol is listed first." }
+                }
+                @for (p, suggested) in &list {
+                    label.check.protocol.suggested[*suggested] {
+                        input type="radio" name="protocol_id" value=(p.row.id.to_string()) checked[chosen == p.row.id.to_string()];
+                        " " strong { (p.row.name) } @if p.row.clinic_id.is_none() { " (built-in)" }
+                        @if *suggested { " " span.badge.ok { "Suggested" } }
+                        " — " span.hint { (p.row.description) }
                     }
                 }
+                label.check.protocol { input type="radio" name="protocol_id" value="" checked[chosen.is_empty()]; " The four default stages, empty" }
                 (field_errors(errors, "protocol_id"))
             }
             p.hint { "Every protocol item is checked against this patient's history and assessment before it is added." }
@@ -58,13 +93,15 @@ fn new_plan_page(
 async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
     let patient = path.into_inner();
     let ctx = user.ctx.clone();
-    let (p, protocols) = db
+    let (history, protocols) = db
         .run(move |conn| -> Result<_, AppError> {
-            Ok((crate::service::patients::get(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
+            Ok((crate::service::assessments::history(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
         })
         .await?;
+    let p = &history.patient;
     let name = format!("{} {}", p.0.given_name, p.0.family_name);
-    Ok(page(new_plan_page(&user, patient, &name, &protocols, &FieldErrors::new(), &p.0.condition)))
+    let latest = latest_risk(&history);
+    Ok(page(new_plan_page(&user, patient, &name, &protocols, latest, &FieldErrors::new(), &p.0.condition, None)))
 }
 
 #[derive(Deserialize, Default)]
@@ -94,15 +131,21 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
         }
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
-            let (p, protocols) = db
+            let (history, protocols) = db
                 .run(move |conn| -> Result<_, AppError> {
-                    Ok((crate::service::patients::get(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
+                    Ok((
+                        crate::service::assessments::history(conn, &ctx, patient)?,
+                        library_service::protocols(conn, &ctx)?,
+                    ))
                 })
                 .await?;
+            let p = &history.patient;
             let name = format!("{} {}", p.0.given_name, p.0.family_name);
+            let chosen = form.form.protocol_id.trim();
+            let latest = latest_risk(&history);
             Ok(form.invalid(
                 &format!("/patients/{patient}/plans/new"),
-                new_plan_page(&form.user, patient, &name, &protocols, &errors, &form.form.title),
+                new_plan_page(&form.user, patient, &name, &protocols, latest, &errors, &form.form.title, Some(chosen)),
             ))
         }
         Err(other) => Err(other.into()),

@@ -7,7 +7,7 @@ use super::components::{csrf, date, field_errors};
 use super::layout::layout;
 use super::plan_conflict::{self, Kept};
 use super::plan_picker;
-use super::plan_safety::{self, item_safety, safety_banner};
+use super::plan_safety::{self, safety_banner};
 use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlError, HtmlResult};
 use crate::db::ids::PlanId;
@@ -36,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}/stages/{stage}/criteria", web::post().to(criteria))
         .route("/plans/{id}/goals", web::post().to(goals))
         .configure(super::plan_lifecycle::configure)
-        .configure(plan_picker::configure);
+        .configure(plan_picker::configure)
+        .configure(super::plan_items::configure);
 }
 
 /// A failed add, re-shown beside that stage's form with what was typed.
@@ -147,37 +148,7 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             h4 { "Treatment" }
             @if stage.items.is_empty() { p.empty { "No items yet." } }
             ol.items {
-                @for item in &stage.items {
-                    li.item {
-                        div.item-head {
-                            strong { (item.name) }
-                            span.badge { (item.category.label()) }
-                            span.badge { (item.setting.label()) }
-                            @if let Some(side) = &item.side { span.badge { (side) } }
-                        }
-                        p { (item.dosage().summary()) }
-                        (item_safety(user, view, item))
-                        @if let Some(notes) = &item.clinician_notes { p.notes { "Clinician note: " (notes) } }
-                        @if editable {
-                            div.item-actions {
-                                @for (action, label) in [("up", "↑ Up"), ("down", "↓ Down"), ("remove", "Remove")] {
-                                    form.inline.tiny method="post" action=(format!("/plans/{id}/items/{}/{action}", item.id)) {
-                                        (csrf(user)) (based_on(d))
-                                        button type="submit" { (label) }
-                                    }
-                                }
-                                details {
-                                    summary { "Edit dosage" }
-                                    form.item-edit method="post" action=(format!("/plans/{id}/items/{}/update", item.id)) {
-                                        (csrf(user)) (based_on(d))
-                                        (dosage_fields(&ItemForm::from_item(item)))
-                                        button type="submit" { "Save item" }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                @for item in &stage.items { (super::plan_items::item_row(user, view, item, None)) }
             }
             @if editable {
                 (add_form(user, d, stage, fail))
@@ -222,7 +193,7 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
         details.add-item open[fail.is_some()] {
             summary { "Add an item to stage " (stage.position) }
             @if let Some(f) = fail {
-                div.error-summary role="alert" { p { strong { (f.message) } } }
+                div.error-summary role="alert" tabindex="-1" data-autofocus { p { strong { (f.message) } } }
             }
             (plan_picker::search_form(id, stage, &plan_picker::PickQuery::default()))
             form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
@@ -381,22 +352,6 @@ struct ItemForm {
 }
 
 impl ItemForm {
-    fn from_item(item: &crate::domain::plan::PlanItem) -> Self {
-        let o = &item.dosage_override;
-        let s = |v: Option<u32>| v.map(|v| v.to_string());
-        Self {
-            sets: s(o.sets),
-            reps: s(o.reps),
-            hold_seconds: s(o.hold_seconds),
-            per_day: s(o.per_day),
-            per_week: s(o.per_week),
-            side: item.side.clone(),
-            setting: Some(item.setting.code().to_owned()),
-            clinician_notes: item.clinician_notes.clone(),
-            ..Self::default()
-        }
-    }
-
     fn dosage(&self) -> Result<Dosage, AppError> {
         let n = |field: &str, v: &Option<String>| -> Result<Option<u32>, AppError> {
             match v.as_deref().map(str::trim).filter(|t| !t.is_empty()) {

@@ -331,7 +331,12 @@ async fn a_therapist_records_an_assessment_through_the_form_with_errors_shown_be
     let (_, view) = app.page(&client, &location).await;
 
     assert_eq!(bad, 422);
-    assert!(html.contains(r#"<p class="field-error" id="f.nprs_worst-error">nprs_worst"#), "{html}");
+    assert!(
+        html.contains(r#"<p class="field-error" id="f.nprs_worst-error">Pain at worst, last 24 h (NPRS) must be"#),
+        "the message names the field by its label"
+    );
+    assert!(!html.contains(">nprs_worst"), "no message names the internal code");
+    assert!(html.contains(r#"id="error-summary" role="alert" tabindex="-1""#), "the summary can take focus");
     assert!(html.contains(r#"name="f.slr.left" min="0" max="120" step="1" value="40""#), "typed input is kept");
     assert_eq!(ok, 303);
     assert!(view.contains("38 %"), "ODI 19/50 = 38 % is shown:\n{view}");

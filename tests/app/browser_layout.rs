@@ -48,6 +48,7 @@ async fn demo_pages(c: &Client, base: &str) -> Vec<String> {
         "/patients".to_owned(),
         patient.clone(),
         format!("{patient}/assessments/new"),
+        format!("{patient}/plans/new"),
         plan.clone(),
         format!("{plan}/print"),
         "/library".to_owned(),

@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL=postgres://…` to run the same suite on PostgreSQL.
 
 mod account;
+mod assessment_form;
 mod assessments;
 mod audit;
 mod audit_chain;
@@ -9,10 +10,12 @@ mod audit_group_commit;
 mod auth;
 mod browser;
 mod browser_autosave;
+mod browser_journey;
 mod browser_layout;
 mod browser_mfa;
 mod caseload;
 mod cli;
+mod clinic_details;
 mod clinic_time_zone;
 mod concurrent_edits;
 mod corrections;
@@ -28,6 +31,7 @@ mod logs;
 mod measures;
 pub mod mfa;
 mod patients;
+mod plan_builder;
 mod plan_concurrency;
 mod plan_picker;
 mod plan_storage;

@@ -160,7 +160,10 @@ async fn the_form_takes_numbered_rmdq_statements_and_psfs_rows_and_the_admin_set
 
     assert!(blank.contains("Statement 24") && blank.contains(r#"name="psfs.4.activity""#), "numbered, never worded");
     assert_eq!(bad, 422);
-    assert!(html.contains("psfs score 1 must be a whole number from 0 to 10"), "{html}");
+    assert!(
+        html.contains("PSFS score 1 must be a whole number from 0 to 10"),
+        "the message names the scale, not its code"
+    );
     assert!(html.contains(r#"value="Gardening""#), "typed activity is kept");
     assert_eq!(ok, 303, "{location}");
     assert!(view.contains("10 / 24") && view.contains("mean 6.0 / 10"), "{view}");
