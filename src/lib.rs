@@ -24,6 +24,7 @@ pub fn prepare(db: &db::Db) -> Result<(), String> {
     db::audit_chain::seal(&mut conn).map_err(|e| format!("sealing the audit chain failed: {}", e.describe()))?;
     service::library::seed(&mut conn).map_err(|e| format!("seeding the library failed: {e}"))?;
     service::assessments::refresh_summaries(&mut conn).map_err(|e| format!("refreshing summaries failed: {e}"))?;
+    service::caseload_summary::backfill(&mut conn).map_err(|e| format!("building the caseload summary failed: {e}"))?;
     Ok(())
 }
 

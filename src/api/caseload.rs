@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::{IntoParams, ToSchema};
 
-/// Patients per page.
-pub const PER_PAGE: usize = 25;
+pub use crate::service::caseload::PER_PAGE;
 
 /// The routes of this module (see [`super::routes`]).
 pub fn routes() -> Vec<ApiRoute> {
@@ -95,7 +94,7 @@ impl CaseloadParams {
             Some(s @ ("flags" | "stage" | "last_assessed")) => Some(s.to_owned()),
             Some(_) => return Err(AppError::field("sort", "sort must be name, flags, stage or last_assessed")),
         };
-        Ok(CaseloadQuery { clinic, therapist, flag, stage, sort })
+        Ok(CaseloadQuery { clinic, therapist, flag, stage, sort, page: None })
     }
 }
 
@@ -177,7 +176,6 @@ pub struct CaseloadJson {
 impl CaseloadJson {
     /// Page `page` (1-based) of a caseload.
     pub fn page(c: &Caseload, page: usize) -> Self {
-        let start = (page - 1) * PER_PAGE;
         Self {
             clinic_id: c.clinic.id.to_string(),
             therapists: c
@@ -200,14 +198,12 @@ impl CaseloadJson {
             patients: c
                 .rows
                 .iter()
-                .skip(start)
-                .take(PER_PAGE)
                 .map(|r| CaseloadPatient {
-                    id: r.patient.id.clone(),
-                    given_name: r.patient.given_name.clone(),
-                    family_name: r.patient.family_name.clone(),
-                    therapist_id: r.patient.therapist_id.clone(),
-                    status: r.patient.status.clone(),
+                    id: r.id.clone(),
+                    given_name: r.given_name.clone(),
+                    family_name: r.family_name.clone(),
+                    therapist_id: r.therapist_id.clone(),
+                    status: r.status.clone(),
                     stage: r.stage,
                     flags: r.flags.clone(),
                     last_assessed_on: r.last_assessed,
@@ -216,7 +212,7 @@ impl CaseloadJson {
                 .collect(),
             page,
             per_page: PER_PAGE,
-            total: c.rows.len(),
+            total: c.total,
         }
     }
 }
@@ -231,8 +227,8 @@ pub async fn caseload(
     params: web::Query<CaseloadParams>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
-    let query = params.query()?;
     let page = page_number(params.page.as_deref())? as usize;
+    let query = CaseloadQuery { page: Some(page), ..params.query()? };
     let c = db.run(move |conn| service::load(conn, &user.0, &query)).await?;
     Ok(HttpResponse::Ok().json(CaseloadJson::page(&c, page)))
 }

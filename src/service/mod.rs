@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod assessments;
 pub mod auth;
 pub mod caseload;
+pub mod caseload_summary;
 pub mod clinic_settings;
 pub mod exports;
 pub mod library;
