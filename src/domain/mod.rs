@@ -19,6 +19,7 @@ pub mod mcid;
 pub mod modality;
 pub mod neuro_trend;
 pub mod patient;
+pub mod patient_search;
 pub mod plan;
 pub mod plan_safety;
 pub mod progression;

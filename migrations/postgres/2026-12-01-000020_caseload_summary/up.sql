@@ -48,7 +48,8 @@ CREATE INDEX caseload_summary_stage ON caseload_summary (clinic_id, stage, famil
 CREATE INDEX caseload_summary_version ON caseload_summary (summary_version);
 
 -- Patient search by part of the name, the date of birth or the phone number (digits only):
--- patient_search holds one lower-cased text per patient, kept in sync by a trigger, with a
+-- patient_search holds one lower-cased text per patient, kept in sync by db::patients in the
+-- transaction that writes the patient (as on SQLite), with a
 -- pg_trgm GIN index that serves substring LIKE. Where the pg_trgm extension cannot be
 -- installed the index is left out and the same queries scan patient_search (slower, still
 -- right); the server logs a warning at start-up then. Queries shorter than three characters
@@ -73,17 +74,7 @@ CREATE FUNCTION patient_search_body(name TEXT, born DATE, phone TEXT) RETURNS TE
     $$ SELECT lower(name) || ' ' || to_char(born, 'YYYY-MM-DD') || ' ' || regexp_replace(coalesce(phone, ''), '[^0-9]', '', 'g') $$;
 INSERT INTO patient_search (patient_id, clinic_id, body)
     SELECT id, clinic_id, patient_search_body(search_name, date_of_birth, phone) FROM patients;
-CREATE FUNCTION patient_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO patient_search (patient_id, clinic_id, body)
-        VALUES (NEW.id, NEW.clinic_id, patient_search_body(NEW.search_name, NEW.date_of_birth, NEW.phone))
-        ON CONFLICT (patient_id) DO UPDATE SET clinic_id = EXCLUDED.clinic_id, body = EXCLUDED.body;
-    RETURN NEW;
-END
-$$;
-CREATE TRIGGER patient_search_insert AFTER INSERT ON patients FOR EACH ROW EXECUTE FUNCTION patient_search_sync();
-CREATE TRIGGER patient_search_update AFTER UPDATE OF search_name, date_of_birth, phone, clinic_id ON patients
-    FOR EACH ROW EXECUTE FUNCTION patient_search_sync();
+DROP FUNCTION patient_search_body(TEXT, DATE, TEXT);
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN

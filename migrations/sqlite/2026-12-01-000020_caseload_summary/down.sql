@@ -1,6 +1,3 @@
-DROP TRIGGER patient_search_delete;
-DROP TRIGGER patient_search_update;
-DROP TRIGGER patient_search_insert;
 DROP TABLE patient_search;
 DROP TABLE patient_search_keys;
 DROP INDEX patients_family_key;

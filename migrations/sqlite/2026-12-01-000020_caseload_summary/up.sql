@@ -49,8 +49,10 @@ CREATE INDEX caseload_summary_version ON caseload_summary (summary_version);
 
 -- Patient search by part of the name, the date of birth or the phone number (digits only):
 -- an FTS5 table with the trigram tokenizer (substring LIKE served by the index,
--- case-insensitive), kept in sync by triggers. Its rows are keyed by patient_search_keys.n,
--- an explicit integer key (a patient's implicit rowid may change on VACUUM). Queries shorter
+-- case-insensitive), kept in sync by db::patients in the transaction that writes the patient
+-- (not by triggers: an FTS5 write inside a trigger fails at once with "database is locked"
+-- when another connection holds the write lock, instead of waiting). Its rows are keyed by
+-- patient_search_keys.n, an explicit integer key (an implicit rowid may change on VACUUM). Queries shorter
 -- than three characters use the family name's prefix (patients.family_key).
 ALTER TABLE patients ADD COLUMN family_key TEXT NOT NULL DEFAULT '';
 UPDATE patients SET family_key = lower(trim(family_name));
@@ -64,19 +66,3 @@ INSERT INTO patient_search_keys (patient_id) SELECT id FROM patients ORDER BY id
 INSERT INTO patient_search (rowid, patient_id, clinic_id, body)
     SELECT k.n, id, clinic_id, search_name || ' ' || date_of_birth || ' ' || replace(replace(replace(replace(replace(replace(coalesce(phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', '')
     FROM patients JOIN patient_search_keys k ON k.patient_id = patients.id;
-CREATE TRIGGER patient_search_insert AFTER INSERT ON patients BEGIN
-    INSERT INTO patient_search_keys (patient_id) VALUES (new.id);
-    INSERT INTO patient_search (rowid, patient_id, clinic_id, body) VALUES
-        ((SELECT n FROM patient_search_keys WHERE patient_id = new.id), new.id, new.clinic_id,
-         new.search_name || ' ' || new.date_of_birth || ' ' || replace(replace(replace(replace(replace(replace(coalesce(new.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));
-END;
-CREATE TRIGGER patient_search_update AFTER UPDATE OF search_name, date_of_birth, phone, clinic_id ON patients BEGIN
-    DELETE FROM patient_search WHERE rowid = (SELECT n FROM patient_search_keys WHERE patient_id = old.id);
-    INSERT INTO patient_search (rowid, patient_id, clinic_id, body) VALUES
-        ((SELECT n FROM patient_search_keys WHERE patient_id = new.id), new.id, new.clinic_id,
-         new.search_name || ' ' || new.date_of_birth || ' ' || replace(replace(replace(replace(replace(replace(coalesce(new.phone, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''), '.', ''));
-END;
-CREATE TRIGGER patient_search_delete BEFORE DELETE ON patients BEGIN
-    DELETE FROM patient_search WHERE rowid = (SELECT n FROM patient_search_keys WHERE patient_id = old.id);
-    DELETE FROM patient_search_keys WHERE patient_id = old.id;
-END;
