@@ -442,6 +442,35 @@ mod tests {
     }
 
     #[test]
+    fn a_stored_summary_raises_the_time_based_flags_on_the_day_they_fall_due() {
+        // Signed 10 days ago, stage of 3 weeks started 10 days ago, a draft from 1 hour ago.
+        let case = CaseFacts {
+            assessments: vec![
+                initial(10, Some(8.0), None),
+                AssessmentFacts { signed: false, created_at: now() - Duration::hours(1), ..a(0, None, None) },
+            ],
+            plans: vec![plan(10, 3)],
+            ..CaseFacts::default()
+        };
+        let rules = Rules::default();
+        let summary = summarise(&case, &rules);
+        let at = |days: i64, hours: i64| {
+            let t = now() + Duration::days(days) + Duration::hours(hours);
+            summary.flags_at(&rules, t.date(), t)
+        };
+        assert_eq!(at(0, 0), vec![]);
+        assert_eq!(at(0, 48), vec![Flag::UnsignedDraft], "the draft is older than 48 hours");
+        assert_eq!(at(18, 0), vec![Flag::UnsignedDraft], "28 days after signing is on time");
+        assert_eq!(at(19, 0), vec![Flag::ReassessmentOverdue, Flag::StageStalled, Flag::UnsignedDraft]);
+        for days in [0, 2, 18, 19, 40] {
+            let t = now() + Duration::days(days);
+            assert_eq!(summary.flags_at(&rules, t.date(), t), flags(&case, &rules, t), "day {days}");
+        }
+        let discharged = summarise(&CaseFacts { discharged: true, ..case }, &rules);
+        assert_eq!((discharged.reassess_from, discharged.stalled_after), (None, None), "not under care");
+    }
+
+    #[test]
     fn every_code_round_trips() {
         for f in Flag::ALL {
             assert_eq!(Flag::parse(f.code()), Some(f));

@@ -10,6 +10,7 @@ mod browser;
 mod browser_layout;
 mod browser_mfa;
 mod caseload;
+mod caseload_summary;
 mod cli;
 mod clinic_time_zone;
 mod corrections;
