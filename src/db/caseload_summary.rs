@@ -164,10 +164,8 @@ type Backend = <DbConn as Connection>::Backend;
 
 /// The rows a query selects, filtered and ordered (not paged).
 fn listed(lq: &ListQuery) -> cs::BoxedQuery<'static, Backend> {
-    let mut query = cs::table
-        .filter(cs::clinic_id.eq(lq.clinic.to_string()))
-        .filter(cs::listed_until.ge(lq.today))
-        .into_boxed();
+    let mut query =
+        cs::table.filter(cs::clinic_id.eq(lq.clinic.to_string())).filter(cs::listed_until.ge(lq.today)).into_boxed();
     if let Some(t) = &lq.therapist {
         query = query.filter(cs::therapist_id.eq(t.clone()));
     }
@@ -206,9 +204,12 @@ fn listed(lq: &ListQuery) -> cs::BoxedQuery<'static, Backend> {
         )),
         Some("flags") => query.order((
             (cs::stored_flags
-                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::reassess_from.lt(reassess), 1).otherwise(0)
-                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::stalled_after.lt(stalled), 1).otherwise(0)
-                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::draft_since.lt(draft), 1).otherwise(0))
+                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::reassess_from.lt(reassess), 1)
+                    .otherwise(0)
+                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::stalled_after.lt(stalled), 1)
+                    .otherwise(0)
+                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::draft_since.lt(draft), 1)
+                    .otherwise(0))
             .desc(),
             cs::family_name.asc(),
             cs::given_name.asc(),

@@ -272,8 +272,11 @@ pub fn update(
         .set((FieldColumns::from(fields), patients::version.eq(version + 1), patients::updated_at.eq(now)))
         .execute(conn)?;
     if changed == 1 {
-        let clinic: Option<String> =
-            patients::table.filter(patients::id.eq(id.to_string())).select(patients::clinic_id).first(conn).optional()?;
+        let clinic: Option<String> = patients::table
+            .filter(patients::id.eq(id.to_string()))
+            .select(patients::clinic_id)
+            .first(conn)
+            .optional()?;
         if let Some(clinic) = clinic.and_then(|c| c.parse::<ClinicId>().ok()) {
             index_for_search(conn, id, clinic, fields)?;
         }

@@ -69,7 +69,10 @@ mod tests {
     #[test]
     fn names_dates_and_phones_become_the_text_that_is_indexed() {
         let born = NaiveDate::from_ymd_opt(1980, 5, 12).unwrap_or_default();
-        assert_eq!(body(" Ada ", "Lovelace", born, Some("+44 (0)20 7946-0018")), "ada lovelace 1980-05-12 4402079460018");
+        assert_eq!(
+            body(" Ada ", "Lovelace", born, Some("+44 (0)20 7946-0018")),
+            "ada lovelace 1980-05-12 4402079460018"
+        );
     }
 
     #[test]

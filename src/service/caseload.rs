@@ -237,7 +237,10 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
     match q.flag.filter(|f| TIME_FLAGS.contains(f)) {
         Some(flag) => {
             let groups = timed.iter().find(|(f, _)| *f == flag).map(|(_, g)| g.as_slice()).unwrap_or_default();
-            for g in groups.iter().filter(|g| in_scope(g.therapist_id.as_deref()) && matches(g.therapist_id.as_deref(), g.stage)) {
+            for g in groups
+                .iter()
+                .filter(|g| in_scope(g.therapist_id.as_deref()) && matches(g.therapist_id.as_deref(), g.stage))
+            {
                 add(g.odi_band, n(g.n));
             }
         }

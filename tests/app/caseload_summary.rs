@@ -18,7 +18,10 @@ async fn row(app: &TestApp, lead: &str, id: &str) -> Value {
 }
 
 fn flags(row: &Value) -> Vec<String> {
-    row["flags"].as_array().map(|f| f.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    row["flags"]
+        .as_array()
+        .map(|f| f.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
 }
 
 async fn plan_version(app: &TestApp, token: &str, plan: &str) -> i64 {
@@ -50,7 +53,12 @@ async fn the_caseload_is_right_after_every_kind_of_write() {
     assert_eq!(row(&app, &lead, &p).await["stage"], 1);
     let version = plan_version(&app, &token, &plan).await;
     let (advanced, body) = app
-        .api(Method::POST, &format!("/api/v1/plans/{plan}/advance"), &token, Some(json!({"version": version, "reason": ""})))
+        .api(
+            Method::POST,
+            &format!("/api/v1/plans/{plan}/advance"),
+            &token,
+            Some(json!({"version": version, "reason": ""})),
+        )
         .await;
     assert_eq!(advanced, 200, "{body}");
     assert_eq!(row(&app, &lead, &p).await["stage"], 2);
@@ -186,7 +194,12 @@ async fn search_finds_a_substring_of_the_name_or_phone_and_a_date_of_birth_but_n
     let (_, list) = app.api(Method::GET, "/api/v1/patients?q=turing", &token, None).await;
     let id = list["items"][0]["id"].as_str().unwrap_or_default().to_owned();
     let (status, body) = app
-        .api(Method::PATCH, &format!("/api/v1/patients/{id}"), &token, Some(json!({"version": 1, "family_name": "Church"})))
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/patients/{id}"),
+            &token,
+            Some(json!({"version": 1, "family_name": "Church"})),
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(searched(&app, &token, "turing").await, Vec::<String>::new());
