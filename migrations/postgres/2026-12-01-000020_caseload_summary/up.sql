@@ -52,7 +52,7 @@ CREATE INDEX caseload_summary_version ON caseload_summary (summary_version);
 -- transaction that writes the patient (as on SQLite), with a
 -- pg_trgm GIN index that serves substring LIKE. Where the pg_trgm extension cannot be
 -- installed the index is left out and the same queries scan patient_search (slower, still
--- right); the server logs a warning at start-up then. Queries shorter than three characters
+-- right; the migration prints a NOTICE). Queries shorter than three characters
 -- use the family name's prefix (patients.family_key, byte order).
 DO $$
 BEGIN
