@@ -5,14 +5,13 @@ pub mod api;
 pub mod authz;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod field_errors;
-pub mod generate;
 pub mod http_origin;
 pub mod ids;
 pub mod input;
+pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod telemetry;
@@ -27,6 +26,7 @@ pub fn prepare(db: &db::Db) -> Result<(), String> {
     db::audit_chain::seal(&mut conn).map_err(|e| format!("sealing the audit chain failed: {}", e.describe()))?;
     service::library::seed(&mut conn).map_err(|e| format!("seeding the library failed: {e}"))?;
     service::assessments::refresh_summaries(&mut conn).map_err(|e| format!("refreshing summaries failed: {e}"))?;
+    service::caseload_summary::backfill(&mut conn).map_err(|e| format!("building the caseload summary failed: {e}"))?;
     Ok(())
 }
 

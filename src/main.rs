@@ -192,18 +192,18 @@ fn read_password() -> Result<String, String> {
     Ok(password.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-fn print_logins(logins: &[physioplan::demo::DemoLogin]) {
+fn print_logins(logins: &[physioplan::seed::demo::DemoLogin]) {
     if logins.is_empty() {
         println!("Demo data not loaded: the database already has users.");
         return;
     }
-    println!("Demo logins (password for all: {}):", physioplan::demo::DEMO_PASSWORD);
+    println!("Demo logins (password for all: {}):", physioplan::seed::demo::DEMO_PASSWORD);
     for l in logins {
         println!("  {:<28} {:<10} {}", l.email, l.role, l.clinic);
     }
 }
 
-fn print_generated(s: &physioplan::generate::GenerateSummary) {
+fn print_generated(s: &physioplan::seed::generate::GenerateSummary) {
     println!(
         "Generated {} clinics, {} users, {} patients ({} assessments, {} drafts; {} plans, {} active, {} stage moves; \
          {} red flags, {} open; {} overrides; {} discharged) in {:.1} s",
@@ -221,7 +221,7 @@ fn print_generated(s: &physioplan::generate::GenerateSummary) {
         s.discharged,
         s.elapsed.as_secs_f64()
     );
-    println!("Generated logins (password for all: {}):", physioplan::generate::GENERATED_PASSWORD);
+    println!("Generated logins (password for all: {}):", physioplan::seed::generate::GENERATED_PASSWORD);
     for l in &s.logins {
         println!("  {:<36} {:<10} {}", l.email, l.role, l.clinic);
     }
@@ -233,7 +233,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Serve { bind, demo, secure_cookies, trusted_proxy } => {
             let db = open(&url)?;
             if demo {
-                let logins = with_conn(&db, |c| physioplan::demo::load(c).map_err(one_line))?;
+                let logins = with_conn(&db, |c| physioplan::seed::demo::load(c).map_err(one_line))?;
                 print_logins(&logins);
             }
             let mut settings = Settings::new(bind, url.clone());
@@ -288,14 +288,14 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Demo => {
             let db = open(&url)?;
-            let logins = with_conn(&db, |c| physioplan::demo::load(c).map_err(one_line))?;
+            let logins = with_conn(&db, |c| physioplan::seed::demo::load(c).map_err(one_line))?;
             print_logins(&logins);
             Ok(())
         }
         Command::Generate { clinics, therapists, patients, seed } => {
             let db = open(&url)?;
             let summary = with_conn(&db, |c| {
-                physioplan::generate::run(c, clinics, therapists, patients, seed).map_err(one_line)
+                physioplan::seed::generate::run(c, clinics, therapists, patients, seed).map_err(one_line)
             })?;
             print_generated(&summary);
             Ok(())

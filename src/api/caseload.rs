@@ -6,7 +6,7 @@ use crate::db::Db;
 use crate::domain::caseload::Flag;
 use crate::domain::patient::PatientStatus;
 use crate::error::AppError;
-use crate::service::caseload::{self as service, Caseload, CaseloadParams, PER_PAGE};
+use crate::service::caseload::{self as service, Caseload, CaseloadParams, CaseloadQuery, PER_PAGE};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
@@ -97,7 +97,6 @@ pub struct CaseloadJson {
 impl CaseloadJson {
     /// Page `page` (1-based) of a caseload.
     pub fn page(c: &Caseload, page: usize) -> Self {
-        let start = (page - 1) * PER_PAGE;
         Self {
             clinic_id: c.clinic.id.to_string(),
             therapists: c
@@ -120,14 +119,12 @@ impl CaseloadJson {
             patients: c
                 .rows
                 .iter()
-                .skip(start)
-                .take(PER_PAGE)
                 .map(|r| CaseloadPatient {
-                    id: r.patient.id.clone(),
-                    given_name: r.patient.given_name.clone(),
-                    family_name: r.patient.family_name.clone(),
-                    therapist_id: r.patient.therapist_id.clone(),
-                    status: r.patient.status.clone(),
+                    id: r.id.clone(),
+                    given_name: r.given_name.clone(),
+                    family_name: r.family_name.clone(),
+                    therapist_id: r.therapist_id.clone(),
+                    status: r.status.clone(),
                     stage: r.stage,
                     flags: r.flags.clone(),
                     last_assessed_on: r.last_assessed,
@@ -136,7 +133,7 @@ impl CaseloadJson {
                 .collect(),
             page,
             per_page: PER_PAGE,
-            total: c.rows.len(),
+            total: c.total,
         }
     }
 }
@@ -151,8 +148,8 @@ pub async fn caseload(
     params: web::Query<CaseloadParams>,
     db: web::Data<Db>,
 ) -> Result<HttpResponse, AppError> {
-    let query = params.query()?;
     let page = page_number(params.page.as_deref())? as usize;
+    let query = CaseloadQuery { page: Some(page), ..params.query()? };
     let c = db.run(move |conn| service::load(conn, &user.0, &query)).await?;
     Ok(HttpResponse::Ok().json(CaseloadJson::page(&c, page)))
 }

@@ -7,11 +7,22 @@ use super::{DbConn, DbError};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-/// A patient as the caseload lists them.
+/// Whose facts to load: a whole clinic (backfill) or one patient (after a write).
+#[derive(Debug, Clone, Copy)]
+pub enum Which<'a> {
+    /// Every patient of a clinic.
+    Clinic(ClinicId),
+    /// One patient (by id).
+    Patient(&'a str),
+}
+
+/// A patient as the caseload summary needs them.
 #[derive(Debug, Clone, Queryable)]
 pub struct CasePatient {
     /// Id.
     pub id: String,
+    /// Clinic.
+    pub clinic_id: String,
     /// Assigned therapist.
     pub therapist_id: Option<String>,
     /// Given name.
@@ -22,37 +33,26 @@ pub struct CasePatient {
     pub status: String,
     /// Discharge date.
     pub discharged_on: Option<NaiveDate>,
-    /// Version (for reassignment).
-    pub version: i32,
     /// Start of the current episode of care.
     pub episode_started_on: Option<NaiveDate>,
 }
 
-/// Active patients, and patients discharged since `discharged_since`, of a clinic
-/// (optionally one therapist's), by family name.
-pub fn patients(
-    conn: &mut DbConn,
-    clinic: ClinicId,
-    therapist: Option<UserId>,
-    discharged_since: NaiveDate,
-) -> Result<Vec<CasePatient>, DbError> {
-    let mut query = patients::table
-        .filter(patients::clinic_id.eq(clinic.to_string()))
-        .filter(patients::status.eq("active").or(patients::discharged_on.ge(discharged_since)))
-        .into_boxed();
-    if let Some(t) = therapist {
-        query = query.filter(patients::therapist_id.eq(t.to_string()));
-    }
+/// The patients of a clinic, or one patient.
+pub fn patients(conn: &mut DbConn, which: Which<'_>) -> Result<Vec<CasePatient>, DbError> {
+    let mut query = patients::table.into_boxed();
+    query = match which {
+        Which::Clinic(c) => query.filter(patients::clinic_id.eq(c.to_string())),
+        Which::Patient(p) => query.filter(patients::id.eq(p.to_owned())),
+    };
     Ok(query
-        .order((patients::family_name.asc(), patients::given_name.asc()))
         .select((
             patients::id,
+            patients::clinic_id,
             patients::therapist_id,
             patients::given_name,
             patients::family_name,
             patients::status,
             patients::discharged_on,
-            patients::version,
             patients::episode_started_on,
         ))
         .load(conn)?)
@@ -81,10 +81,13 @@ pub struct CaseAssessment {
     pub red_flags: String,
 }
 
-/// Every assessment summary of a clinic, by patient and date.
-pub fn assessments(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<CaseAssessment>, DbError> {
-    Ok(assessments::table
-        .filter(assessments::clinic_id.eq(clinic.to_string()))
+/// Every assessment summary of a clinic or a patient, by patient and date.
+pub fn assessments(conn: &mut DbConn, which: Which<'_>) -> Result<Vec<CaseAssessment>, DbError> {
+    let query = match which {
+        Which::Clinic(c) => assessments::table.filter(assessments::clinic_id.eq(c.to_string())).into_boxed(),
+        Which::Patient(p) => assessments::table.filter(assessments::patient_id.eq(p.to_owned())).into_boxed(),
+    };
+    Ok(query
         .order((assessments::patient_id.asc(), assessments::assessed_on.asc(), assessments::created_at.asc()))
         .select((
             assessments::id,
@@ -100,17 +103,23 @@ pub fn assessments(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<CaseAssess
         .load(conn)?)
 }
 
-/// Recorded red-flag actions of a clinic's assessments that have positive red flags:
-/// (assessment id, flag code). The subquery reads only the covering index.
-pub fn actions(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<(String, String)>, DbError> {
-    let flagged = assessments::table
-        .filter(assessments::clinic_id.eq(clinic.to_string()))
-        .filter(assessments::red_flags.ne(""))
-        .select(assessments::id);
-    Ok(red_flag_actions::table
-        .filter(red_flag_actions::assessment_id.eq_any(flagged))
-        .select((red_flag_actions::assessment_id, red_flag_actions::flag_code))
-        .load(conn)?)
+/// Recorded red-flag actions of a clinic's assessments that have positive red flags (or of
+/// one patient's): (assessment id, flag code). The clinic's subquery reads only the covering
+/// index.
+pub fn actions(conn: &mut DbConn, which: Which<'_>) -> Result<Vec<(String, String)>, DbError> {
+    let select = (red_flag_actions::assessment_id, red_flag_actions::flag_code);
+    Ok(match which {
+        Which::Clinic(c) => {
+            let flagged = assessments::table
+                .filter(assessments::clinic_id.eq(c.to_string()))
+                .filter(assessments::red_flags.ne(""))
+                .select(assessments::id);
+            red_flag_actions::table.filter(red_flag_actions::assessment_id.eq_any(flagged)).select(select).load(conn)?
+        }
+        Which::Patient(p) => {
+            red_flag_actions::table.filter(red_flag_actions::patient_id.eq(p.to_owned())).select(select).load(conn)?
+        }
+    })
 }
 
 /// A current plan's lifecycle columns.
@@ -136,10 +145,13 @@ pub struct CasePlan {
     pub screen_override_reason: Option<String>,
 }
 
-/// Draft and active plans of a clinic.
-pub fn plans(conn: &mut DbConn, clinic: ClinicId) -> Result<Vec<CasePlan>, DbError> {
-    Ok(plans::table
-        .filter(plans::clinic_id.eq(clinic.to_string()))
+/// Draft and active plans of a clinic or a patient.
+pub fn plans(conn: &mut DbConn, which: Which<'_>) -> Result<Vec<CasePlan>, DbError> {
+    let query = match which {
+        Which::Clinic(c) => plans::table.filter(plans::clinic_id.eq(c.to_string())).into_boxed(),
+        Which::Patient(p) => plans::table.filter(plans::patient_id.eq(p.to_owned())).into_boxed(),
+    };
+    Ok(query
         .filter(plans::status.eq_any(["draft", "active"]))
         .select((
             plans::patient_id,

@@ -2,11 +2,12 @@
 //! simply not found.
 
 use super::ids::{ClinicId, PatientId, UserId};
-use super::schema::{patients, users};
+use super::schema::{patient_search, patients, users};
 use super::{DbConn, DbError};
 use crate::authz::Scope;
 use crate::domain::history;
 use crate::domain::patient::{BodySide, PatientFields, PatientStatus};
+use crate::domain::patient_search::{self as search_text, Term};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -71,6 +72,7 @@ struct FieldColumns<'a> {
     given_name: &'a str,
     family_name: &'a str,
     search_name: String,
+    family_key: String,
     date_of_birth: NaiveDate,
     sex: Option<&'a str>,
     phone: Option<&'a str>,
@@ -88,6 +90,7 @@ impl<'a> From<&'a PatientFields> for FieldColumns<'a> {
             given_name: &f.given_name,
             family_name: &f.family_name,
             search_name: search_key(&format!("{} {}", f.given_name, f.family_name)),
+            family_key: search_key(&f.family_name),
             date_of_birth: f.date_of_birth,
             sex: f.sex.as_deref(),
             phone: f.phone.as_deref(),
@@ -124,7 +127,49 @@ pub fn insert(
             patients::updated_at.eq(now),
         ))
         .execute(conn)?;
+    index_for_search(conn, id, clinic, fields)?;
     Ok(id)
+}
+
+/// Writes the patient's search text (see `domain::patient_search::body`), in the caller's
+/// transaction, after the patient's own row. SQLite: an FTS5 trigram table keyed by
+/// `patient_search_keys`; PostgreSQL: a table with a pg_trgm index.
+fn index_for_search(conn: &mut DbConn, id: PatientId, clinic: ClinicId, f: &PatientFields) -> Result<(), DbError> {
+    use diesel::sql_types::Text;
+    let body = search_text::body(&f.given_name, &f.family_name, f.date_of_birth, f.phone.as_deref());
+    let (id, clinic) = (id.to_string(), clinic.to_string());
+    match conn {
+        DbConn::Sqlite(c) => {
+            diesel::sql_query("INSERT OR IGNORE INTO patient_search_keys (patient_id) VALUES (?)")
+                .bind::<Text, _>(&id)
+                .execute(c)?;
+            diesel::sql_query(
+                "DELETE FROM patient_search WHERE rowid = (SELECT n FROM patient_search_keys WHERE patient_id = ?)",
+            )
+            .bind::<Text, _>(&id)
+            .execute(c)?;
+            diesel::sql_query(
+                "INSERT INTO patient_search (rowid, patient_id, clinic_id, body) \
+                 VALUES ((SELECT n FROM patient_search_keys WHERE patient_id = ?), ?, ?, ?)",
+            )
+            .bind::<Text, _>(&id)
+            .bind::<Text, _>(&id)
+            .bind::<Text, _>(&clinic)
+            .bind::<Text, _>(&body)
+            .execute(c)?;
+        }
+        DbConn::Pg(c) => {
+            diesel::delete(patient_search::table.filter(patient_search::patient_id.eq(&id))).execute(c)?;
+            diesel::insert_into(patient_search::table)
+                .values((
+                    patient_search::patient_id.eq(&id),
+                    patient_search::clinic_id.eq(&clinic),
+                    patient_search::body.eq(&body),
+                ))
+                .execute(c)?;
+        }
+    }
+    Ok(())
 }
 
 /// The patient with this id, if it is in scope.
@@ -143,7 +188,7 @@ pub fn find(conn: &mut DbConn, scope: Scope, id: PatientId) -> Result<Option<Pat
 /// Search and paging for the patient list.
 #[derive(Debug, Clone, Default)]
 pub struct PatientQuery {
-    /// Part of the name.
+    /// Part of the name, the date of birth or the phone number (`domain::patient_search`).
     pub name: Option<String>,
     /// Only this status.
     pub status: Option<&'static str>,
@@ -156,14 +201,37 @@ pub struct PatientQuery {
 }
 
 /// One page of patients in scope, by family then given name, and the total: two queries.
+/// A search term of three characters or more is looked up in the trigram index
+/// (`patient_search`); a shorter one is a prefix of the family name (`family_key`, an index
+/// range).
 pub fn search(conn: &mut DbConn, scope: Scope, q: &PatientQuery) -> Result<(Vec<PatientWithTherapist>, i64), DbError> {
+    let term = q.name.as_deref().and_then(search_text::term);
     let build = || {
         let mut query = patients::table.left_join(users::table).into_boxed();
         if let Some(clinic) = scope.clinic() {
             query = query.filter(patients::clinic_id.eq(clinic.to_string()));
         }
-        if let Some(name) = q.name.as_deref().map(search_key).filter(|n| !n.is_empty()) {
-            query = query.filter(patients::search_name.like(super::contains_pattern(&name)).escape('\\'));
+        match &term {
+            None => {}
+            Some(Term::Prefix(start)) => {
+                query = query
+                    .filter(patients::family_key.ge(start.clone()))
+                    .filter(patients::family_key.lt(format!("{start}\u{10FFFF}")));
+            }
+            // The trigram index serves LIKE without an ESCAPE clause; a term holding a
+            // wildcard character is escaped and scanned instead (rare, still right).
+            Some(Term::Substring(text)) if text.contains(['%', '_', '\\']) => {
+                let found = patient_search::table
+                    .filter(patient_search::body.like(super::contains_pattern(text)).escape('\\'))
+                    .select(patient_search::patient_id);
+                query = query.filter(patients::id.eq_any(found));
+            }
+            Some(Term::Substring(text)) => {
+                let found = patient_search::table
+                    .filter(patient_search::body.like(format!("%{text}%")))
+                    .select(patient_search::patient_id);
+                query = query.filter(patients::id.eq_any(found));
+            }
         }
         if let Some(status) = q.status {
             query = query.filter(patients::status.eq(status));
@@ -205,6 +273,16 @@ pub fn update(
     let changed = diesel::update(versioned(id, version))
         .set((FieldColumns::from(fields), patients::version.eq(version + 1), patients::updated_at.eq(now)))
         .execute(conn)?;
+    if changed == 1 {
+        let clinic: Option<String> = patients::table
+            .filter(patients::id.eq(id.to_string()))
+            .select(patients::clinic_id)
+            .first(conn)
+            .optional()?;
+        if let Some(clinic) = clinic.and_then(|c| c.parse::<ClinicId>().ok()) {
+            index_for_search(conn, id, clinic, fields)?;
+        }
+    }
     Ok(changed == 1)
 }
 

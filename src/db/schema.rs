@@ -112,6 +112,45 @@ diesel::table! {
         updated_at -> Timestamp,
         episode_number -> Integer,
         episode_started_on -> Nullable<Date>,
+        family_key -> Text,
+    }
+}
+
+diesel::table! {
+    /// One row per patient for the caseload (service::caseload_summary keeps it).
+    caseload_summary (patient_id) {
+        patient_id -> Text,
+        clinic_id -> Text,
+        therapist_id -> Nullable<Text>,
+        family_name -> Text,
+        given_name -> Text,
+        status -> Text,
+        listed_until -> Date,
+        stage -> Integer,
+        last_assessed_on -> Nullable<Date>,
+        odi_change -> Nullable<Double>,
+        odi_band -> Nullable<Integer>,
+        red_flag_unresolved -> Bool,
+        safety_review_needed -> Bool,
+        safety_override -> Bool,
+        not_improving -> Bool,
+        no_baseline_outcome -> Bool,
+        discharged_without_outcome -> Bool,
+        stored_flags -> Integer,
+        reassess_from -> Nullable<Date>,
+        stalled_after -> Nullable<Date>,
+        draft_since -> Nullable<Timestamp>,
+        summary_version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Patient search text (SQLite: an FTS5 trigram table; PostgreSQL: a pg_trgm index).
+    patient_search (patient_id) {
+        patient_id -> Text,
+        clinic_id -> Text,
+        body -> Text,
     }
 }
 
@@ -282,6 +321,7 @@ diesel::joinable!(recovery_codes -> users (user_id));
 diesel::joinable!(mfa_challenges -> users (user_id));
 diesel::joinable!(patients -> clinics (clinic_id));
 diesel::joinable!(patients -> users (therapist_id));
+diesel::joinable!(caseload_summary -> users (therapist_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     clinics,
@@ -294,6 +334,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     recovery_codes,
     mfa_challenges,
     patients,
+    caseload_summary,
+    patient_search,
     audit_events,
     audit_head,
     assessments,

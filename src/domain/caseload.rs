@@ -179,16 +179,67 @@ fn not_improving(signed: &[&AssessmentFacts], rules: &Rules) -> bool {
     !judged.is_empty() && !judged.contains(&true)
 }
 
-/// The flags of one patient, most urgent first.
-pub fn flags(case: &CaseFacts, rules: &Rules, now: NaiveDateTime) -> Vec<Flag> {
-    let today = now.date();
+/// Flags that stay true until a write changes the record (kept in the caseload summary).
+pub const STORED: [Flag; 6] = [
+    Flag::RedFlagUnresolved,
+    Flag::SafetyReviewNeeded,
+    Flag::SafetyOverride,
+    Flag::NotImproving,
+    Flag::NoBaselineOutcome,
+    Flag::DischargedWithoutOutcome,
+];
+
+/// What one patient's record says for the caseload, independent of today: the stored flags
+/// and the dates from which the time-based flags hold. Recomputed at every write that
+/// changes the record; the time-based flags are then a date comparison ([`Summary::flags_at`]),
+/// which the database can answer from an index.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    /// Stored flags, most urgent first (a subset of [`STORED`]).
+    pub stored: Vec<Flag>,
+    /// The latest signed assessment of the current episode, for a patient still under care:
+    /// reassessment is overdue once today is more than the clinic's interval after it.
+    pub reassess_from: Option<NaiveDate>,
+    /// The last day the active plan's current stage is on time (planned weeks plus grace):
+    /// stalled once today is after it (patients under care only).
+    pub stalled_after: Option<NaiveDate>,
+    /// The oldest draft (assessment recorded, or plan last changed): unsigned once older
+    /// than the draft age.
+    pub draft_since: Option<NaiveDateTime>,
+}
+
+impl Summary {
+    /// All flags at `now` (the clinic's `today` for dates), most urgent first.
+    pub fn flags_at(&self, rules: &Rules, today: NaiveDate, now: NaiveDateTime) -> Vec<Flag> {
+        let time = |flag: Flag| match flag {
+            Flag::ReassessmentOverdue => self.reassess_from.is_some_and(|d| d < overdue_before(rules, today)),
+            Flag::StageStalled => self.stalled_after.is_some_and(|d| d < today),
+            Flag::UnsignedDraft => self.draft_since.is_some_and(|t| t < draft_before(rules, now)),
+            _ => false,
+        };
+        Flag::ALL.into_iter().filter(|f| self.stored.contains(f) || time(*f)).collect()
+    }
+}
+
+/// Reassessment is overdue when the latest signed assessment is before this day.
+pub fn overdue_before(rules: &Rules, today: NaiveDate) -> NaiveDate {
+    today - rules.reassessment_interval
+}
+
+/// A draft is unsigned too long when it dates from before this time.
+pub fn draft_before(rules: &Rules, now: NaiveDateTime) -> NaiveDateTime {
+    now - rules.draft_age
+}
+
+/// One patient's summary: the stored flags and the time-based flags' dates.
+pub fn summarise(case: &CaseFacts, rules: &Rules) -> Summary {
     // Outcomes are judged within the current episode of care.
     let episode = |a: &&AssessmentFacts| case.episode_started_on.is_none_or(|s| a.assessed_on >= s);
     let signed: Vec<&AssessmentFacts> = case.assessments.iter().filter(|a| a.signed).filter(episode).collect();
-    let mut out = Vec::new();
+    let mut stored = Vec::new();
     let mut raise = |flag: Flag, when: bool| {
         if when {
-            out.push(flag);
+            stored.push(flag);
         }
     };
     raise(Flag::RedFlagUnresolved, case.assessments.iter().any(|a| a.open_red_flags > 0));
@@ -196,23 +247,25 @@ pub fn flags(case: &CaseFacts, rules: &Rules, now: NaiveDateTime) -> Vec<Flag> {
     let active = case.plans.iter().find(|p| p.active);
     raise(Flag::SafetyOverride, active.is_some_and(|p| p.has_override));
     raise(Flag::NotImproving, not_improving(&signed, rules));
-    let last = signed.iter().map(|a| a.assessed_on).max();
-    raise(Flag::ReassessmentOverdue, !case.discharged && last.is_some_and(|d| today - d > rules.reassessment_interval));
-    let stalled = active.is_some_and(|p| match (p.stage_started_on, p.planned_weeks) {
-        (Some(start), Some(weeks)) => today - start > Duration::weeks(i64::from(weeks)) + rules.stage_grace,
-        _ => false,
-    });
-    raise(Flag::StageStalled, !case.discharged && stalled);
-    let old = |t: NaiveDateTime| now - t > rules.draft_age;
-    let draft = case.assessments.iter().any(|a| !a.signed && old(a.created_at))
-        || case.plans.iter().any(|p| !p.active && old(p.updated_at));
-    raise(Flag::UnsignedDraft, draft);
     let in_episode: Vec<&AssessmentFacts> = case.assessments.iter().filter(episode).collect();
     let baseline = in_episode.iter().find(|a| a.initial).or(in_episode.first()).copied();
     raise(Flag::NoBaselineOutcome, !baseline.is_some_and(AssessmentFacts::has_outcome));
     let follow_up = signed.iter().filter(|a| a.has_outcome()).count() >= 2;
     raise(Flag::DischargedWithoutOutcome, case.discharged && !follow_up);
-    out
+
+    let under_care = !case.discharged;
+    let reassess_from = signed.iter().map(|a| a.assessed_on).max().filter(|_| under_care);
+    let stalled_after = active
+        .and_then(|p| Some(p.stage_started_on? + Duration::weeks(i64::from(p.planned_weeks?)) + rules.stage_grace))
+        .filter(|_| under_care);
+    let drafts = case.assessments.iter().filter(|a| !a.signed).map(|a| a.created_at);
+    let draft_since = drafts.chain(case.plans.iter().filter(|p| !p.active).map(|p| p.updated_at)).min();
+    Summary { stored, reassess_from, stalled_after, draft_since }
+}
+
+/// The flags of one patient at `now`, most urgent first.
+pub fn flags(case: &CaseFacts, rules: &Rules, now: NaiveDateTime) -> Vec<Flag> {
+    summarise(case, rules).flags_at(rules, now.date(), now)
 }
 
 #[cfg(test)]
@@ -386,6 +439,35 @@ mod tests {
         assert!(check(case(28, 7.0, 45.0)).contains(&Flag::NotImproving));
         assert!(!check(case(28, 6.0, 50.0)).contains(&Flag::NotImproving), "NPRS improved by its MCID of 2");
         assert!(!check(case(28, 8.0, 40.0)).contains(&Flag::NotImproving), "ODI improved by its MCID of 10");
+    }
+
+    #[test]
+    fn a_stored_summary_raises_the_time_based_flags_on_the_day_they_fall_due() {
+        // Signed 10 days ago, stage of 3 weeks started 10 days ago, a draft from 1 hour ago.
+        let case = CaseFacts {
+            assessments: vec![
+                initial(10, Some(8.0), None),
+                AssessmentFacts { signed: false, created_at: now() - Duration::hours(1), ..a(0, None, None) },
+            ],
+            plans: vec![plan(10, 3)],
+            ..CaseFacts::default()
+        };
+        let rules = Rules::default();
+        let summary = summarise(&case, &rules);
+        let at = |days: i64, hours: i64| {
+            let t = now() + Duration::days(days) + Duration::hours(hours);
+            summary.flags_at(&rules, t.date(), t)
+        };
+        assert_eq!(at(0, 0), vec![]);
+        assert_eq!(at(0, 48), vec![Flag::UnsignedDraft], "the draft is older than 48 hours");
+        assert_eq!(at(18, 0), vec![Flag::UnsignedDraft], "28 days after signing is on time");
+        assert_eq!(at(19, 0), vec![Flag::ReassessmentOverdue, Flag::StageStalled, Flag::UnsignedDraft]);
+        for days in [0, 2, 18, 19, 40] {
+            let t = now() + Duration::days(days);
+            assert_eq!(summary.flags_at(&rules, t.date(), t), flags(&case, &rules, t), "day {days}");
+        }
+        let discharged = summarise(&CaseFacts { discharged: true, ..case }, &rules);
+        assert_eq!((discharged.reassess_from, discharged.stalled_after), (None, None), "not under care");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod mcid;
 pub mod modality;
 pub mod neuro_trend;
 pub mod patient;
+pub mod patient_search;
 pub mod plan;
 pub mod plan_safety;
 pub mod plan_storage;

@@ -153,9 +153,11 @@ pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Resul
         AppError::field(field, m)
     })?;
     let json = serde_json::to_string(&thresholds).map_err(|e| AppError::Internal(e.to_string()))?;
-    if clinics::set_mcid(conn, clinic, Some(&json))? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    // The caseload's "not improving" flags follow the thresholds: rebuilt in the same transaction.
+    diesel::Connection::transaction(conn, |conn| {
+        if !clinics::set_mcid(conn, clinic, Some(&json))? {
+            return Err(AppError::NotFound);
+        }
+        super::caseload_summary::refresh_clinic(conn, clinic).map(|_| ())
+    })
 }

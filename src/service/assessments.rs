@@ -417,6 +417,7 @@ pub fn record_action(
                 }
                 other => other.into(),
             })?;
+        super::caseload_summary::refresh(conn, record.row.patient_id)?;
         ctx.audit(
             conn,
             "red_flag.action",

@@ -1,24 +1,24 @@
 //! The caseload review: every patient of a clinic with their stage and flags, per-therapist
-//! load, and reassignment. Loads are set-based (six queries whatever the clinic's size);
-//! flags come from `domain::caseload`.
+//! load, and reassignment. Everything is read from the caseload summary
+//! (`service::caseload_summary` keeps it): counts and charts from grouped, indexed queries,
+//! the patients shown from one page query, whatever the clinic's size.
 
+use super::caseload_summary::rules_of;
 use super::{now, Ctx};
 use crate::authz::{Permission, Role};
-use crate::db::caseload::{self as store, CaseAssessment, CasePatient};
+use crate::db::caseload as store;
+use crate::db::caseload_summary::{self as summary, FlagFilter, ListQuery, SummaryRow};
 use crate::db::clinics::{self, Clinic};
 use crate::db::ids::{ClinicId, PatientId, UserId};
 use crate::db::users::{self, User};
 use crate::db::DbConn;
-use crate::domain::caseload::{flags, AssessmentFacts, CaseFacts, Flag, PlanFacts, Rules};
+use crate::domain::caseload::{draft_before, overdue_before, Flag, Rules, Summary};
 use crate::error::AppError;
-use chrono::Duration;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use utoipa::{IntoParams, ToSchema};
-
-/// Discharged patients stay on the caseload this long (for `discharged_without_outcome`).
-const DISCHARGED_WINDOW_DAYS: i64 = 90;
 
 /// Patients per page.
 pub const PER_PAGE: usize = 25;
@@ -96,7 +96,7 @@ impl CaseloadParams {
             Some(s @ ("flags" | "stage" | "last_assessed")) => Some(s.to_owned()),
             Some(_) => return Err(AppError::field("sort", "sort must be name, flags, stage or last_assessed")),
         };
-        Ok(CaseloadQuery { clinic, therapist, flag, stage, sort })
+        Ok(CaseloadQuery { clinic, therapist, flag, stage, sort, page: None })
     }
 }
 
@@ -113,13 +113,23 @@ pub struct CaseloadQuery {
     pub stage: Option<i32>,
     /// `name` (default), `flags`, `stage`, `last_assessed`.
     pub sort: Option<String>,
+    /// Page of [`PER_PAGE`] rows, from 1 (`None`: every row, for the export).
+    pub page: Option<usize>,
 }
 
 /// One patient row.
 #[derive(Debug, Clone)]
 pub struct CaseRow {
-    /// The patient.
-    pub patient: CasePatient,
+    /// Patient id.
+    pub id: String,
+    /// Given name.
+    pub given_name: String,
+    /// Family name.
+    pub family_name: String,
+    /// `active` or `discharged`.
+    pub status: String,
+    /// Assigned therapist.
+    pub therapist_id: Option<String>,
     /// Therapist's name.
     pub therapist: Option<String>,
     /// Current stage of the active plan.
@@ -127,7 +137,7 @@ pub struct CaseRow {
     /// Flags, most urgent first.
     pub flags: Vec<Flag>,
     /// Latest signed assessment.
-    pub last_assessed: Option<chrono::NaiveDate>,
+    pub last_assessed: Option<NaiveDate>,
     /// ODI change since baseline (negative = better).
     pub odi_change: Option<f64>,
 }
@@ -152,73 +162,74 @@ pub struct Caseload {
     pub clinics: Vec<Clinic>,
     /// Per-therapist load (over the whole clinic, not the filter).
     pub therapists: Vec<TherapistLoad>,
-    /// Patients matching the filter, sorted.
+    /// This page of the patients matching the filter (every one for the export), sorted.
     pub rows: Vec<CaseRow>,
+    /// Patients matching the filter.
+    pub total: usize,
     /// Active patients per stage (index 0: no active plan).
     pub stages: [usize; 5],
+    /// Patients matching the filter per ODI change band: better by 10+, better by less, no
+    /// change, worse.
+    pub odi: [usize; 4],
 }
 
-fn facts(
-    assessments: &[&CaseAssessment],
-    acted: &HashSet<(String, String)>,
-    plans: &[&store::CasePlan],
-    patient: &store::CasePatient,
-) -> CaseFacts {
-    CaseFacts {
-        discharged: patient.status == "discharged",
-        episode_started_on: patient.episode_started_on,
-        assessments: assessments
-            .iter()
-            .map(|a| AssessmentFacts {
-                initial: a.kind == "initial",
-                signed: a.status == "signed",
-                assessed_on: a.assessed_on,
-                created_at: a.created_at,
-                nprs_worst: a.nprs_worst,
-                odi_percent: a.odi_percent,
-                open_red_flags: a
-                    .red_flags
-                    .split_whitespace()
-                    .filter(|f| !acted.contains(&(a.id.clone(), (*f).to_owned())))
-                    .count(),
-            })
-            .collect(),
-        plans: plans
-            .iter()
-            .map(|p| PlanFacts {
-                active: p.status == "active",
-                stage_started_on: p.stage_started_on,
-                planned_weeks: p.stage_planned_weeks,
-                has_override: p.has_override || p.screen_override_reason.is_some(),
-                safety_review: p.safety_review,
-                updated_at: p.updated_at,
-            })
-            .collect(),
-    }
-}
-
-fn odi_change(assessments: &[&CaseAssessment]) -> Option<f64> {
-    let signed: Vec<f64> = assessments.iter().filter(|a| a.status == "signed").filter_map(|a| a.odi_percent).collect();
-    (signed.len() > 1).then(|| signed[signed.len() - 1] - signed[0])
-}
-
-/// Loads and flags a clinic's caseload. Leads and admins see the clinic; therapists see
+/// Loads a clinic's caseload. Leads and admins see the clinic; therapists see
 /// their own patients ("my caseload"). Audited with the ids shown.
 pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
     let caseload = gather(conn, ctx, q)?;
-    let shown: Vec<String> = caseload.rows.iter().take(50).map(|r| r.patient.id.clone()).collect();
-    let detail = format!("total={} first={}", caseload.rows.len(), shown.join(","));
+    let shown: Vec<String> = caseload.rows.iter().take(50).map(|r| r.id.clone()).collect();
+    let detail = format!("total={} first={}", caseload.total, shown.join(","));
     ctx.audit(conn, "caseload.read", Some(caseload.clinic.id), None, Some(detail))?;
     Ok(caseload)
 }
 
-/// The caseload as an export (CSV): audited with one `caseload.export` event for every
-/// patient it contains.
+/// The caseload as an export (CSV): every matching row, audited with one
+/// `caseload.export` event for every patient it contains.
 pub fn export(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
-    let caseload = gather(conn, ctx, q)?;
-    let ids = caseload.rows.iter().map(|r| r.patient.id.as_str());
+    let caseload = gather(conn, ctx, &CaseloadQuery { page: None, ..q.clone() })?;
+    let ids = caseload.rows.iter().map(|r| r.id.as_str());
     super::exports::record_patients(conn, ctx, "caseload.export", Some(caseload.clinic.id), ids)?;
     Ok(caseload)
+}
+
+/// The moment the time-based flags are judged at: the clinic's today and now (UTC).
+struct Clock {
+    today: NaiveDate,
+    now: NaiveDateTime,
+    rules: Rules,
+}
+
+impl Clock {
+    fn filter(&self, flag: Flag) -> FlagFilter {
+        match flag {
+            Flag::ReassessmentOverdue => FlagFilter::ReassessBefore(overdue_before(&self.rules, self.today)),
+            Flag::StageStalled => FlagFilter::StalledBefore(self.today),
+            Flag::UnsignedDraft => FlagFilter::DraftBefore(draft_before(&self.rules, self.now)),
+            stored => FlagFilter::Stored(stored),
+        }
+    }
+
+    fn flags(&self, row: &SummaryRow) -> Vec<Flag> {
+        let s = Summary {
+            stored: row.stored(),
+            reassess_from: row.reassess_from,
+            stalled_after: row.stalled_after,
+            draft_since: row.draft_since,
+        };
+        s.flags_at(&self.rules, self.today, self.now)
+    }
+}
+
+const TIME_FLAGS: [Flag; 3] = [Flag::ReassessmentOverdue, Flag::StageStalled, Flag::UnsignedDraft];
+
+/// A count of patients sharing therapist, status, stage, ODI band and flags.
+struct Count<'a> {
+    therapist: Option<&'a str>,
+    active: bool,
+    stage: i32,
+    odi: Option<i32>,
+    flags: Vec<Flag>,
+    n: usize,
 }
 
 fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
@@ -228,85 +239,128 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
         (Role::Admin, Some(c)) => c,
         _ => actor.clinic_id,
     };
-    let therapist = if actor.role == Role::Therapist { Some(actor.user_id) } else { q.therapist };
+    let mine = (actor.role == Role::Therapist).then(|| actor.user_id.to_string());
+    let therapist = mine.clone().or_else(|| q.therapist.map(|t| t.to_string()));
     let clinic = clinics::find(conn, clinic_id)?.ok_or(AppError::NotFound)?;
     let clinics = if actor.role == Role::Admin { clinics::list(conn)? } else { Vec::new() };
-    let today = crate::domain::clock::today_in(&clinic.time_zone, chrono::Utc::now());
-    let patients = store::patients(conn, clinic_id, None, today - Duration::days(DISCHARGED_WINDOW_DAYS))?;
-    let assessments = store::assessments(conn, clinic_id)?;
-    let acted: HashSet<(String, String)> = store::actions(conn, clinic_id)?.into_iter().collect();
-    let plans = store::plans(conn, clinic_id)?;
-    let clinicians = users::clinicians_of(conn, clinic_id)?;
-
-    let mut by_patient: HashMap<&str, Vec<&CaseAssessment>> = HashMap::new();
-    for a in &assessments {
-        by_patient.entry(a.patient_id.as_str()).or_default().push(a);
-    }
-    let mut plans_of: HashMap<&str, Vec<&store::CasePlan>> = HashMap::new();
-    for p in &plans {
-        plans_of.entry(p.patient_id.as_str()).or_default().push(p);
-    }
-    let names: HashMap<String, &str> = clinicians.iter().map(|u| (u.id.to_string(), u.name.as_str())).collect();
-    let rules = Rules {
-        reassessment_interval: Duration::weeks(i64::from(clinic.reassessment_weeks.max(1))),
-        mcid: clinic.mcid.as_deref().and_then(|j| serde_json::from_str(j).ok()).unwrap_or_default(),
-        ..Rules::default()
+    let clock = Clock {
+        today: crate::domain::clock::today_in(&clinic.time_zone, chrono::Utc::now()),
+        now: now(),
+        rules: rules_of(&clinic),
     };
-    let at = now();
-    let mut all: Vec<CaseRow> = patients
-        .into_iter()
-        .map(|p| {
-            let own = by_patient.get(p.id.as_str()).map(Vec::as_slice).unwrap_or_default();
-            let own_plans = plans_of.get(p.id.as_str()).map(Vec::as_slice).unwrap_or_default();
-            let case = facts(own, &acted, own_plans, &p);
-            CaseRow {
-                therapist: p.therapist_id.as_deref().and_then(|t| names.get(t)).map(|n| (*n).to_owned()),
-                stage: own_plans.iter().find(|x| x.status == "active").map(|x| x.current_stage),
-                flags: flags(&case, &rules, at),
-                last_assessed: own.iter().filter(|a| a.status == "signed").map(|a| a.assessed_on).max(),
-                odi_change: odi_change(own),
-                patient: p,
-            }
+    let clinicians = users::clinicians_of(conn, clinic_id)?;
+    let names: HashMap<String, String> = clinicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect();
+
+    let groups = summary::groups(conn, clinic_id, clock.today)?;
+    let mut timed = Vec::new();
+    for flag in TIME_FLAGS {
+        timed.push((flag, summary::time_groups(conn, clinic_id, clock.today, clock.filter(flag))?));
+    }
+    let n = |v: i64| usize::try_from(v).unwrap_or(0);
+    let mut counts: Vec<Count<'_>> = groups
+        .iter()
+        .map(|g| Count {
+            therapist: g.therapist_id.as_deref(),
+            active: g.status == "active",
+            stage: g.stage,
+            odi: g.odi_band,
+            flags: g.stored(),
+            n: n(g.n),
         })
         .collect();
     // "My caseload": a therapist's charts and counts cover their own patients only.
-    if actor.role == Role::Therapist {
-        let me = actor.user_id.to_string();
-        all.retain(|r| r.patient.therapist_id.as_deref() == Some(me.as_str()));
+    if let Some(me) = &mine {
+        counts.retain(|c| c.therapist == Some(me.as_str()));
     }
+    let in_scope = |t: Option<&str>| mine.as_deref().is_none_or(|me| t == Some(me));
 
     let therapists = clinicians
         .into_iter()
         .filter(|user| actor.role != Role::Therapist || user.id == actor.user_id)
         .map(|user| {
             let id = user.id.to_string();
-            let mine: Vec<&CaseRow> =
-                all.iter().filter(|r| r.patient.therapist_id.as_deref() == Some(id.as_str())).collect();
-            let mut counts = BTreeMap::new();
-            for r in &mine {
-                for f in &r.flags {
-                    *counts.entry(*f).or_insert(0) += 1;
+            let own = |t: Option<&str>| t == Some(id.as_str());
+            let mut flags = BTreeMap::new();
+            for c in counts.iter().filter(|c| own(c.therapist)) {
+                for f in &c.flags {
+                    *flags.entry(*f).or_insert(0) += c.n;
                 }
             }
-            TherapistLoad { user, active: mine.iter().filter(|r| r.patient.status == "active").count(), flags: counts }
+            for (flag, groups) in &timed {
+                let k: usize = groups.iter().filter(|g| own(g.therapist_id.as_deref())).map(|g| n(g.n)).sum();
+                if k > 0 {
+                    flags.insert(*flag, k);
+                }
+            }
+            let active = counts.iter().filter(|c| own(c.therapist) && c.active).map(|c| c.n).sum();
+            TherapistLoad { user, active, flags }
         })
         .collect();
     let mut stages = [0usize; 5];
-    for r in all.iter().filter(|r| r.patient.status == "active") {
-        stages[r.stage.unwrap_or(0).clamp(0, 4) as usize] += 1;
+    for c in counts.iter().filter(|c| c.active) {
+        stages[c.stage.clamp(0, 4) as usize] += c.n;
     }
-    all.retain(|r| {
-        therapist.is_none_or(|t| r.patient.therapist_id.as_deref() == Some(t.to_string().as_str()))
-            && q.flag.is_none_or(|f| r.flags.contains(&f))
-            && q.stage.is_none_or(|s| r.stage.unwrap_or(0) == s)
-    });
-    match q.sort.as_deref() {
-        Some("flags") => all.sort_by(|a, b| b.flags.len().cmp(&a.flags.len()).then_with(|| a.flags.cmp(&b.flags))),
-        Some("stage") => all.sort_by_key(|r| r.stage.unwrap_or(0)),
-        Some("last_assessed") => all.sort_by_key(|r| r.last_assessed),
-        _ => {}
+
+    // The patients matching the filter: their number and ODI bands from the same groups.
+    let matches = |t: Option<&str>, stage: i32| {
+        therapist.as_deref().is_none_or(|want| t == Some(want)) && q.stage.is_none_or(|s| stage == s)
+    };
+    let mut total = 0;
+    let mut odi = [0usize; 4];
+    let mut add = |band: Option<i32>, k: usize| {
+        total += k;
+        if let Some(b) = band {
+            odi[b.clamp(0, 3) as usize] += k;
+        }
+    };
+    match q.flag.filter(|f| TIME_FLAGS.contains(f)) {
+        Some(flag) => {
+            let groups = timed.iter().find(|(f, _)| *f == flag).map(|(_, g)| g.as_slice()).unwrap_or_default();
+            for g in groups
+                .iter()
+                .filter(|g| in_scope(g.therapist_id.as_deref()) && matches(g.therapist_id.as_deref(), g.stage))
+            {
+                add(g.odi_band, n(g.n));
+            }
+        }
+        None => {
+            for c in counts.iter().filter(|c| matches(c.therapist, c.stage)) {
+                if q.flag.is_none_or(|f| c.flags.contains(&f)) {
+                    add(c.odi, c.n);
+                }
+            }
+        }
     }
-    Ok(Caseload { clinic, clinics, therapists, rows: all, stages })
+
+    let list = ListQuery {
+        clinic: clinic_id,
+        today: clock.today,
+        therapist,
+        stage: q.stage,
+        flag: q.flag.map(|f| clock.filter(f)),
+        sort: q.sort.clone(),
+        limits: (overdue_before(&clock.rules, clock.today), clock.today, draft_before(&clock.rules, clock.now)),
+    };
+    let (offset, limit) = match q.page {
+        Some(page) => (i64::try_from(page.saturating_sub(1) * PER_PAGE).unwrap_or(i64::MAX), Some(PER_PAGE as i64)),
+        None => (0, None),
+    };
+    let rows = summary::rows(conn, &list, offset, limit)?
+        .into_iter()
+        .map(|r| CaseRow {
+            flags: clock.flags(&r),
+            therapist: r.therapist_id.as_deref().and_then(|t| names.get(t)).cloned(),
+            stage: (r.stage > 0).then_some(r.stage),
+            last_assessed: r.last_assessed_on,
+            odi_change: r.odi_change,
+            id: r.patient_id,
+            given_name: r.given_name,
+            family_name: r.family_name,
+            status: r.status,
+            therapist_id: r.therapist_id,
+        })
+        .collect();
+    Ok(Caseload { clinic, clinics, therapists, rows, total, stages, odi })
 }
 
 /// Reassigns a patient to another clinician of the same clinic (leads and admins).
@@ -322,6 +376,7 @@ pub fn reassign(conn: &mut DbConn, ctx: &Ctx, patient: PatientId, therapist: Use
         if !store::reassign(conn, &row.id.to_string(), row.version, therapist, now())? {
             return Err(AppError::VersionConflict);
         }
+        super::caseload_summary::refresh(conn, patient)?;
         ctx.audit(
             conn,
             "patient.reassign",

@@ -7,6 +7,7 @@ pub mod assessments;
 pub mod audit_log;
 pub mod auth;
 pub mod caseload;
+pub mod caseload_summary;
 pub mod clinic_settings;
 pub mod exports;
 pub mod held_posts;

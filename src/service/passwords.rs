@@ -138,7 +138,7 @@ mod tests {
     fn the_demo_and_test_passwords_pass() {
         assert_eq!(
             check_policy(
-                crate::demo::DEMO_PASSWORD,
+                crate::seed::demo::DEMO_PASSWORD,
                 "lead@riverside.example",
                 "Priya Raman",
                 "Riverside Physiotherapy"
@@ -147,7 +147,7 @@ mod tests {
         );
         assert_eq!(
             check_policy(
-                crate::generate::GENERATED_PASSWORD,
+                crate::seed::generate::GENERATED_PASSWORD,
                 "therapist1@c1.generated.example",
                 "T One",
                 "Generated Clinic 1"

@@ -85,6 +85,7 @@ pub fn create(
     }
     conn.transaction(|conn| {
         let id = patients::insert(conn, clinic, &fields, super::now())?;
+        super::caseload_summary::refresh(conn, id)?;
         ctx.audit(conn, "patient.create", Some(clinic), Some(id), None)?;
         patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)
     })
@@ -188,6 +189,7 @@ fn write_status(
     if !patients::set_status(conn, id, version, date, reopened, super::now())? {
         return Err(AppError::VersionConflict);
     }
+    super::caseload_summary::refresh(conn, id)?;
     let action = if date.is_some() { "patient.discharge" } else { "patient.reactivate" };
     ctx.audit(conn, action, Some(current.clinic_id), Some(id), Some(format!("version={}", version + 1)))?;
     Ok(())

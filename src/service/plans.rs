@@ -271,6 +271,7 @@ pub(super) fn save(
     if !saved {
         return Err(AppError::VersionConflict);
     }
+    super::caseload_summary::refresh(conn, view.row.patient_id)?;
     ctx.audit(
         conn,
         action,
@@ -342,6 +343,7 @@ pub fn create(
     let clinic = history.patient.0.clinic_id;
     conn.transaction(|conn| {
         store::insert(conn, id, patient, clinic, title, &stored_json(&content), ctx.actor.user_id, now())?;
+        super::caseload_summary::refresh(conn, patient)?;
         let detail = format!("plan={id} protocol={}", protocol.map(|p| p.to_string()).unwrap_or_default());
         ctx.audit(conn, "plan.create", Some(clinic), Some(patient), Some(detail))?;
         Ok((id, skipped))

@@ -91,5 +91,5 @@ pub(super) fn refresh_plans(
             plan_store::set_safety_review(conn, row.id, review)?;
         }
     }
-    Ok(())
+    super::caseload_summary::refresh(conn, patient)
 }

@@ -10,8 +10,7 @@ use crate::db::ids::{PatientId, UserId};
 use crate::db::Db;
 use crate::domain::caseload::Flag;
 use crate::error::AppError;
-use crate::service::caseload::{self as service, CaseRow, Caseload};
-use crate::service::caseload::{CaseloadParams, PER_PAGE};
+use crate::service::caseload::{self as service, CaseRow, Caseload, CaseloadParams, CaseloadQuery, PER_PAGE};
 use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -62,13 +61,11 @@ fn charts(c: &Caseload) -> Markup {
         .collect();
     let flags: Vec<(String, usize)> =
         c.therapists.iter().map(|t| (t.user.name.clone(), t.flags.values().sum())).collect();
-    let changes: Vec<f64> = c.rows.iter().filter_map(|r| r.odi_change).collect();
-    let odi = vec![
-        ("Better by 10+".to_owned(), changes.iter().filter(|d| **d <= -10.0).count()),
-        ("Better by <10".to_owned(), changes.iter().filter(|d| **d < 0.0 && **d > -10.0).count()),
-        ("No change".to_owned(), changes.iter().filter(|d| **d == 0.0).count()),
-        ("Worse".to_owned(), changes.iter().filter(|d| **d > 0.0).count()),
-    ];
+    let odi: Vec<(String, usize)> = ["Better by 10+", "Better by <10", "No change", "Worse"]
+        .iter()
+        .zip(c.odi)
+        .map(|(l, v)| ((*l).to_owned(), v))
+        .collect();
     html! {
         div.charts {
             (bars("Active patients by stage", "chart-stages", &stages))
@@ -81,8 +78,8 @@ fn charts(c: &Caseload) -> Markup {
 fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Markup {
     html! {
         tr {
-            td { a href=(format!("/patients/{}", r.patient.id)) { (r.patient.family_name) ", " (r.patient.given_name) }
-                @if r.patient.status == "discharged" { " " span.badge { "discharged" } } }
+            td { a href=(format!("/patients/{}", r.id)) { (r.family_name) ", " (r.given_name) }
+                @if r.status == "discharged" { " " span.badge { "discharged" } } }
             td { (r.therapist.as_deref().unwrap_or("Unassigned")) }
             td { (r.stage.map(|s| s.to_string()).unwrap_or_else(|| "—".into())) }
             td { (r.last_assessed.map(date).unwrap_or_else(|| "—".into())) }
@@ -92,10 +89,10 @@ fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Mar
                 td {
                     form.inline.tiny method="post" action="/caseload/reassign" {
                         (csrf(user))
-                        input type="hidden" name="patient_id" value=(r.patient.id);
+                        input type="hidden" name="patient_id" value=(r.id);
                         select name="therapist_id" aria-label="Reassign to" {
                             @for t in &c.therapists {
-                                option value=(t.user.id.to_string()) selected[r.patient.therapist_id.as_deref() == Some(t.user.id.to_string().as_str())] { (t.user.name) }
+                                option value=(t.user.id.to_string()) selected[r.therapist_id.as_deref() == Some(t.user.id.to_string().as_str())] { (t.user.name) }
                             }
                         }
                         button type="submit" { "Reassign" }
@@ -107,8 +104,8 @@ fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Mar
 }
 
 async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
-    let query = params.query()?;
     let page_no = usize::try_from(crate::input::page_number(params.page.as_deref()).unwrap_or(1)).unwrap_or(1);
+    let query = CaseloadQuery { page: Some(page_no), ..params.query()? };
     let ctx = user.ctx.clone();
     let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
     let lead = user.actor().may(Permission::ReviewCaseload);
@@ -177,12 +174,12 @@ async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Da
             }
         }
         h2 { "Patients" }
-        p.hint { (c.rows.len()) " match" }
+        p.hint { (c.total) " match" }
         table.list.caseload {
             thead { tr { th { "Patient" } th { "Therapist" } th { "Stage" } th { "Last assessed" } th { "ODI change" } th { "Needs attention" } @if lead { th { "Reassign" } } } }
-            tbody { @for r in c.rows.iter().skip((page_no - 1) * PER_PAGE).take(PER_PAGE) { (row(&user, &c, r, lead)) } }
+            tbody { @for r in &c.rows { (row(&user, &c, r, lead)) } }
         }
-        (pagination(&format!("/caseload?{qs}"), page_no as i64, PER_PAGE as i64, c.rows.len() as i64))
+        (pagination(&format!("/caseload?{qs}"), page_no as i64, PER_PAGE as i64, c.total as i64))
     };
     Ok(page(layout("Caseload", &user, body)))
 }
@@ -194,10 +191,10 @@ async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Dat
     let rows = c.rows.iter().map(|r| {
         let number = |n: Option<String>| n.map_or(Cell::Text(String::new()), Cell::Number);
         vec![
-            Cell::from(r.patient.id.clone()),
-            r.patient.family_name.clone().into(),
-            r.patient.given_name.clone().into(),
-            r.patient.status.clone().into(),
+            Cell::from(r.id.clone()),
+            r.family_name.clone().into(),
+            r.given_name.clone().into(),
+            r.status.clone().into(),
             r.therapist.clone().unwrap_or_default().into(),
             number(r.stage.map(|s| s.to_string())),
             r.last_assessed.map(|d| d.to_string()).unwrap_or_default().into(),

@@ -5,7 +5,7 @@
 use crate::browser::start_browser;
 use crate::helpers::spawn_demo_app;
 use fantoccini::{Client, Locator};
-use physioplan::demo::DEMO_PASSWORD;
+use physioplan::seed::demo::DEMO_PASSWORD;
 
 const THERAPIST: &str = "sam@riverside.example";
 

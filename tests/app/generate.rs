@@ -3,7 +3,8 @@
 
 use diesel::prelude::*;
 use physioplan::config::DatabaseUrl;
-use physioplan::db::schema::{assessments, clinics, patients, plans, users};
+use physioplan::db::caseload_summary::SummaryRow;
+use physioplan::db::schema::{assessments, caseload_summary, clinics, patients, plans, users};
 use physioplan::db::Db;
 use std::process::{Command, Output};
 
@@ -74,6 +75,20 @@ fn content(db: &Db) -> Vec<(String, String, String, Vec<i64>)> {
     out
 }
 
+/// Every summary row, by patient, without its write time.
+fn summaries(db: &Db) -> Vec<SummaryRow> {
+    let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
+    let mut rows: Vec<SummaryRow> = caseload_summary::table
+        .select(SummaryRow::as_select())
+        .order(caseload_summary::patient_id)
+        .load(&mut *conn)
+        .unwrap_or_else(|e| panic!("{e}"));
+    for r in &mut rows {
+        r.updated_at = chrono::NaiveDateTime::default();
+    }
+    rows
+}
+
 #[test]
 fn generate_fills_a_fresh_database_the_same_way_for_a_seed_and_refuses_a_second_run() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -86,7 +101,7 @@ fn generate_fills_a_fresh_database_the_same_way_for_a_seed_and_refuses_a_second_
     assert!(stdout.contains("40 patients"), "one-line summary: {stdout}");
     assert!(stdout.contains("lead@c1.generated.example"), "logins printed: {stdout}");
     assert!(stdout.contains("therapist2@c2.generated.example"), "logins printed: {stdout}");
-    assert!(stdout.contains(physioplan::generate::GENERATED_PASSWORD), "password printed: {stdout}");
+    assert!(stdout.contains(physioplan::seed::generate::GENERATED_PASSWORD), "password printed: {stdout}");
 
     let db = open(&first);
     let [clinic_count, user_count, patient_count, assessment_count, plan_count] = counts(&db);
@@ -98,6 +113,16 @@ fn generate_fills_a_fresh_database_the_same_way_for_a_seed_and_refuses_a_second_
     let baseline = content(&db);
     assert_eq!(baseline.len(), 40);
     assert!(baseline.iter().all(|(.., nprs)| nprs.len() >= 3 && nprs.iter().all(|v| (0..=10).contains(v))));
+
+    // The summary kept write by write equals one rebuilt from scratch.
+    let kept = summaries(&db);
+    assert_eq!(kept.len(), 40, "every generated patient has a caseload summary");
+    {
+        let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
+        diesel::delete(caseload_summary::table).execute(&mut *conn).unwrap_or_else(|e| panic!("{e}"));
+        physioplan::service::caseload_summary::backfill(&mut conn).unwrap_or_else(|e| panic!("{e}"));
+    }
+    assert_eq!(summaries(&db), kept, "incremental and rebuilt summaries agree");
 
     let output = generate(&second, "42");
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));

@@ -70,7 +70,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_demo_app() -> TestApp {
     start(|db| {
         let mut conn = db.conn().unwrap_or_else(|e| panic!("{e}"));
-        physioplan::demo::load(&mut conn).unwrap_or_else(|e| panic!("{e:?}"));
+        physioplan::seed::demo::load(&mut conn).unwrap_or_else(|e| panic!("{e:?}"));
         ClinicId::new()
     })
     .await

@@ -14,6 +14,7 @@ mod browser_journey;
 mod browser_layout;
 mod browser_mfa;
 mod caseload;
+mod caseload_summary;
 mod cli;
 mod clinic_details;
 mod clinic_time_zone;

@@ -1,0 +1,4 @@
+DROP TABLE patient_search;
+DROP INDEX patients_family_key;
+ALTER TABLE patients DROP COLUMN family_key;
+DROP TABLE caseload_summary;

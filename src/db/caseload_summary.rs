@@ -1,0 +1,324 @@
+//! The caseload summary table: one row per patient, written by `service::caseload_summary`
+//! and read by the caseload page, its counts and charts, the CSV and the API. Every read is
+//! an indexed query over one clinic's rows; time-based flags are range conditions on stored
+//! dates against the clinic's today.
+
+use super::ids::ClinicId;
+use super::schema::{caseload_summary as cs, patients};
+use super::{DbConn, DbError};
+use crate::domain::caseload::Flag;
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+/// Bump when the way a summary is computed changes: older rows are rebuilt at start-up.
+pub const SUMMARY_VERSION: i32 = 1;
+
+/// Rows per multi-row insert in a backfill (well under both databases' bind limits).
+const INSERT_CHUNK: usize = 500;
+
+/// One patient's summary row.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cs)]
+pub struct SummaryRow {
+    /// Patient.
+    pub patient_id: String,
+    /// Clinic.
+    pub clinic_id: String,
+    /// Assigned therapist.
+    pub therapist_id: Option<String>,
+    /// Family name (for the list order).
+    pub family_name: String,
+    /// Given name.
+    pub given_name: String,
+    /// `active` or `discharged`.
+    pub status: String,
+    /// The last day the patient is on the caseload (far future while under care).
+    pub listed_until: NaiveDate,
+    /// Current stage of the active plan; 0 without one.
+    pub stage: i32,
+    /// Latest signed assessment (any episode).
+    pub last_assessed_on: Option<NaiveDate>,
+    /// ODI change since baseline (negative = better).
+    pub odi_change: Option<f64>,
+    /// ODI change band for the chart (see [`odi_band`]).
+    pub odi_band: Option<i32>,
+    /// Stored flag.
+    pub red_flag_unresolved: bool,
+    /// Stored flag.
+    pub safety_review_needed: bool,
+    /// Stored flag.
+    pub safety_override: bool,
+    /// Stored flag.
+    pub not_improving: bool,
+    /// Stored flag.
+    pub no_baseline_outcome: bool,
+    /// Stored flag.
+    pub discharged_without_outcome: bool,
+    /// How many stored flags are set.
+    pub stored_flags: i32,
+    /// See `domain::caseload::Summary::reassess_from`.
+    pub reassess_from: Option<NaiveDate>,
+    /// See `domain::caseload::Summary::stalled_after`.
+    pub stalled_after: Option<NaiveDate>,
+    /// See `domain::caseload::Summary::draft_since`.
+    pub draft_since: Option<NaiveDateTime>,
+    /// [`SUMMARY_VERSION`] when written.
+    pub summary_version: i32,
+    /// When written.
+    pub updated_at: NaiveDateTime,
+}
+
+impl SummaryRow {
+    /// The stored flags set on this row, most urgent first.
+    pub fn stored(&self) -> Vec<Flag> {
+        let set = [
+            (Flag::RedFlagUnresolved, self.red_flag_unresolved),
+            (Flag::SafetyReviewNeeded, self.safety_review_needed),
+            (Flag::SafetyOverride, self.safety_override),
+            (Flag::NotImproving, self.not_improving),
+            (Flag::NoBaselineOutcome, self.no_baseline_outcome),
+            (Flag::DischargedWithoutOutcome, self.discharged_without_outcome),
+        ];
+        set.into_iter().filter(|(_, on)| *on).map(|(f, _)| f).collect()
+    }
+}
+
+/// The chart's ODI band of a change: 0 better by 10 or more, 1 better by less, 2 no
+/// change, 3 worse.
+pub fn odi_band(change: f64) -> i32 {
+    if change <= -10.0 {
+        0
+    } else if change < 0.0 {
+        1
+    } else if change == 0.0 {
+        2
+    } else {
+        3
+    }
+}
+
+/// Replaces one patient's row (delete + insert: portable through the multi-connection).
+pub fn replace(conn: &mut DbConn, row: &SummaryRow) -> Result<(), DbError> {
+    diesel::delete(cs::table.filter(cs::patient_id.eq(&row.patient_id))).execute(conn)?;
+    diesel::insert_into(cs::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Replaces every row of a clinic with `rows` (a backfill).
+pub fn replace_clinic(conn: &mut DbConn, clinic: ClinicId, rows: &[SummaryRow]) -> Result<(), DbError> {
+    diesel::delete(cs::table.filter(cs::clinic_id.eq(clinic.to_string()))).execute(conn)?;
+    insert_many(conn, rows)
+}
+
+/// Inserts rows in chunks (multi-row inserts, per backend).
+pub fn insert_many(conn: &mut DbConn, rows: &[SummaryRow]) -> Result<(), DbError> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        match conn {
+            DbConn::Sqlite(c) => diesel::insert_into(cs::table).values(chunk).execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(cs::table).values(chunk).execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+/// Clinics with a patient whose summary is missing or older than [`SUMMARY_VERSION`].
+pub fn stale_clinics(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
+    let fresh = cs::table.filter(cs::summary_version.ge(SUMMARY_VERSION)).select(cs::patient_id);
+    Ok(patients::table.filter(patients::id.ne_all(fresh)).select(patients::clinic_id).distinct().load(conn)?)
+}
+
+/// A flag condition as the database answers it.
+#[derive(Debug, Clone, Copy)]
+pub enum FlagFilter {
+    /// A stored flag column is set.
+    Stored(Flag),
+    /// `reassess_from` before this day.
+    ReassessBefore(NaiveDate),
+    /// `stalled_after` before this day (today).
+    StalledBefore(NaiveDate),
+    /// `draft_since` before this time.
+    DraftBefore(NaiveDateTime),
+}
+
+/// Which rows of a clinic's caseload, in which order.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// The clinic.
+    pub clinic: ClinicId,
+    /// The clinic's today: rows listed until before it are left out.
+    pub today: NaiveDate,
+    /// One therapist's patients.
+    pub therapist: Option<String>,
+    /// Only this stage (0: no active plan).
+    pub stage: Option<i32>,
+    /// Only rows with this flag.
+    pub flag: Option<FlagFilter>,
+    /// `name`, `stage`, `last_assessed` or `flags`.
+    pub sort: Option<String>,
+    /// The time-based flags' limits, for the `flags` order: (reassess, stalled, draft).
+    pub limits: (NaiveDate, NaiveDate, NaiveDateTime),
+}
+
+type Backend = <DbConn as Connection>::Backend;
+
+/// The rows a query selects, filtered and ordered (not paged).
+fn listed(lq: &ListQuery) -> cs::BoxedQuery<'static, Backend> {
+    let mut query =
+        cs::table.filter(cs::clinic_id.eq(lq.clinic.to_string())).filter(cs::listed_until.ge(lq.today)).into_boxed();
+    if let Some(t) = &lq.therapist {
+        query = query.filter(cs::therapist_id.eq(t.clone()));
+    }
+    if let Some(s) = lq.stage {
+        query = query.filter(cs::stage.eq(s));
+    }
+    query = match lq.flag {
+        None => query,
+        Some(FlagFilter::ReassessBefore(d)) => query.filter(cs::reassess_from.lt(d)),
+        Some(FlagFilter::StalledBefore(d)) => query.filter(cs::stalled_after.lt(d)),
+        Some(FlagFilter::DraftBefore(t)) => query.filter(cs::draft_since.lt(t)),
+        Some(FlagFilter::Stored(f)) => match f {
+            Flag::RedFlagUnresolved => query.filter(cs::red_flag_unresolved.eq(true)),
+            Flag::SafetyReviewNeeded => query.filter(cs::safety_review_needed.eq(true)),
+            Flag::SafetyOverride => query.filter(cs::safety_override.eq(true)),
+            Flag::NotImproving => query.filter(cs::not_improving.eq(true)),
+            Flag::NoBaselineOutcome => query.filter(cs::no_baseline_outcome.eq(true)),
+            Flag::DischargedWithoutOutcome => query.filter(cs::discharged_without_outcome.eq(true)),
+            // Time-based flags are never asked for as stored ones.
+            Flag::ReassessmentOverdue | Flag::StageStalled | Flag::UnsignedDraft => {
+                query.filter(cs::patient_id.ne(cs::patient_id))
+            }
+        },
+    };
+    let (reassess, stalled, draft) = lq.limits;
+    match lq.sort.as_deref() {
+        Some("stage") => {
+            query.order((cs::stage.asc(), cs::family_name.asc(), cs::given_name.asc(), cs::patient_id.asc()))
+        }
+        Some("last_assessed") => query.order((
+            cs::last_assessed_on.is_not_null().asc(),
+            cs::last_assessed_on.asc(),
+            cs::family_name.asc(),
+            cs::given_name.asc(),
+            cs::patient_id.asc(),
+        )),
+        Some("flags") => query.order((
+            (cs::stored_flags
+                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::reassess_from.lt(reassess), 1)
+                    .otherwise(0)
+                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::stalled_after.lt(stalled), 1)
+                    .otherwise(0)
+                + diesel::dsl::case_when::<_, _, diesel::sql_types::Integer>(cs::draft_since.lt(draft), 1)
+                    .otherwise(0))
+            .desc(),
+            cs::family_name.asc(),
+            cs::given_name.asc(),
+            cs::patient_id.asc(),
+        )),
+        _ => query.order((cs::family_name.asc(), cs::given_name.asc(), cs::patient_id.asc())),
+    }
+}
+
+/// One page of rows (`offset`, `limit`), or every row with `limit` `None` (the export).
+pub fn rows(conn: &mut DbConn, lq: &ListQuery, offset: i64, limit: Option<i64>) -> Result<Vec<SummaryRow>, DbError> {
+    let query = listed(lq).select(SummaryRow::as_select());
+    Ok(match limit {
+        Some(n) => query.offset(offset).limit(n).load(conn)?,
+        None => query.load(conn)?,
+    })
+}
+
+/// Patients per therapist, status, stage, ODI band and stored flags of a clinic's listed
+/// rows: one pass over the counts index.
+#[derive(Debug, Clone, Queryable)]
+pub struct Group {
+    /// Therapist.
+    pub therapist_id: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Stage.
+    pub stage: i32,
+    /// ODI band.
+    pub odi_band: Option<i32>,
+    /// Stored flags, in [`SummaryRow::stored`] order.
+    pub flags: (bool, bool, bool, bool, bool, bool),
+    /// Patients.
+    pub n: i64,
+}
+
+impl Group {
+    /// The stored flags set in this group.
+    pub fn stored(&self) -> Vec<Flag> {
+        let (a, b, c, d, e, f) = self.flags;
+        [
+            (Flag::RedFlagUnresolved, a),
+            (Flag::SafetyReviewNeeded, b),
+            (Flag::SafetyOverride, c),
+            (Flag::NotImproving, d),
+            (Flag::NoBaselineOutcome, e),
+            (Flag::DischargedWithoutOutcome, f),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| f)
+        .collect()
+    }
+}
+
+/// The groups of a clinic's listed rows.
+pub fn groups(conn: &mut DbConn, clinic: ClinicId, today: NaiveDate) -> Result<Vec<Group>, DbError> {
+    let flags = (
+        cs::red_flag_unresolved,
+        cs::safety_review_needed,
+        cs::safety_override,
+        cs::not_improving,
+        cs::no_baseline_outcome,
+        cs::discharged_without_outcome,
+    );
+    Ok(cs::table
+        .filter(cs::clinic_id.eq(clinic.to_string()))
+        .filter(cs::listed_until.ge(today))
+        .group_by((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags))
+        .select((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags, count_star()))
+        .load(conn)?)
+}
+
+/// Patients with one time-based flag, per therapist, status, stage and ODI band.
+#[derive(Debug, Clone, Queryable)]
+pub struct TimeGroup {
+    /// Therapist.
+    pub therapist_id: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Stage.
+    pub stage: i32,
+    /// ODI band.
+    pub odi_band: Option<i32>,
+    /// Patients.
+    pub n: i64,
+}
+
+/// The groups of a clinic's listed rows that have the time-based flag `flag` (one of the
+/// three `…Before` filters): a range over that flag's index.
+pub fn time_groups(
+    conn: &mut DbConn,
+    clinic: ClinicId,
+    today: NaiveDate,
+    flag: FlagFilter,
+) -> Result<Vec<TimeGroup>, DbError> {
+    let base = cs::table.filter(cs::clinic_id.eq(clinic.to_string())).filter(cs::listed_until.ge(today));
+    // Grouping needs a concrete query type (not boxed): one arm per flag.
+    macro_rules! grouped {
+        ($q:expr) => {
+            $q.group_by((cs::therapist_id, cs::status, cs::stage, cs::odi_band))
+                .select((cs::therapist_id, cs::status, cs::stage, cs::odi_band, count_star()))
+                .load(conn)?
+        };
+    }
+    Ok(match flag {
+        FlagFilter::ReassessBefore(d) => grouped!(base.filter(cs::reassess_from.lt(d))),
+        FlagFilter::StalledBefore(d) => grouped!(base.filter(cs::stalled_after.lt(d))),
+        FlagFilter::DraftBefore(t) => grouped!(base.filter(cs::draft_since.lt(t))),
+        FlagFilter::Stored(_) => Vec::new(),
+    })
+}
