@@ -74,9 +74,13 @@ pub fn find(conn: &mut DbConn, id: ClinicId) -> Result<Option<Clinic>, DbError> 
     Ok(clinics::table.find(id.to_string()).select(Clinic::as_select()).first(conn).optional()?)
 }
 
-/// Stores a clinic's MCID thresholds (JSON), or clears them back to the defaults.
-pub fn set_mcid(conn: &mut DbConn, id: ClinicId, mcid: Option<&str>) -> Result<bool, DbError> {
-    Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::mcid.eq(mcid)).execute(conn)? == 1)
+/// Stores a clinic's MCID thresholds (JSON) if its version is still `version`; false when
+/// someone saved first (or the clinic is gone).
+pub fn set_mcid(conn: &mut DbConn, id: ClinicId, version: i32, mcid: &str) -> Result<bool, DbError> {
+    let changed = diesel::update(clinics::table.find(id.to_string()).filter(clinics::version.eq(version)))
+        .set((clinics::mcid.eq(mcid), clinics::version.eq(version + 1)))
+        .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Sets a clinic's time zone if its version is still `version` (optimistic lock); false
@@ -119,7 +123,11 @@ pub fn time_zone_of(conn: &mut DbConn, id: ClinicId) -> Result<String, DbError> 
         .unwrap_or_else(|| crate::domain::clock::DEFAULT_TIME_ZONE.to_owned()))
 }
 
-/// Requires (or stops requiring) a second factor for a clinic's users.
-pub fn set_require_totp(conn: &mut DbConn, id: ClinicId, require: bool) -> Result<bool, DbError> {
-    Ok(diesel::update(clinics::table.find(id.to_string())).set(clinics::require_totp.eq(require)).execute(conn)? == 1)
+/// Requires (or stops requiring) a second factor for a clinic's users, if its version is
+/// still `version`.
+pub fn set_require_totp(conn: &mut DbConn, id: ClinicId, version: i32, require: bool) -> Result<bool, DbError> {
+    let changed = diesel::update(clinics::table.find(id.to_string()).filter(clinics::version.eq(version)))
+        .set((clinics::require_totp.eq(require), clinics::version.eq(version + 1)))
+        .execute(conn)?;
+    Ok(changed == 1)
 }

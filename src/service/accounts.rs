@@ -2,7 +2,8 @@
 
 use super::auth::hash_password;
 use super::now;
-use crate::authz::Role;
+use super::Ctx;
+use crate::authz::{Permission, Role};
 use crate::db::ids::{ClinicId, UserId};
 use crate::db::users::{self, NewUser};
 use crate::db::{clinics, is_unique_violation, DbConn, DbError};
@@ -112,9 +113,18 @@ pub struct McidInput {
     pub psfs_points: String,
 }
 
-/// Sets a clinic's MCID thresholds, used by its progress pages and caseload flags.
-pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Result<(), AppError> {
+/// Sets a clinic's MCID thresholds (admins), used by its progress pages and caseload flags,
+/// if the clinic's settings are still at `version` (409 otherwise).
+pub fn set_mcid(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    clinic: ClinicId,
+    version: i32,
+    input: &McidInput,
+) -> Result<(), AppError> {
     use crate::domain::mcid::{McidThresholds, Threshold};
+    ctx.actor.require(Permission::Administer)?;
+    ctx.actor.require_in_scope(clinic)?;
     let number = |field: &str, text: &str| -> Result<Option<f64>, AppError> {
         let text = text.trim();
         if text.is_empty() {
@@ -155,9 +165,10 @@ pub fn set_mcid(conn: &mut DbConn, clinic: ClinicId, input: &McidInput) -> Resul
     let json = serde_json::to_string(&thresholds).map_err(|e| AppError::Internal(e.to_string()))?;
     // The caseload's "not improving" flags follow the thresholds: rebuilt in the same transaction.
     diesel::Connection::transaction(conn, |conn| {
-        if !clinics::set_mcid(conn, clinic, Some(&json))? {
-            return Err(AppError::NotFound);
+        if !clinics::set_mcid(conn, clinic, version, &json)? {
+            return Err(clinics::find(conn, clinic)?.map_or(AppError::NotFound, |_| AppError::VersionConflict));
         }
+        ctx.audit(conn, "clinic.mcid", Some(clinic), None, Some(format!("version={}", version + 1)))?;
         super::caseload_summary::refresh_clinic(conn, clinic).map(|_| ())
     })
 }

@@ -58,12 +58,19 @@ pub fn reset_second_factor(conn: &mut DbConn, ctx: &Ctx, id: UserId) -> Result<(
     })
 }
 
-/// Requires (or stops requiring) a second factor for every user of a clinic.
-pub fn set_require_totp(conn: &mut DbConn, ctx: &Ctx, clinic: ClinicId, require: bool) -> Result<(), AppError> {
+/// Requires (or stops requiring) a second factor for every user of a clinic, if the
+/// clinic's settings are still at `version` (409 otherwise).
+pub fn set_require_totp(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    clinic: ClinicId,
+    version: i32,
+    require: bool,
+) -> Result<(), AppError> {
     ctx.actor.require(Permission::Administer)?;
     ctx.actor.require_in_scope(clinic)?;
-    if !clinics::set_require_totp(conn, clinic, require)? {
-        return Err(AppError::NotFound);
+    if !clinics::set_require_totp(conn, clinic, version, require)? {
+        return Err(clinics::find(conn, clinic)?.map_or(AppError::NotFound, |_| AppError::VersionConflict));
     }
     ctx.audit(conn, "clinic.require_totp", Some(clinic), None, Some(format!("require={require}")))?;
     Ok(())

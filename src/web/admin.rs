@@ -229,6 +229,7 @@ fn clinics_page_view(
                             form.inline method="post" action=(format!("/admin/clinics/{}/require-totp", c.id)) {
                                 (csrf(user))
                                 input type="hidden" name="require" value=(if c.require_totp { "false" } else { "true" });
+                                input type="hidden" name="version" value=(c.version);
                                 button type="submit" {
                                     @if c.require_totp { "Second factor required: stop requiring" } @else { "Require a second factor" }
                                 }
@@ -239,6 +240,7 @@ fn clinics_page_view(
                         td {
                             form.mcid method="post" action=(format!("/admin/clinics/{}/mcid", c.id)) {
                                 (csrf(user))
+                                input type="hidden" name="version" value=(c.version);
                                 label { "ODI " input type="number" step="any" name="odi_points" value=(t.odi.points) aria-label="ODI points"; }
                                 label { " / " input type="number" step="any" name="odi_percent" value=(pct(t.odi.percent)) aria-label="ODI percent"; " %" }
                                 label { " NPRS " input type="number" step="any" name="nprs_points" value=(t.nprs.points) aria-label="NPRS points"; }
@@ -279,17 +281,12 @@ async fn clinics_page(user: SessionUser, db: web::Data<Db>) -> HtmlResult {
 
 async fn set_mcid(
     path: web::Path<crate::db::ids::ClinicId>,
-    form: CsrfForm<McidInput>,
+    form: CsrfForm<McidForm>,
     db: web::Data<Db>,
 ) -> HtmlResult {
-    form.user.actor().require(Permission::Administer)?;
-    let (ctx, input, clinic) = (form.user.ctx.clone(), form.form.clone(), path.into_inner());
-    db.run(move |conn| -> Result<_, AppError> {
-        accounts::set_mcid(conn, clinic, &input)?;
-        ctx.audit(conn, "clinic.mcid", Some(clinic), None, None)?;
-        Ok(())
-    })
-    .await?;
+    let (ctx, clinic) = (form.user.ctx.clone(), path.into_inner());
+    let (input, version) = (form.form.thresholds.clone(), form_version(&form.form.version)?);
+    db.run(move |conn| accounts::set_mcid(conn, &ctx, clinic, version, &input)).await?;
     Ok(form.done("/admin/clinics"))
 }
 
@@ -329,7 +326,7 @@ async fn set_time_zone(
     let clinic = path.into_inner();
     let ctx = form.user.ctx.clone();
     let f = form.form.clone();
-    let version: i32 = f.version.trim().parse().map_err(|_| AppError::VersionConflict)?;
+    let version = form_version(&f.version)?;
     let outcome = db
         .run(move |conn| crate::service::clinic_settings::set_time_zone(conn, &ctx, clinic, version, &f.time_zone))
         .await;
@@ -394,11 +391,28 @@ async fn reset_password(path: web::Path<UserId>, form: CsrfForm<Empty>, db: web:
 struct RequireForm {
     #[serde(default)]
     require: bool,
+    #[serde(default)]
+    version: String,
+}
+
+/// The MCID form as posted: the thresholds and the clinic version they were based on.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+struct McidForm {
+    #[serde(flatten)]
+    thresholds: McidInput,
+    version: String,
+}
+
+/// The clinic version a settings form was rendered with (a missing one reads as stale).
+fn form_version(text: &str) -> Result<i32, AppError> {
+    text.trim().parse().map_err(|_| AppError::VersionConflict)
 }
 
 async fn set_require_totp(path: web::Path<ClinicId>, form: CsrfForm<RequireForm>, db: web::Data<Db>) -> HtmlResult {
     let (ctx, clinic, require) = (form.user.ctx.clone(), path.into_inner(), form.form.require);
-    db.run(move |conn| user_admin::set_require_totp(conn, &ctx, clinic, require)).await?;
+    let version = form_version(&form.form.version)?;
+    db.run(move |conn| user_admin::set_require_totp(conn, &ctx, clinic, version, require)).await?;
     Ok(form.done("/admin/clinics"))
 }
 
@@ -421,7 +435,7 @@ async fn set_details(
     let ctx = form.user.ctx.clone();
     let f = form.form.clone();
     let input = ClinicInput { name: f.name.clone(), phone: Some(f.phone.clone()), address: Some(f.address.clone()) };
-    let version: i32 = f.version.trim().parse().map_err(|_| AppError::VersionConflict)?;
+    let version = form_version(&f.version)?;
     let typed = input.clone();
     let outcome =
         db.run(move |conn| crate::service::clinic_settings::set_details(conn, &ctx, clinic, version, &input)).await;

@@ -82,3 +82,37 @@ async fn eight_concurrent_saves_of_one_draft_assessment_keep_one_and_refuse_the_
     assert_eq!(pain(&now), pain(&winner), "the saved pain score is the winner's");
     assert!(pain(&now).is_number(), "{now}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_concurrent_saves_of_one_clinics_mcid_settings_keep_one_and_refuse_the_rest() {
+    let app = spawn_app().await;
+    let admin = app.signed_in(crate::helpers::ADMIN).await;
+    let (_, html) = app.page(&admin, "/admin/clinics").await;
+    let token = crate::helpers::csrf_token(&html);
+    let action = format!("/admin/clinics/{}/mcid", app.clinic_a);
+    let form = html.split(&format!("action=\"{action}\"")).nth(1).unwrap_or_default();
+    let version = form.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
+    assert!(!version.is_empty(), "the form carries the clinic's version");
+
+    let mut set = tokio::task::JoinSet::new();
+    for n in 1..=8 {
+        let (client, url) = (admin.clone(), app.url(&action));
+        let body = vec![
+            ("csrf_token", token.clone()),
+            ("version", version.to_owned()),
+            ("odi_points", format!("1{n}")),
+            ("nprs_points", "2".to_owned()),
+        ];
+        set.spawn(async move { client.post(url).form(&body).send().await.map(|r| r.status().as_u16()).unwrap_or(0) });
+    }
+    let statuses = set.join_all().await;
+
+    assert_eq!(statuses.iter().filter(|s| **s == 303).count(), 1, "one save: {statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 303 || *s == 409), "the rest are stale: {statuses:?}");
+    let token_a = app.token(crate::helpers::THERAPIST_A).await;
+    let patient = app.create_patient(&token_a, "Ada", "Lovelace").await;
+    let path = format!("/api/v1/patients/{}/progress", patient["id"].as_str().unwrap_or_default());
+    let (_, progress) = app.api(Method::GET, &path, &token_a, None).await;
+    let odi = progress["thresholds"]["odi"]["points"].as_f64().unwrap_or_default();
+    assert!((11.0..=18.0).contains(&odi), "one of the eight values was saved whole: {progress}");
+}

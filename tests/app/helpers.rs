@@ -184,11 +184,20 @@ impl TestApp {
         let token = csrf_token(&html);
         let mut body: Vec<(&str, &str)> = fields.to_vec();
         body.push(("csrf_token", &token));
-        // Plan edit forms carry the plan version they were rendered with, as a browser sends it.
-        let version =
-            html.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).unwrap_or_default();
-        if action.starts_with("/plans/") && !fields.iter().any(|(k, _)| *k == "version") && !version.is_empty() {
-            body.push(("version", version));
+        // Edit forms carry the version they were rendered with, as a browser sends it: the
+        // one in the form posting to `action`, or (plan forms drawn by script) the page's.
+        let version_in = |html: &str| -> Option<String> {
+            html.split("name=\"version\" value=\"").nth(1).and_then(|s| s.split('"').next()).map(str::to_owned)
+        };
+        let in_form = html
+            .split(&format!("action=\"{action}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</form>").next())
+            .and_then(version_in);
+        let version = in_form.or_else(|| action.starts_with("/plans/").then(|| version_in(&html)).flatten());
+        let version = version.unwrap_or_default();
+        if !fields.iter().any(|(k, _)| *k == "version") && !version.is_empty() {
+            body.push(("version", &version));
         }
         let response = client.post(self.url(action)).form(&body).send().await.unwrap_or_else(|e| panic!("{e}"));
         let status = response.status().as_u16();
