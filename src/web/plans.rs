@@ -413,15 +413,16 @@ async fn run_edit<T>(
     db: &Db,
     id: PlanId,
     version: Option<&str>,
-    change: PlanEdit,
+    change: Result<PlanEdit, AppError>,
     kept: Kept,
 ) -> HtmlResult {
-    let outcome = match form_version(version) {
-        Ok(version) => {
+    // A form that does not read (a field problem) is re-shown like any other refusal.
+    let outcome = match (form_version(version), change) {
+        (Ok(version), Ok(change)) => {
             let ctx = form.user.ctx.clone();
             db.run(move |conn| service::edit(conn, &ctx, id, Some(version), change)).await
         }
-        Err(e) => Err(e),
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
     after_edit(form, db, id, outcome, Some(kept)).await
 }
@@ -459,7 +460,7 @@ async fn item_action(
         "remove" => Kept::new(format!("/plans/{id}/items/{item}/remove"), "Remove the item"),
         other => Kept::new(format!("/plans/{id}/items/{item}/{other}"), "Move the item"),
     };
-    run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
+    run_edit(&form, &db, id, f.version.as_deref(), Ok(change), kept).await
 }
 
 #[derive(Deserialize)]
@@ -480,8 +481,13 @@ async fn edit_stage(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<StageForm>, 
         .planned_weeks
         .trim()
         .parse::<u8>()
-        .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."))?;
-    let change = PlanEdit::EditStage { stage, name: form.form.name.clone(), purpose: form.form.purpose.clone(), weeks };
+        .map_err(|_| AppError::field("planned_weeks", "Planned weeks must be from 1 to 52."));
+    let change = weeks.map(|weeks| PlanEdit::EditStage {
+        stage,
+        name: form.form.name.clone(),
+        purpose: form.form.purpose.clone(),
+        weeks,
+    });
     let f = &form.form;
     let kept = Kept::new(format!("/plans/{id}/stages/{stage}/edit"), "Save the stage")
         .field("name", "Name", Some(&f.name))
@@ -517,16 +523,15 @@ async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>
     let action = format!("/plans/{id}/stages/{stage}/criteria");
     let (change, kept) = match f.remove.as_deref() {
         Some(criterion) => (
-            PlanEdit::RemoveCriterion(stage, criterion.to_owned()),
+            Ok(PlanEdit::RemoveCriterion(stage, criterion.to_owned())),
             Kept::new(action, "Remove the criterion").hidden("remove", Some(criterion)),
         ),
         None => {
-            let (m, c, v) = f.parts(&f.value)?;
             let kept = Kept::new(action, "Add the criterion")
                 .field("measure", "Measure", Some(&f.measure))
                 .field("comparator", "Comparator", Some(&f.comparator))
                 .field("value", "Value", Some(&f.value));
-            (PlanEdit::AddCriterion(stage, Criterion::new(m, c, v)), kept)
+            (f.parts(&f.value).map(|(m, c, v)| PlanEdit::AddCriterion(stage, Criterion::new(m, c, v))), kept)
         }
     };
     run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
@@ -535,8 +540,8 @@ async fn criteria(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<CriterionForm>
 async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::Data<Db>) -> HtmlResult {
     let id = path.into_inner();
     let change = match form.form.remove.as_deref() {
-        Some(goal) => PlanEdit::RemoveGoal(goal.parse().map_err(|_| AppError::NotFound)?),
-        None => {
+        Some(goal) => Ok(PlanEdit::RemoveGoal(goal.parse().map_err(|_| AppError::NotFound)?)),
+        None => (|| {
             let (measure, comparator, target) = form.form.parts(&form.form.target)?;
             let due = match form.form.due.trim() {
                 "" => None,
@@ -545,8 +550,8 @@ async fn goals(path: web::Path<PlanId>, form: CsrfForm<CriterionForm>, db: web::
                         .ok_or_else(|| AppError::field("due", "Enter the due date as YYYY-MM-DD."))?,
                 ),
             };
-            PlanEdit::AddGoal { measure, comparator, target, due }
-        }
+            Ok(PlanEdit::AddGoal { measure, comparator, target, due })
+        })(),
     };
     let f = &form.form;
     let kept = match f.remove.as_deref() {

@@ -188,3 +188,30 @@ async fn a_boosted_red_flag_action_lands_on_the_assessment_and_a_missing_action_
     let (_, shown) = app.page(&client, &page).await;
     assert!(shown.contains("Sent to the emergency department by ambulance"));
 }
+
+#[tokio::test]
+async fn a_plan_stage_or_criterion_that_does_not_read_is_reshown_on_the_plan_page_not_a_bare_error() {
+    let app = spawn_app().await;
+    let token = app.token(THERAPIST_A).await;
+    let patient = app.create_patient(&token, "Ada", "Lovelace").await["id"].as_str().unwrap_or_default().to_owned();
+    let (_, plan) = app
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/plans"), &token, Some(json!({"title": "Left L5"})))
+        .await;
+    let (id, stage) = (plan["id"].as_str().unwrap_or_default(), plan["stages"][0]["id"].as_str().unwrap_or_default());
+    let client = app.signed_in(THERAPIST_A).await;
+    let page = format!("/plans/{id}");
+
+    let weeks = format!("/plans/{id}/stages/{stage}/edit");
+    let fields = [("name", "Pain control"), ("purpose", "Settle pain"), ("planned_weeks", "many")];
+    let refused = boosted(&app, &client, &page, &weeks, &fields).await;
+    assert_eq!(refused.status(), 422);
+    let html = assert_reshown_at(&app, &client, refused, &page).await;
+    assert!(html.contains("Planned weeks must be from 1 to 52."), "{html}");
+
+    let criteria = format!("/plans/{id}/stages/{stage}/criteria");
+    let fields = [("measure", "nprs_now"), ("comparator", "le"), ("value", "low")];
+    let refused = boosted(&app, &client, &page, &criteria, &fields).await;
+    assert_eq!(refused.status(), 422);
+    let html = assert_reshown_at(&app, &client, refused, &page).await;
+    assert!(html.contains("Enter a number."), "{html}");
+}
