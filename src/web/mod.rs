@@ -20,6 +20,7 @@ pub mod library;
 pub mod login;
 pub mod patients;
 pub mod plan_conflict;
+pub mod plan_edits;
 pub mod plan_items;
 pub mod plan_lifecycle;
 pub mod plan_new;
