@@ -1,28 +1,33 @@
 #!/usr/bin/env bash
-# The physioplan benchmark: generates 10,000 synthetic patients into a fresh SQLite database,
-# serves them from the release binary on 127.0.0.1, signs in as a clinic lead and loads the
-# main pages with wrk; prints p50 / p99 latency, requests per second and the server's peak
-# memory as a Markdown table. With BENCH_DATABASE_URL=postgres://… (a fresh, empty database)
-# it repeats the run on PostgreSQL.
+# The physioplan benchmark. For each size (1,000 and 50,000 patients, all in one clinic) it
+# generates synthetic patients into a fresh database, serves them from the release binary on
+# 127.0.0.1 pinned to CPU 0, signs in as the clinic lead and loads the plan page, the print
+# page, the caseload and a patient search with wrk pinned to CPU 1; prints p50 / p95 / p99
+# latency, requests per second, the server's peak memory and the generation time, and the
+# caseload's and search's cost at the largest size against the smallest. When ../shared/bench
+# exists beside the checkout, it then runs its side-by-side script (the bare actix-web + maud +
+# diesel page and Django on the same core) for the ratios.
 #
 #   bash bench/run.sh
 #
-# Knobs (environment): BENCH_CLINICS (5), BENCH_THERAPISTS (8 per clinic), BENCH_PATIENTS
-# (10000), BENCH_SEED (1), BENCH_DURATION (10s per page), BENCH_THREADS (2),
-# BENCH_CONNECTIONS (8), BENCH_RUST_LOG (warn), BENCH_DATABASE_URL (unset: SQLite only).
+# Knobs (environment): BENCH_SIZES ("1000 50000"), BENCH_CLINICS (1), BENCH_THERAPISTS (8 per
+# clinic), BENCH_SEED (1), BENCH_DURATION (8s per page), BENCH_CONNECTIONS (32),
+# BENCH_RUST_LOG (warn), BENCH_DATABASE_URL (unset: SQLite only; a PostgreSQL server URL
+# whose user may create databases: each size gets a fresh database `physioplan_bench_N`),
+# BENCH_SIDE_BY_SIDE (1; 0 skips the reference servers).
 # Every request goes to 127.0.0.1; every step is bounded in time; the server is stopped and
-# the temporary database removed on exit.
+# the temporary databases removed on exit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BIN="$ROOT/target/release/physioplan"
-CLINICS=${BENCH_CLINICS:-5}
+SIZES=${BENCH_SIZES:-1000 50000}
+CLINICS=${BENCH_CLINICS:-1}
 THERAPISTS=${BENCH_THERAPISTS:-8}
-PATIENTS=${BENCH_PATIENTS:-10000}
 SEED=${BENCH_SEED:-1}
-DURATION=${BENCH_DURATION:-10s}
-THREADS=${BENCH_THREADS:-2}
-CONNECTIONS=${BENCH_CONNECTIONS:-8}
+DURATION=${BENCH_DURATION:-8s}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+SHARED_BENCH="$ROOT/../shared/bench"
 LOGIN=lead@c1.generated.example
 PASSWORD=generated-password-1
 
@@ -30,6 +35,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/physioplan-bench.XXXXXX")
 SERVER_PID=""
 ROWS=()
 MEMORY=()
+declare -A P95
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -41,7 +47,12 @@ stop_server() {
         SERVER_PID=""
     fi
 }
-cleanup() { stop_server; rm -rf "$WORK"; }
+DROP_DATABASES=()
+cleanup() {
+    stop_server
+    for db in "${DROP_DATABASES[@]}"; do psql -q "$BENCH_DATABASE_URL" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
+    rm -rf "$WORK"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -68,7 +79,7 @@ to_ms() {
 
 # start_server URL: serves on a free port of 127.0.0.1; sets BASE and SERVER_PID.
 start_server() {
-    RUST_LOG=${BENCH_RUST_LOG:-warn} "$BIN" serve --bind 127.0.0.1:0 --database-url "$1" \
+    RUST_LOG=${BENCH_RUST_LOG:-warn} taskset -c 0 "$BIN" serve --bind 127.0.0.1:0 --database-url "$1" \
         >"$WORK/server.out" 2>"$WORK/server.err" &
     SERVER_PID=$!
     BASE=""
@@ -110,71 +121,110 @@ pick_plan() {
         if [ -n "$plan" ]; then
             PATIENT=$id
             PLAN=$plan
+            # A substring from inside the family name: the trigram index, not a prefix scan.
+            TERM=$(http -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/patients/$id" | jq -r '.family_name[1:5]')
             return 0
         fi
     done
     die "no patient with an active plan on the first page of clinic 1"
 }
 
-# load BACKEND LABEL PATH [SHOWN]: one wrk run; appends a table row (SHOWN: the path as printed).
+# load BACKEND SIZE LABEL PATH [SHOWN]: one wrk run; appends a table row (SHOWN: the path as
+# printed) and keeps the p95 by backend, page and size.
 load() {
-    local backend=$1 label=$2 path=$3 shown=${4:-$3} status out p50 p99 rps bad
+    local backend=$1 size=$2 label=$3 path=$4 shown=${5:-$4} status out p50 p95 p99 rps bad
     status=$(http -o /dev/null -w "%{http_code}" -H "Cookie: pp_session=$SESSION" "$BASE$path") || status="---"
-    log "$backend $label: $path (HTTP $status), $DURATION"
-    out=$(timeout 120 wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --timeout 10s --latency \
-        -H "Cookie: pp_session=$SESSION" "$BASE$path")
-    p50=$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')
-    p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
+    log "$backend $size $label: $path (HTTP $status), $DURATION"
+    out=$(timeout 120 taskset -c 1 wrk -t1 -c "$CONNECTIONS" -d "$DURATION" --timeout 10s --latency \
+        -s "$ROOT/bench/p95.lua" -H "Cookie: pp_session=$SESSION" "$BASE$path")
+    p50=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')")
+    p95=$(printf '%s\n' "$out" | awk '$1 == "p95_us" { printf "%.2f", $2 / 1000 }')
+    p99=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')")
     rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
     bad=$(printf '%s\n' "$out" | awk '/Non-2xx or 3xx responses:/ { print $NF }')
-    ROWS+=("| $backend | $label \`$shown\` | $status | $(to_ms "$p50") | $(to_ms "$p99") | ${rps:-n/a} | ${bad:-0} |")
+    P95["$backend $label $size"]=$p95
+    ROWS+=("| $backend | $size | $label \`$shown\` | $status | $p50 | $p95 | $p99 | ${rps:-n/a} | ${bad:-0} |")
 }
 
-# bench BACKEND URL: generate, serve, sign in, load every page, record peak memory.
+# database BACKEND SIZE: a fresh database URL for one run.
+database() {
+    if [ "$1" = sqlite ]; then
+        echo "sqlite://$WORK/bench-$2.db"
+    else
+        local name="physioplan_bench_$2"
+        psql -q "$BENCH_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
+        DROP_DATABASES+=("$name")
+        echo "${BENCH_DATABASE_URL%/*}/$name"
+    fi
+}
+
+# bench BACKEND SIZE: generate, serve, sign in, load every page, record peak memory.
 bench() {
-    local backend=$1 url=$2 started generated hwm
-    log "$backend: generating $PATIENTS patients ($CLINICS clinics x $THERAPISTS therapists)"
-    started=$(date +%s)
+    local backend=$1 size=$2 url started generated hwm
+    url=$(database "$backend" "$size")
+    log "$backend: generating $size patients ($CLINICS clinics x $THERAPISTS therapists)"
+    started=$(date +%s.%N)
     timeout 3600 "$BIN" generate --database-url "$url" --clinics "$CLINICS" --therapists "$THERAPISTS" \
-        --patients "$PATIENTS" --seed "$SEED" >"$WORK/generate.out"
-    generated=$(($(date +%s) - started))
+        --patients "$size" --seed "$SEED" >"$WORK/generate.out"
+    generated=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
     log "$(head -n 1 "$WORK/generate.out")"
 
     start_server "$url"
     sign_in
     pick_plan
-    load "$backend" "patient list" "/patients"
-    load "$backend" "patient record" "/patients/$PATIENT" "/patients/{id}"
-    load "$backend" "plan page" "/plans/$PLAN" "/plans/{id}"
-    load "$backend" "print page" "/plans/$PLAN/print" "/plans/{id}/print"
-    load "$backend" "caseload" "/caseload"
-    load "$backend" "caseload CSV" "/caseload.csv"
+    load "$backend" "$size" "plan page" "/plans/$PLAN" "/plans/{id}"
+    load "$backend" "$size" "print page" "/plans/$PLAN/print" "/plans/{id}/print"
+    load "$backend" "$size" "caseload" "/caseload"
+    load "$backend" "$size" "search" "/patients?q=$TERM" "/patients?q=…"
+    load "$backend" "$size" "patient record" "/patients/$PATIENT" "/patients/{id}"
     hwm=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
-    MEMORY+=("| $backend | $generated | ${hwm:-n/a} |")
+    MEMORY+=("| $backend | $size | $generated | ${hwm:-n/a} |")
     stop_server
+    [ "$backend" = sqlite ] && rm -f "$WORK/bench-$size.db"*
+    return 0
 }
 
 need wrk wrk
 need jq jq
 need curl curl
+need taskset util-linux
 log "building the release binary"
 (cd "$ROOT" && cargo build --release --quiet)
 
-bench sqlite "sqlite://$WORK/bench.db"
-if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-    bench postgres "$BENCH_DATABASE_URL"
-fi
+BACKENDS=(sqlite)
+[ -n "${BENCH_DATABASE_URL:-}" ] && { need psql postgresql-client; BACKENDS+=(postgres); }
+for backend in "${BACKENDS[@]}"; do
+    for size in $SIZES; do bench "$backend" "$size"; done
+done
 
+read -r -a LIST <<<"$SIZES"
+SMALL=${LIST[0]}
+LARGE=${LIST[${#LIST[@]}-1]}
 echo
-echo "### physioplan benchmark: $PATIENTS patients, $CLINICS clinics x $THERAPISTS therapists"
+echo "### physioplan benchmark: $SIZES patients, $CLINICS clinic(s) x $THERAPISTS therapists"
 echo
-echo "wrk $THREADS threads, $CONNECTIONS connections, $DURATION per page, signed in as $LOGIN;" \
-    "$(nproc) CPUs, $(date -u +%Y-%m-%d)."
+echo "Server pinned to CPU 0, \`wrk -t1 -c$CONNECTIONS -d$DURATION\` pinned to CPU 1, signed in as" \
+    "$LOGIN; $(nproc) CPUs, $(date -u +%Y-%m-%d)."
 echo
-echo "| backend | page | status | p50 ms | p99 ms | req/s | non-2xx |"
-echo "|---|---|---|---|---|---|---|"
+echo "| backend | patients | page | status | p50 ms | p95 ms | p99 ms | req/s | non-2xx |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "| backend | generate (s) | server peak memory, VmHWM (MiB) |"
-echo "|---|---|---|"
+echo "| backend | patients | generate (s) | server peak memory, VmHWM (MiB) |"
+echo "|---|---|---|---|"
 printf '%s\n' "${MEMORY[@]}"
+echo
+for backend in "${BACKENDS[@]}"; do
+    for page in caseload search; do
+        awk -v b="$backend" -v p="$page" -v s="$SMALL" -v l="$LARGE" \
+            -v small="${P95["$backend $page $SMALL"]:-0}" -v large="${P95["$backend $page $LARGE"]:-0}" \
+            'BEGIN { if (small > 0) printf "%s %s: p95 %.2f ms at %s, %.2f ms at %s: %.2fx\n", b, p, small, s, large, l, large / small }'
+    done
+done
+
+if [ "${BENCH_SIDE_BY_SIDE:-1}" = 1 ] && [ -f "$SHARED_BENCH/side-by-side.sh" ]; then
+    echo
+    echo "### side by side (../shared/bench/side-by-side.sh)"
+    echo
+    (cd "$ROOT" && PP="$BIN" bash "$SHARED_BENCH/side-by-side.sh")
+fi

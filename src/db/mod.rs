@@ -207,6 +207,9 @@ impl Db {
         let pool = r2d2::Pool::builder()
             .max_size(size)
             .connection_timeout(Duration::from_secs(10))
+            // A PostgreSQL connection can drop; an open SQLite file cannot, so SQLite skips the
+            // round trip of a test query on every checkout.
+            .test_on_check_out(matches!(url, DatabaseUrl::Postgres(_)))
             .build(manager)
             .map_err(|e| format!("cannot open database {url:?}: {e}"))?;
         let audit = audit::AuditWriter::start(pool.clone());

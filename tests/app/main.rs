@@ -39,4 +39,5 @@ mod plan_storage;
 mod plans;
 mod post_redirect;
 mod safety;
+mod sqlite_build;
 mod throttle;
