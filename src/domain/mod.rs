@@ -13,6 +13,7 @@ pub mod history;
 pub mod illustration;
 pub mod illustrations;
 pub mod library;
+pub mod media;
 mod library_items;
 pub mod mcid;
 pub mod modality;
