@@ -8,7 +8,7 @@ use crate::db::ids::{ModalityId, ProtocolId};
 use crate::db::Db;
 use crate::domain::protocol::ProtocolContent;
 use crate::error::AppError;
-use crate::service::library as library;
+use crate::service::library;
 use crate::service::protocols::{self as service, ProtocolEdit};
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse};

@@ -110,7 +110,8 @@ pub struct LibraryFilter {
 /// Current items visible in scope (built-in plus the scope's clinic items), by category
 /// and name. One query.
 pub fn list_current(conn: &mut DbConn, scope: Scope, filter: &LibraryFilter) -> Result<Vec<ModalityRow>, DbError> {
-    let mut query = modalities::table.filter(modalities::is_current.eq(true)).filter(modalities::retired.eq(false)).into_boxed();
+    let mut query =
+        modalities::table.filter(modalities::is_current.eq(true)).filter(modalities::retired.eq(false)).into_boxed();
     if let Some(clinic) = scope.clinic() {
         query = query.filter(modalities::clinic_id.is_null().or(modalities::clinic_id.eq(clinic.to_string())));
     }

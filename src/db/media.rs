@@ -94,10 +94,7 @@ pub fn refs(conn: &mut DbConn, scope: Scope, codes: &[String]) -> Result<Vec<Med
     if let Some(clinic) = scope.clinic() {
         query = query.filter(clinic_media::clinic_id.eq(clinic.to_string()));
     }
-    Ok(query
-        .filter(clinic_media::modality_code.eq_any(codes))
-        .select(MediaRef::as_select())
-        .load(conn)?)
+    Ok(query.filter(clinic_media::modality_code.eq_any(codes)).select(MediaRef::as_select()).load(conn)?)
 }
 
 /// One picture visible in scope, with its bytes.
@@ -106,10 +103,7 @@ pub fn file(conn: &mut DbConn, scope: Scope, id: &str) -> Result<Option<MediaFil
     if let Some(clinic) = scope.clinic() {
         query = query.filter(clinic_media::clinic_id.eq(clinic.to_string()));
     }
-    Ok(query
-        .select(MediaFile::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(query.select(MediaFile::as_select()).first(conn).optional()?)
 }
 
 impl MediaRef {

@@ -131,7 +131,8 @@ pub fn seed(conn: &mut DbConn) -> Result<(), AppError> {
 /// Current items visible to the actor, filtered.
 pub fn list(conn: &mut DbConn, ctx: &Ctx, filter: &LibraryFilter) -> Result<Vec<LibraryItem>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
-    let mut items = store::list_current(conn, ctx.actor.scope(), filter)?.into_iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+    let mut items =
+        store::list_current(conn, ctx.actor.scope(), filter)?.into_iter().map(parse).collect::<Result<Vec<_>, _>>()?;
     super::media::attach(conn, ctx, &mut items)?;
     Ok(items)
 }

@@ -89,8 +89,7 @@ pub fn file(conn: &mut DbConn, ctx: &Ctx, id: &str) -> Result<MediaFile, AppErro
 
 /// Fills in the picture of each clinic item (one query).
 pub fn attach(conn: &mut DbConn, ctx: &Ctx, items: &mut [LibraryItem]) -> Result<(), AppError> {
-    let mut codes: Vec<String> =
-        items.iter().filter(|i| !i.builtin()).map(|i| i.row.code.clone()).collect::<Vec<_>>();
+    let mut codes: Vec<String> = items.iter().filter(|i| !i.builtin()).map(|i| i.row.code.clone()).collect::<Vec<_>>();
     codes.sort();
     codes.dedup();
     let refs = store::refs(conn, ctx.actor.scope(), &codes)?;

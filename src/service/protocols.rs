@@ -6,7 +6,7 @@
 use super::library::{Protocol, PROTOCOL_NAME_MESSAGE};
 use super::Ctx;
 use crate::authz::Permission;
-use crate::db::ids::ProtocolId;
+use crate::db::ids::{ClinicId, ProtocolId};
 use crate::db::library as store;
 use crate::db::DbConn;
 use crate::domain::protocol::ProtocolContent;
@@ -47,7 +47,7 @@ fn changeable(conn: &mut DbConn, ctx: &Ctx, id: ProtocolId) -> Result<Protocol, 
 
 /// Checks an edit: name, description, stages (1 to 6, named, 1–52 weeks, criteria in range)
 /// and items (each a current library item visible to the clinic, not retired).
-fn validate(conn: &mut DbConn, ctx: &Ctx, edit: &ProtocolEdit) -> Result<(), AppError> {
+fn validate(conn: &mut DbConn, clinic: ClinicId, edit: &ProtocolEdit) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     let name = edit.name.trim();
     if name.is_empty() || name.chars().count() > 120 {
@@ -61,7 +61,7 @@ fn validate(conn: &mut DbConn, ctx: &Ctx, edit: &ProtocolEdit) -> Result<(), App
         add_field_error(&mut errors, "content.stages", "A protocol has one to six stages.");
     }
     let codes: Vec<String> = stages.iter().flat_map(|s| s.items.iter().map(|i| i.code.clone())).collect();
-    let known = store::current_by_codes(conn, ctx.actor.clinic_id, &codes)?;
+    let known = store::current_by_codes(conn, clinic, &codes)?;
     for (n, stage) in stages.iter().enumerate() {
         let field = |f: &str| format!("content.stages[{n}].{f}");
         if stage.name.trim().is_empty() || stage.name.chars().count() > 120 {
@@ -105,14 +105,15 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: ProtocolId, edit: &ProtocolEdit)
     if current.row.version != edit.version {
         return Err(AppError::VersionConflict);
     }
-    validate(conn, ctx, edit)?;
+    let clinic = clinic_of(&current)?;
+    validate(conn, clinic, edit)?;
     let json = serde_json::to_string(&edit.content).map_err(|e| AppError::Internal(e.to_string()))?;
     conn.transaction(|conn| {
         if !store::update_protocol(conn, id, edit.version, edit.name.trim(), edit.description.trim(), &json)? {
             return Err(AppError::VersionConflict);
         }
         let detail = format!("protocol={id} version={}", edit.version + 1);
-        ctx.audit(conn, "protocol.update", Some(ctx.actor.clinic_id), None, Some(detail))?;
+        ctx.audit(conn, "protocol.update", Some(clinic), None, Some(detail))?;
         Ok(())
     })?;
     super::library::protocol(conn, ctx, id)
@@ -124,12 +125,18 @@ pub fn retire(conn: &mut DbConn, ctx: &Ctx, id: ProtocolId, version: i32) -> Res
     if current.row.version != version {
         return Err(AppError::VersionConflict);
     }
+    let clinic = clinic_of(&current)?;
     conn.transaction(|conn| {
         if !store::retire_protocol(conn, id, version)? {
             return Err(AppError::VersionConflict);
         }
-        ctx.audit(conn, "protocol.retire", Some(ctx.actor.clinic_id), None, Some(format!("protocol={id}")))?;
+        ctx.audit(conn, "protocol.retire", Some(clinic), None, Some(format!("protocol={id}")))?;
         Ok(())
     })?;
     super::library::protocol(conn, ctx, id)
+}
+
+/// The clinic a clinic protocol belongs to.
+fn clinic_of(p: &Protocol) -> Result<ClinicId, AppError> {
+    p.row.clinic_id.as_deref().and_then(|c| c.parse().ok()).ok_or(AppError::Forbidden)
 }

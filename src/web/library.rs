@@ -141,7 +141,10 @@ async fn save_clinic_item(
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
             let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
-            Ok(form.invalid(&format!("/library/{id}"), detail(&form.user, &item, &form.form, &errors, &FieldErrors::new())))
+            Ok(form.invalid(
+                &format!("/library/{id}"),
+                detail(&form.user, &item, &form.form, &errors, &FieldErrors::new()),
+            ))
         }
         Err(other) => Err(other.into()),
     }

@@ -92,7 +92,13 @@ async fn upload(path: web::Path<ModalityId>, form: Upload, db: web::Data<Db>) ->
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
             let item = db.run(move |conn| library::get(conn, &ctx, id)).await?;
-            let page = super::library::detail(&form.user, &item, &super::library::form_of(&item), &FieldErrors::new(), &errors);
+            let page = super::library::detail(
+                &form.user,
+                &item,
+                &super::library::form_of(&item),
+                &FieldErrors::new(),
+                &errors,
+            );
             Ok(form.sender.reshow(&format!("/library/{id}"), StatusCode::UNPROCESSABLE_ENTITY, page))
         }
         Err(other) => Err(other.into()),
@@ -123,9 +129,11 @@ async fn serve(
     let ctx = user.ctx.clone();
     let file = db.run(move |conn| service::file(conn, &ctx, &id)).await?;
     let etag = format!("\"{}\"", file.sha256);
-    let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| {
-        v.split(',').any(|t| t.trim() == etag || t.trim() == "*")
-    });
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
     let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
     response
         .insert_header((header::CONTENT_TYPE, file.content_type.clone()))

@@ -50,7 +50,10 @@ fn form_of(p: &Protocol) -> ProtocolForm {
         stage_name: stages.iter().map(|s| s.name.clone()).collect(),
         stage_purpose: stages.iter().map(|s| s.purpose.clone()).collect(),
         stage_weeks: stages.iter().map(|s| s.planned_weeks.to_string()).collect(),
-        stage_items: stages.iter().map(|s| s.items.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join("\n")).collect(),
+        stage_items: stages
+            .iter()
+            .map(|s| s.items.iter().map(|i| i.code.as_str()).collect::<Vec<_>>().join("\n"))
+            .collect(),
     }
 }
 

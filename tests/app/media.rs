@@ -81,7 +81,10 @@ async fn upload_api(app: &TestApp, token: &str, item: &str, content_type: &str, 
 }
 
 fn media_src(html: &str) -> Option<String> {
-    html.split("src=\"/library/media/").nth(1).and_then(|s| s.split('"').next()).map(|id| format!("/library/media/{id}"))
+    html.split("src=\"/library/media/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|id| format!("/library/media/{id}"))
 }
 
 #[tokio::test]
@@ -104,11 +107,16 @@ async fn an_uploaded_png_shows_in_the_library_the_picker_and_on_the_handout_and_
     assert_eq!(response.status(), 200);
     assert_eq!(header("content-type"), "image/png");
     assert_eq!(header("x-content-type-options"), "nosniff");
-    assert!(header("content-security-policy").starts_with("default-src 'none'"), "{}", header("content-security-policy"));
+    assert!(
+        header("content-security-policy").starts_with("default-src 'none'"),
+        "{}",
+        header("content-security-policy")
+    );
     assert_eq!(header("content-disposition"), "inline");
     let etag = header("etag");
     assert_eq!(response.bytes().await.unwrap_or_default().to_vec(), png(40, 20));
-    let again = browser.get(app.url(&src)).header("if-none-match", &etag).send().await.unwrap_or_else(|e| panic!("{e}"));
+    let again =
+        browser.get(app.url(&src)).header("if-none-match", &etag).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(again.status(), 304);
 
     // The therapist's plan with the item: the picker and the printed handout show the picture.
@@ -136,7 +144,8 @@ async fn an_uploaded_png_shows_in_the_library_the_picker_and_on_the_handout_and_
     assert_eq!(app.audit_events("library.image_set").len(), 1);
 
     // Removed: the library shows no upload any more and the old address is gone.
-    let (status, _) = app.post_form(&browser, &format!("/library/{item}"), &format!("/library/{item}/image/remove"), &[]).await;
+    let (status, _) =
+        app.post_form(&browser, &format!("/library/{item}"), &format!("/library/{item}/image/remove"), &[]).await;
     assert_eq!(status, 303);
     let (_, library) = app.page(&browser, "/library?q=clinic").await;
     assert_eq!(media_src(&library), None);
@@ -184,11 +193,8 @@ async fn an_uploaded_svg_is_served_without_scripts_handlers_or_external_links() 
     assert_eq!(status, 200, "{image}");
     assert_eq!(image["content_type"], "image/svg+xml");
     let browser = app.signed_in(THERAPIST_A).await;
-    let response = browser
-        .get(app.url(image["url"].as_str().unwrap_or_default()))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let response =
+        browser.get(app.url(image["url"].as_str().unwrap_or_default())).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
     assert_eq!(response.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
     let served = response.text().await.unwrap_or_default();
@@ -197,7 +203,8 @@ async fn an_uploaded_svg_is_served_without_scripts_handlers_or_external_links() 
     }
     assert!(served.contains("<rect") && served.contains("fill=\"#336\""), "the drawing is kept: {served}");
     // A DOCTYPE with entities is refused outright.
-    let bomb = r#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#;
+    let bomb =
+        r#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#;
     let (status, body) = upload_api(&app, &lead, &item, "image/svg+xml", bomb.as_bytes().to_vec()).await;
     assert_eq!(status, 422, "{body}");
 }

@@ -58,7 +58,10 @@ async fn a_lead_renames_edits_and_retires_a_clinic_protocol_and_built_in_ones_st
     let bad = json!({"version": 2, "name": "", "content": unknown});
     let (status, body) = app.api(Method::PUT, &path, &lead, Some(bad)).await;
     assert_eq!(status, 422, "{body}");
-    assert!(body["error"]["fields"]["name"].is_array() && body["error"]["fields"]["content.stages[1].items"].is_array(), "{body}");
+    assert!(
+        body["error"]["fields"]["name"].is_array() && body["error"]["fields"]["content.stages[1].items"].is_array(),
+        "{body}"
+    );
 
     // A plan made from it keeps its items after the protocol is retired.
     let (status, made) = new_plan(&app, &therapist, Some(&id)).await;
@@ -74,7 +77,8 @@ async fn a_lead_renames_edits_and_retires_a_clinic_protocol_and_built_in_ones_st
     let plan_path = format!("/api/v1/plans/{}", made["id"].as_str().unwrap_or_default());
     let (_, kept) = app.api(Method::GET, &plan_path, &therapist, None).await;
     assert_eq!(kept["stages"][0]["items"][0]["code"], "sciatic_nerve_slider", "{kept}");
-    let (status, _) = app.api(Method::PUT, &path, &lead, Some(json!({"version": 3, "name": "x", "content": content}))).await;
+    let (status, _) =
+        app.api(Method::PUT, &path, &lead, Some(json!({"version": 3, "name": "x", "content": content}))).await;
     assert_eq!(status, 409, "a retired protocol is not edited");
 
     // Built-in protocols are read-only.
@@ -83,7 +87,8 @@ async fn a_lead_renames_edits_and_retires_a_clinic_protocol_and_built_in_ones_st
     let body = json!({"version": builtin["version"], "name": "Mine now", "content": builtin["content"]});
     let (status, _) = app.api(Method::PUT, &builtin_path, &lead, Some(body)).await;
     assert_eq!(status, 403);
-    let (status, _) = app.api(Method::POST, &format!("{builtin_path}/retire"), &lead, Some(json!({"version": 1}))).await;
+    let (status, _) =
+        app.api(Method::POST, &format!("{builtin_path}/retire"), &lead, Some(json!({"version": 1}))).await;
     assert_eq!(status, 403);
     assert_eq!(app.audit_events("protocol.update").len(), 1);
     assert_eq!(app.audit_events("protocol.retire").len(), 1);
@@ -180,10 +185,12 @@ async fn a_retired_clinic_item_leaves_the_picker_is_refused_for_new_adds_and_pla
     let (_, p) = app.api(Method::POST, "/api/v1/patients", &therapist, Some(patient_json("Iris", "Penhallow"))).await;
     let patient = p["id"].as_str().unwrap_or_default().to_owned();
     app.sign_screen(&therapist, &patient, "2026-10-20", json!([])).await;
-    let (_, plan) =
-        app.api(Method::POST, &format!("/api/v1/patients/{patient}/plans"), &therapist, Some(json!({"title": "S1"}))).await;
+    let (_, plan) = app
+        .api(Method::POST, &format!("/api/v1/patients/{patient}/plans"), &therapist, Some(json!({"title": "S1"})))
+        .await;
     let plan_id = plan["id"].as_str().unwrap_or_default().to_owned();
-    let items_path = format!("/api/v1/plans/{plan_id}/stages/{}/items", plan["stages"][0]["id"].as_str().unwrap_or_default());
+    let items_path =
+        format!("/api/v1/plans/{plan_id}/stages/{}/items", plan["stages"][0]["id"].as_str().unwrap_or_default());
     let (status, _) = app.plan_api(Method::POST, &items_path, &therapist, Some(json!({"modality_id": item_id}))).await;
     assert_eq!(status, 201);
     let (status, _) = app.api(Method::POST, &format!("/api/v1/plans/{plan_id}/activate"), &therapist, None).await;
@@ -219,7 +226,8 @@ async fn a_retired_clinic_item_leaves_the_picker_is_refused_for_new_adds_and_pla
     let browser = app.signed_in(LEAD_A).await;
     let (_, page) = app.page(&browser, &format!("/library/{item_id}")).await;
     assert!(page.contains("This item is retired") && !page.contains("Retire this item"), "{page}");
-    let (status, _) = app.api(Method::PUT, &format!("/api/v1/modalities/{item_id}"), &lead, Some(item["definition"].clone())).await;
+    let (status, _) =
+        app.api(Method::PUT, &format!("/api/v1/modalities/{item_id}"), &lead, Some(item["definition"].clone())).await;
     assert_eq!(status, 409, "a retired item is not edited");
 }
 
