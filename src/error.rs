@@ -190,6 +190,8 @@ pub enum ErrorCode {
     ActivePlanExists,
     /// 409: the generator ran on this database already.
     AlreadyGenerated,
+    /// 409: changing a retired clinic item or protocol.
+    Retired,
     /// 422: fields that do not pass validation.
     ValidationFailed,
     /// 422: an item contraindicated for this patient.

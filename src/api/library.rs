@@ -47,6 +47,10 @@ pub struct ModalityJson {
     /// The full definition: region, description, instructions, dosage, contraindications,
     /// consent, guideline stance.
     pub definition: ModalityDef,
+    /// The clinic's uploaded picture, if any.
+    pub image: Option<super::media::ImageJson>,
+    /// Retired from the clinic library (not offered for new plan items).
+    pub retired: bool,
 }
 
 impl From<LibraryItem> for ModalityJson {
@@ -60,6 +64,8 @@ impl From<LibraryItem> for ModalityJson {
             name: item.row.name,
             category: item.row.category,
             stages: item.def.stages.iter().map(|s| s.code().to_owned()).collect(),
+            image: item.image.map(super::media::ImageJson::from),
+            retired: item.row.retired,
             definition: item.def,
         }
     }
@@ -132,6 +138,10 @@ pub struct ProtocolJson {
     pub code: Option<String>,
     /// `true` for built-in protocols.
     pub builtin: bool,
+    /// Edit version (send it back with an edit or a retirement).
+    pub version: i32,
+    /// Retired: no longer offered for new plans.
+    pub retired: bool,
     /// Name.
     pub name: String,
     /// Description.
@@ -145,6 +155,8 @@ impl From<Protocol> for ProtocolJson {
         Self {
             id: p.row.id.to_string(),
             builtin: p.row.clinic_id.is_none(),
+            version: p.row.version,
+            retired: p.row.retired,
             code: p.row.code,
             name: p.row.name,
             description: p.row.description,

@@ -5,11 +5,13 @@ pub mod assessments;
 pub mod auth;
 pub mod caseload;
 pub mod library;
+pub mod media;
 pub mod openapi;
 pub mod patients;
 mod plan_versions;
 pub mod plan_views;
 pub mod plans;
+pub mod protocols;
 
 use crate::db::Db;
 use crate::error::{AppError, FieldErrors};
@@ -51,6 +53,8 @@ pub fn routes() -> Vec<ApiRoute> {
         patients::routes(),
         assessments::routes(),
         library::routes(),
+        media::routes(),
+        protocols::routes(),
         plans::routes(),
         caseload::routes(),
         openapi::routes(),

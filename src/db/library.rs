@@ -36,6 +36,8 @@ pub struct ModalityRow {
     pub created_by: Option<String>,
     /// When this version was made.
     pub created_at: NaiveDateTime,
+    /// Retired from the clinic library: not offered for new plan items; plans keep it.
+    pub retired: bool,
 }
 
 /// A new library item version.
@@ -108,7 +110,8 @@ pub struct LibraryFilter {
 /// Current items visible in scope (built-in plus the scope's clinic items), by category
 /// and name. One query.
 pub fn list_current(conn: &mut DbConn, scope: Scope, filter: &LibraryFilter) -> Result<Vec<ModalityRow>, DbError> {
-    let mut query = modalities::table.filter(modalities::is_current.eq(true)).into_boxed();
+    let mut query =
+        modalities::table.filter(modalities::is_current.eq(true)).filter(modalities::retired.eq(false)).into_boxed();
     if let Some(clinic) = scope.clinic() {
         query = query.filter(modalities::clinic_id.is_null().or(modalities::clinic_id.eq(clinic.to_string())));
     }
@@ -157,6 +160,7 @@ pub fn current_by_codes(conn: &mut DbConn, clinic: ClinicId, codes: &[String]) -
     Ok(modalities::table
         .filter(modalities::code.eq_any(codes))
         .filter(modalities::is_current.eq(true))
+        .filter(modalities::retired.eq(false))
         .filter(modalities::clinic_id.is_null().or(modalities::clinic_id.eq(clinic.to_string())))
         .select(ModalityRow::as_select())
         .load(conn)?)
@@ -191,6 +195,10 @@ pub struct ProtocolRow {
     pub created_by: Option<String>,
     /// Created.
     pub created_at: NaiveDateTime,
+    /// Edit version, from 1.
+    pub version: i32,
+    /// Retired: not offered for new plans.
+    pub retired: bool,
 }
 
 /// Adds a protocol.
@@ -235,9 +243,12 @@ pub fn update_protocol_content(
     Ok(())
 }
 
-/// Protocols visible in scope (built-in first, then by name).
-pub fn list_protocols(conn: &mut DbConn, scope: Scope) -> Result<Vec<ProtocolRow>, DbError> {
+/// Protocols visible in scope (built-in first, then by name); retired ones only when asked.
+pub fn list_protocols(conn: &mut DbConn, scope: Scope, with_retired: bool) -> Result<Vec<ProtocolRow>, DbError> {
     let mut query = protocols::table.into_boxed();
+    if !with_retired {
+        query = query.filter(protocols::retired.eq(false));
+    }
     if let Some(clinic) = scope.clinic() {
         query = query.filter(protocols::clinic_id.is_null().or(protocols::clinic_id.eq(clinic.to_string())));
     }
@@ -251,4 +262,61 @@ pub fn find_protocol(conn: &mut DbConn, scope: Scope, id: ProtocolId) -> Result<
         query = query.filter(protocols::clinic_id.is_null().or(protocols::clinic_id.eq(clinic.to_string())));
     }
     Ok(query.select(ProtocolRow::as_select()).first(conn).optional()?)
+}
+
+/// Retires the current version of a clinic item if it is still at `version`; `false` when
+/// it changed (or was retired) first.
+pub fn retire_item(conn: &mut DbConn, id: ModalityId, version: i32) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        modalities::table
+            .find(id.to_string())
+            .filter(modalities::clinic_id.is_not_null())
+            .filter(modalities::is_current.eq(true))
+            .filter(modalities::retired.eq(false))
+            .filter(modalities::version.eq(version)),
+    )
+    .set(modalities::retired.eq(true))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Saves a clinic protocol's edit if it is still at `version` (and not retired); `false`
+/// when someone else saved first.
+pub fn update_protocol(
+    conn: &mut DbConn,
+    id: ProtocolId,
+    version: i32,
+    name: &str,
+    description: &str,
+    content: &str,
+) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        protocols::table
+            .find(id.to_string())
+            .filter(protocols::clinic_id.is_not_null())
+            .filter(protocols::retired.eq(false))
+            .filter(protocols::version.eq(version)),
+    )
+    .set((
+        protocols::name.eq(name),
+        protocols::description.eq(description),
+        protocols::content.eq(content),
+        protocols::version.eq(version + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Retires a clinic protocol if it is still at `version`; `false` when it changed first.
+pub fn retire_protocol(conn: &mut DbConn, id: ProtocolId, version: i32) -> Result<bool, DbError> {
+    let changed = diesel::update(
+        protocols::table
+            .find(id.to_string())
+            .filter(protocols::clinic_id.is_not_null())
+            .filter(protocols::retired.eq(false))
+            .filter(protocols::version.eq(version)),
+    )
+    .set((protocols::retired.eq(true), protocols::version.eq(version + 1)))
+    .execute(conn)?;
+    Ok(changed == 1)
 }

@@ -13,6 +13,7 @@ pub mod clinics;
 pub mod held_posts;
 pub mod ids;
 pub mod library;
+pub mod media;
 pub mod mfa;
 pub mod patients;
 pub mod plan_storage;

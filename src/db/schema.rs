@@ -240,6 +240,7 @@ diesel::table! {
         definition -> Text,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        retired -> Bool,
     }
 }
 
@@ -297,6 +298,23 @@ diesel::table! {
         content -> Text,
         created_by -> Nullable<Text>,
         created_at -> Timestamp,
+        version -> Integer,
+        retired -> Bool,
+    }
+}
+
+diesel::table! {
+    clinic_media (id) {
+        id -> Text,
+        clinic_id -> Text,
+        modality_code -> Text,
+        content_type -> Text,
+        bytes -> Binary,
+        sha256 -> Text,
+        width -> Integer,
+        height -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -346,4 +364,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_versions,
     plan_blobs,
     protocols,
+    clinic_media,
 );

@@ -15,6 +15,8 @@ pub mod illustrations;
 pub mod library;
 mod library_items;
 pub mod mcid;
+pub mod media;
+pub mod media_svg;
 pub mod modality;
 pub mod neuro_trend;
 pub mod patient;

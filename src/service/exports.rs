@@ -75,7 +75,13 @@ pub fn handout(
         Some(view.row.patient_id),
         Some(format!("plan={plan} version={number} large={large}")),
     )?;
-    Ok(crate::domain::export::handout::handout(header, &content, number, today, large))
+    let mut handout = crate::domain::export::handout::handout(header, &content, number, today, large);
+    let codes: Vec<String> = handout.home.iter().map(|e| e.code.clone()).collect();
+    let pictures = super::media::for_codes(conn, view.row.clinic_id, &codes)?;
+    for e in &mut handout.home {
+        e.image = pictures.iter().find(|p| p.modality_code == e.code).map(crate::db::media::MediaRef::image);
+    }
+    Ok(handout)
 }
 
 /// A stable UUID for an exported resource derived from its source (so re-exports match).

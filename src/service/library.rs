@@ -52,6 +52,8 @@ pub struct LibraryItem {
     pub row: ModalityRow,
     /// The definition.
     pub def: ModalityDef,
+    /// The uploaded picture (clinic items; filled in by `list` and `get`).
+    pub image: Option<crate::db::media::MediaRef>,
 }
 
 impl LibraryItem {
@@ -66,7 +68,7 @@ impl LibraryItem {
 pub(super) fn parse(row: ModalityRow) -> Result<LibraryItem, AppError> {
     let def: ModalityDef =
         serde_json::from_str(&row.definition).map_err(|e| crate::error::unreadable("library item", &e))?;
-    Ok(LibraryItem { def: safety_floor::with_floor(&def), row })
+    Ok(LibraryItem { def: safety_floor::with_floor(&def), row, image: None })
 }
 
 fn stage_codes(def: &ModalityDef) -> String {
@@ -111,7 +113,7 @@ pub fn seed(conn: &mut DbConn) -> Result<(), AppError> {
                 None => store::insert_modality(conn, new_row(def, None, 1, None)?)?,
             }
         }
-        let protocols = store::list_protocols(conn, crate::authz::Scope::AllClinics)?;
+        let protocols = store::list_protocols(conn, crate::authz::Scope::AllClinics, true)?;
         for p in builtin_protocols() {
             let json = serde_json::to_string(&p.content).map_err(|e| AppError::Internal(e.to_string()))?;
             match protocols.iter().find(|r| r.clinic_id.is_none() && r.code.as_deref() == Some(p.code)) {
@@ -129,12 +131,18 @@ pub fn seed(conn: &mut DbConn) -> Result<(), AppError> {
 /// Current items visible to the actor, filtered.
 pub fn list(conn: &mut DbConn, ctx: &Ctx, filter: &LibraryFilter) -> Result<Vec<LibraryItem>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
-    store::list_current(conn, ctx.actor.scope(), filter)?.into_iter().map(parse).collect()
+    let mut items =
+        store::list_current(conn, ctx.actor.scope(), filter)?.into_iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+    super::media::attach(conn, ctx, &mut items)?;
+    Ok(items)
 }
 
 /// One item version visible to the actor.
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: ModalityId) -> Result<LibraryItem, AppError> {
-    parse(store::find_modality(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?)
+    let mut item = [parse(store::find_modality(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?)?];
+    super::media::attach(conn, ctx, &mut item)?;
+    let [item] = item;
+    Ok(item)
 }
 
 /// Checks a clinic item: names, codes, stages, text lengths, dosage.
@@ -224,6 +232,9 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: ModalityId, def: &ModalityDef) -
     if !current.row.is_current {
         return Err(AppError::VersionConflict);
     }
+    if current.row.retired {
+        return Err(retired_item());
+    }
     let mut def = def.clone();
     def.code = current.row.code.clone();
     validate(&def)?;
@@ -265,21 +276,24 @@ pub struct Protocol {
     pub content: ProtocolContent,
 }
 
-fn parse_protocol(row: ProtocolRow) -> Result<Protocol, AppError> {
+pub(super) fn parse_protocol(row: ProtocolRow) -> Result<Protocol, AppError> {
     let content = serde_json::from_str(&row.content).map_err(|e| crate::error::unreadable("protocol", &e))?;
     Ok(Protocol { row, content })
 }
 
-/// Protocols visible to the actor.
+/// Protocols offered for new plans (not retired), visible to the actor.
 pub fn protocols(conn: &mut DbConn, ctx: &Ctx) -> Result<Vec<Protocol>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
-    store::list_protocols(conn, ctx.actor.scope())?.into_iter().map(parse_protocol).collect()
+    store::list_protocols(conn, ctx.actor.scope(), false)?.into_iter().map(parse_protocol).collect()
 }
 
 /// One protocol visible to the actor.
 pub fn protocol(conn: &mut DbConn, ctx: &Ctx, id: ProtocolId) -> Result<Protocol, AppError> {
     parse_protocol(store::find_protocol(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?)
 }
+
+/// The message for a protocol name that is empty or too long.
+pub const PROTOCOL_NAME_MESSAGE: &str = "Give the protocol a name of up to 120 characters.";
 
 /// Saves a template as a clinic protocol (publishing: leads and admins only).
 pub fn save_protocol(
@@ -292,7 +306,7 @@ pub fn save_protocol(
     ctx.actor.require(Permission::ManageLibrary)?;
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 120 {
-        return Err(AppError::field("name", "Give the protocol a name of up to 120 characters."));
+        return Err(AppError::field("name", PROTOCOL_NAME_MESSAGE));
     }
     let json = serde_json::to_string(content).map_err(|e| AppError::Internal(e.to_string()))?;
     let clinic = ctx.actor.clinic_id;
@@ -309,5 +323,32 @@ pub fn save_protocol(
         )?;
         ctx.audit(conn, "protocol.create", Some(clinic), None, Some(format!("protocol={id}")))?;
         Ok::<_, AppError>(id)
+    })
+}
+
+/// The refusal for changing a retired clinic item.
+fn retired_item() -> AppError {
+    AppError::Conflict { code: "retired", message: "This item has been retired from the clinic library.".into() }
+}
+
+/// Retires a clinic item (leads and admins): no longer offered in the library or the
+/// picker, refused for new plan items; plans that have it keep it and print it. `version`
+/// is the item version the lead saw; a stale one is a conflict.
+pub fn retire(conn: &mut DbConn, ctx: &Ctx, id: ModalityId, version: i32) -> Result<(), AppError> {
+    ctx.actor.require(Permission::ManageLibrary)?;
+    let current = get(conn, ctx, id)?;
+    if current.builtin() {
+        return Err(AppError::Forbidden);
+    }
+    if current.row.retired {
+        return Err(retired_item());
+    }
+    conn.transaction(|conn| {
+        if !store::retire_item(conn, id, version)? {
+            return Err(AppError::VersionConflict);
+        }
+        let clinic = current.row.clinic_id.as_deref().and_then(|c| c.parse().ok());
+        ctx.audit(conn, "library.retire", clinic, None, Some(format!("modality={id} version={version}")))?;
+        Ok(())
     })
 }

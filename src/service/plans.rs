@@ -336,6 +336,12 @@ pub fn create(
                 AppError::NotFound => AppError::field("protocol_id", "Choose one of the listed protocols."),
                 other => other,
             })?;
+            if template.row.retired {
+                return Err(AppError::field(
+                    "protocol_id",
+                    "This protocol has been retired; choose one of the listed protocols.",
+                ));
+            }
             apply_protocol(conn, ctx, &history, &profile, &template.content, today)?
         }
     };
@@ -376,6 +382,7 @@ fn apply_protocol(
             let lib = LibraryItem {
                 def: serde_json::from_str(&row.definition).map_err(|e| crate::error::unreadable("library item", &e))?,
                 row: row.clone(),
+                image: None,
             };
             let req = AddItem {
                 dosage: Some(item.dosage_override.clone()),
@@ -432,6 +439,12 @@ pub fn add_item(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, stage: Uuid, req: &A
         AppError::NotFound => AppError::field("modality_id", "Choose an item from the library."),
         other => other,
     })?;
+    if lib.row.retired {
+        return Err(AppError::field(
+            "modality_id",
+            "This item has been retired from the clinic library; choose another. Plans that have it keep it.",
+        ));
+    }
     let item = build_item(ctx, &lib, &view.profile, req)?;
     let mut view = view;
     view.rules.insert(lib.row.id.to_string(), lib.def.clone());

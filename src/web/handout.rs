@@ -102,7 +102,7 @@ pub fn render(h: &Handout, back: &str, nonce: &str) -> Markup {
                         @for (n, e) in h.home.iter().enumerate() {
                             article.exercise {
                                 h3 { (n + 1) ". " (e.name) @if let Some(s) = &e.side { " — " (s) } }
-                                (super::illustrations::img(&e.code, &e.name, if h.large { 480 } else { 320 }))
+                                (super::media::for_code(&e.code, &e.name, e.image.as_ref(), if h.large { 480 } else { 320 }))
                                 p { (e.instructions) }
                                 p.amount { strong { "How much: " } (e.dosage) }
                                 @if let Some(eq) = &e.equipment { p { strong { "You need: " } (eq) } }

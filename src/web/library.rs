@@ -2,7 +2,6 @@
 //! and region; each item's detail with dosage, contraindications and guideline stance.
 
 use super::components::{csrf, error_summary, field_errors, input, select};
-use super::illustrations;
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlResult};
@@ -24,13 +23,14 @@ use serde::Deserialize;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/library", web::get().to(list))
         .route("/library/{id}", web::get().to(show))
-        .route("/library/{id}/clinic", web::post().to(save_clinic_item));
+        .route("/library/{id}/clinic", web::post().to(save_clinic_item))
+        .route("/library/{id}/retire", web::post().to(retire));
 }
 
 /// The editable text of a clinic item (the rest is kept from the item it starts from).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-struct ClinicItemForm {
+pub(super) struct ClinicItemForm {
     code: String,
     name: String,
     description: String,
@@ -74,6 +74,7 @@ async fn list(user: SessionUser, params: web::Query<LibraryParams>, db: web::Dat
     let none = FieldErrors::new();
     let body = html! {
         h1 { "Modality library" }
+        @if user.actor().may(Permission::ManageLibrary) { p { a href="/library/protocols" { "Manage the clinic's protocols" } } }
         form.search method="get" action="/library" role="search" {
             label for="q" { "Search" }
             input #q type="search" name="q" value=(text(&params.q));
@@ -89,7 +90,7 @@ async fn list(user: SessionUser, params: web::Query<LibraryParams>, db: web::Dat
             tbody {
                 @for i in &items {
                     tr {
-                        td.thumb { (illustrations::img(&i.def.code, &i.def.name, 120)) }
+                        td.thumb { (super::media::picture(i, 120)) }
                         td { a href=(format!("/library/{}", i.row.id)) { (i.def.name) } @if !i.builtin() { " " span.badge { "clinic v" (i.row.version) } } }
                         td { (i.def.category.label()) }
                         td { (i.def.body_region.replace('_', " ")) }
@@ -108,13 +109,8 @@ async fn show(user: SessionUser, path: web::Path<ModalityId>, db: web::Data<Db>)
     let id = path.into_inner();
     let ctx = user.ctx.clone();
     let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
-    let form = ClinicItemForm {
-        code: String::new(),
-        name: item.def.name.clone(),
-        description: item.def.description.clone(),
-        patient_instructions: item.def.patient_instructions.clone(),
-    };
-    Ok(page(detail(&user, &item, &form, &FieldErrors::new())))
+    let none = FieldErrors::new();
+    Ok(page(detail(&user, &item, &form_of(&item), &none, &none)))
 }
 
 async fn save_clinic_item(
@@ -145,13 +141,23 @@ async fn save_clinic_item(
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
             let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
-            Ok(form.invalid(&format!("/library/{id}"), detail(&form.user, &item, &form.form, &errors)))
+            Ok(form.invalid(
+                &format!("/library/{id}"),
+                detail(&form.user, &item, &form.form, &errors, &FieldErrors::new()),
+            ))
         }
         Err(other) => Err(other.into()),
     }
 }
 
-fn detail(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors: &FieldErrors) -> Markup {
+/// The item's page; `errors` belong to the clinic item form, `image_errors` to the picture upload.
+pub(super) fn detail(
+    user: &SessionUser,
+    item: &LibraryItem,
+    form: &ClinicItemForm,
+    errors: &FieldErrors,
+    image_errors: &FieldErrors,
+) -> Markup {
     let d = &item.def;
     let body = html! {
         p.crumbs { a href="/library" { "← Library" } }
@@ -159,8 +165,9 @@ fn detail(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors:
         p { span.badge { (d.category.label()) } " " span.badge { (d.body_region.replace('_', " ")) }
             @if let Some(t) = d.technique { " " span.badge { (t.label()) } } " " span.badge { "version " (item.row.version) }
             @if item.builtin() { " " span.badge { "built-in, read-only" } } }
+        @if item.row.retired { p.banner { "This item is retired: it is no longer offered for new plans. Plans that have it keep it." } }
         p { (d.description) }
-        (illustrations::img(&d.code, &d.name, 480))
+        (super::media::picture(item, 480))
         h2 { "For the patient" }
         p.instructions { (d.patient_instructions) }
         h2 { "Default dosage" }
@@ -178,7 +185,63 @@ fn detail(user: &SessionUser, item: &LibraryItem, form: &ClinicItemForm, errors:
         h2 { "Guidelines" }
         p { "JOSPT 2021: " strong { (d.guideline.jospt_2021.label()) } " · NICE NG59: " strong { (d.guideline.nice_ng59.label()) } }
         p { (d.guideline.note) }
-        @if user.actor().may(Permission::ManageLibrary) && item.row.is_current { (clinic_item_form(user, item, form, errors)) }
+        @if user.actor().may(Permission::ManageLibrary) && item.row.is_current && !item.row.retired { (clinic_item_form(user, item, form, errors)) }
+        @if user.actor().may(Permission::ManageLibrary) && !item.builtin() && item.row.is_current { (super::media::section(user, item, image_errors)) }
+        @if user.actor().may(Permission::ManageLibrary) && !item.builtin() && item.row.is_current && !item.row.retired { (retire_section(user, item, errors)) }
     };
     layout(&d.name, user, body)
+}
+
+/// The clinic item form filled from an item.
+pub(super) fn form_of(item: &LibraryItem) -> ClinicItemForm {
+    ClinicItemForm {
+        code: String::new(),
+        name: item.def.name.clone(),
+        description: item.def.description.clone(),
+        patient_instructions: item.def.patient_instructions.clone(),
+    }
+}
+
+/// The form that retires a clinic item, with the version it was shown at.
+fn retire_section(user: &SessionUser, item: &LibraryItem, errors: &FieldErrors) -> Markup {
+    html! {
+        section.retire aria-labelledby="retire-h" {
+            h2 #retire-h { "Retire this item" }
+            p.hint { "A retired item is no longer offered in the library or the plan builder. Plans that have it keep it and still print it." }
+            (field_errors(errors, "retire"))
+            form method="post" action=(format!("/library/{}/retire", item.row.id)) {
+                (csrf(user))
+                input type="hidden" name="version" value=(item.row.version);
+                button type="submit" { "Retire" }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RetireForm {
+    #[serde(default)]
+    version: String,
+}
+
+async fn retire(path: web::Path<ModalityId>, form: CsrfForm<RetireForm>, db: web::Data<Db>) -> HtmlResult {
+    let id = path.into_inner();
+    let ctx = form.user.ctx.clone();
+    let version = form.form.version.trim().parse::<i32>().unwrap_or(0);
+    match db.run(move |conn| service::retire(conn, &ctx, id, version)).await {
+        Ok(()) => Ok(form.done(&format!("/library/{id}"))),
+        Err(AppError::VersionConflict) => {
+            let ctx = form.user.ctx.clone();
+            let item = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+            let mut errors = FieldErrors::new();
+            crate::error::add_field_error(
+                &mut errors,
+                "retire",
+                "This item was changed by someone else since you opened it, so it was not retired. Check the current version and try again.",
+            );
+            let markup = detail(&form.user, &item, &form_of(&item), &errors, &FieldErrors::new());
+            Ok(form.reshow(&format!("/library/{id}"), actix_web::http::StatusCode::CONFLICT, markup))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

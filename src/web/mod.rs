@@ -18,6 +18,7 @@ pub mod illustrations;
 pub mod layout;
 pub mod library;
 pub mod login;
+pub mod media;
 pub mod patients;
 pub mod plan_conflict;
 pub mod plan_edits;
@@ -29,9 +30,11 @@ pub mod plan_safety;
 pub mod plans;
 pub mod post;
 pub mod progress;
+pub mod protocols;
 pub mod screening;
 pub mod security_headers;
 pub mod session;
+pub mod upload;
 
 use crate::error::AppError;
 use actix_web::http::{header, StatusCode};
@@ -56,6 +59,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(plans::configure)
         .configure(plan_new::configure)
         .configure(illustrations::configure)
+        .configure(media::configure)
+        .configure(protocols::configure)
         .configure(library::configure)
         .configure(handout::configure)
         .configure(caseload::configure)

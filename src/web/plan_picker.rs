@@ -5,7 +5,6 @@
 //! own; with htmx the same route answers only the result list (`HX-Request`).
 
 use super::components::csrf;
-use super::illustrations;
 use super::layout::layout;
 use super::session::SessionUser;
 use super::{page, HtmlResult};
@@ -91,7 +90,7 @@ pub fn results(items: &[LibraryItem], stage: &PlanStage, chosen: &str) -> Markup
             @for i in list.iter().take(SHOWN) {
                 @let chosen_now = i.row.id.to_string() == chosen;
                 li.pick.chosen[chosen_now] {
-                    span.pick-picture { (illustrations::img(&i.def.code, &i.def.name, 96)) }
+                    span.pick-picture { (super::media::picture(i, 96)) }
                     span.pick-words {
                         strong { (i.def.name) } " · " (i.def.category.label())
                         @if !i.builtin() { " " span.badge { "clinic" } }

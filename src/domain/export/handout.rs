@@ -34,6 +34,8 @@ pub struct HomeExercise {
     pub equipment: Option<String>,
     /// How it gets harder.
     pub progression: Option<String>,
+    /// The clinic's uploaded picture of the item, shown instead of a built-in drawing.
+    pub image: Option<crate::domain::media::ImageRef>,
 }
 
 /// Everything printed on a handout.
@@ -109,6 +111,7 @@ pub fn handout(
                 pain_rule: d.intensity.clone(),
                 equipment: d.equipment.clone(),
                 progression: d.progression.clone(),
+                image: None,
             }
         })
         .collect();

@@ -1,0 +1,3 @@
+ALTER TABLE modalities DROP COLUMN retired;
+ALTER TABLE protocols DROP COLUMN retired;
+ALTER TABLE protocols DROP COLUMN version;
