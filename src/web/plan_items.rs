@@ -97,10 +97,12 @@ pub fn item_row(user: &SessionUser, view: &PlanView, item: &PlanItem, message: O
                     details {
                         summary { "Edit dosage" }
                         form.item-edit method="post" action=(format!("/plans/{id}/items/{}/update", item.id))
-                            hx-post=(format!("/plans/{id}/items/{}/row/update", item.id)) hx-target=(target) hx-swap="outerHTML" {
+                            hx-post=(format!("/plans/{id}/items/{}/row/update", item.id)) hx-target=(target) hx-swap="outerHTML"
+                            data-autosave="row" hx-trigger=(super::autosave::ROW_TRIGGER) hx-sync="this:queue last" {
                             (csrf(user)) (version_field(view))
                             (dose_fields(item))
                             button type="submit" { "Save item" }
+                            " " span.autosave-status.hint role="status" aria-live="polite" {}
                         }
                     }
                 }
@@ -238,6 +240,9 @@ async fn row_action(path: web::Path<(PlanId, Uuid, String)>, form: CsrfForm<RowF
         (Ok(change), Ok(version)) => db.run(move |conn| service::edit(conn, &ctx, id, Some(version), change)).await,
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
+    if form.sender.autosave && action == "update" {
+        return Ok(super::autosave::plan_answer(outcome, f.version().unwrap_or(0))?);
+    }
     let after = load(&form.user, &db, id).await?;
     match outcome {
         Ok(()) if action == "remove" => Ok(row_response(
