@@ -10,8 +10,8 @@ use crate::db::caseload_summary::{self as store, odi_band, SummaryRow, SUMMARY_V
 use crate::db::clinics::{self, Clinic};
 use crate::db::ids::{ClinicId, PatientId};
 use crate::db::DbConn;
-use crate::domain::caseload::{summarise, AssessmentFacts, CaseFacts, Flag, PlanFacts, Rules};
 use crate::domain::assessment::{AssessmentKind, AssessmentStatus};
+use crate::domain::caseload::{summarise, AssessmentFacts, CaseFacts, Flag, PlanFacts, Rules};
 use crate::domain::patient::PatientStatus;
 use crate::domain::plan::PlanStatus;
 use crate::error::AppError;

@@ -53,9 +53,11 @@ pub fn update(conn: &mut DbConn, ctx: &Ctx, id: UserId, version: i32, edit: &Use
     let role = edit.role.trim().parse::<Role>();
     match &role {
         Err(m) => crate::field_errors::add_field_error(&mut errors, "role", m.clone()),
-        Ok(r) if user.id == ctx.actor.user_id && *r != Role::Admin => {
-            crate::field_errors::add_field_error(&mut errors, "role", "You cannot take away your own administrator role.")
-        }
+        Ok(r) if user.id == ctx.actor.user_id && *r != Role::Admin => crate::field_errors::add_field_error(
+            &mut errors,
+            "role",
+            "You cannot take away your own administrator role.",
+        ),
         Ok(_) => {}
     }
     let role = match role {

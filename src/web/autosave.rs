@@ -10,10 +10,10 @@
 //! row: a status line for the form and, once saved, the plan's new version.
 
 use super::session::CsrfForm;
-use crate::error::AppError;
 use super::HtmlResult;
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::Db;
+use crate::error::AppError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use maud::html;
@@ -93,7 +93,8 @@ pub fn plan_answer(outcome: Result<(), AppError>, sent_version: i32) -> Result<H
     let message = match outcome {
         Ok(()) => {
             let version = sent_version + 1;
-            let event = serde_json::json!({"pp:draft-saved": {"version": version}, "plan-version": {"version": version}});
+            let event =
+                serde_json::json!({"pp:draft-saved": {"version": version}, "plan-version": {"version": version}});
             answer.insert_header(("HX-Trigger", event.to_string()));
             "Saved.".to_owned()
         }

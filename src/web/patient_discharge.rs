@@ -33,7 +33,7 @@ pub struct DischargeView {
 pub fn discharge_form(user: &SessionUser, p: &PatientRow, today: NaiveDate, view: &DischargeView) -> Markup {
     let active = p.status == PatientStatus::Active;
     let value = view.typed.clone().unwrap_or_else(|| today.to_string());
-    let invalid = view.errors.get("discharged_on").is_some();
+    let invalid = view.errors.contains_key("discharged_on");
     html! {
         @if view.conflict {
             div.error-summary.conflict role="alert" {

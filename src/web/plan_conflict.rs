@@ -3,8 +3,8 @@
 //! version, so they can check the plan and save again without typing anything twice.
 
 use super::components::{csrf, field_errors};
-use crate::error::FieldErrors;
 use super::session::SessionUser;
+use crate::error::FieldErrors;
 use maud::{html, Markup};
 
 /// One value the user sent.

@@ -149,9 +149,7 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             }
             h4 { "Treatment" }
             @if stage.items.is_empty() { p.empty { "No items yet." } }
-            ol.items {
-                @for item in &stage.items { (super::plan_items::item_row(user, view, item, None)) }
-            }
+            (super::plan_items::items_list(user, view, stage, None))
             @if editable {
                 (add_form(user, d, stage, fail))
             }

@@ -94,7 +94,8 @@ mod tests {
 
     #[test]
     fn a_plain_refusal_carries_no_htmx_headers() {
-        let response = Sender { htmx: false, autosave: false }.reshow("/x", StatusCode::CONFLICT, maud::html! { p { "x" } });
+        let response =
+            Sender { htmx: false, autosave: false }.reshow("/x", StatusCode::CONFLICT, maud::html! { p { "x" } });
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.headers().get("hx-push-url").is_none());
     }

@@ -23,7 +23,12 @@ async fn until(app: &TestApp, token: &str, plan: &str, what: &str, done: impl Fn
 }
 
 async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).click().await.unwrap_or_else(|e| panic!("{e}"));
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
 }
 
 async fn value_of(c: &Client, id: &str) -> String {

@@ -14,6 +14,7 @@ mod browser_journey;
 mod browser_layout;
 mod browser_mfa;
 mod browser_plan_autosave;
+mod browser_plan_move;
 mod caseload;
 mod caseload_summary;
 mod cli;

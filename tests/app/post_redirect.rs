@@ -48,7 +48,12 @@ async fn assert_lands_on_a_page(app: &TestApp, client: &reqwest::Client, respons
 }
 
 /// A refusal re-shows the page at `page` with the navigation; that page GETs.
-pub(crate) async fn assert_reshown_at(app: &TestApp, client: &reqwest::Client, response: reqwest::Response, page: &str) -> String {
+pub(crate) async fn assert_reshown_at(
+    app: &TestApp,
+    client: &reqwest::Client,
+    response: reqwest::Response,
+    page: &str,
+) -> String {
     assert_eq!(header(&response, "hx-push-url"), page);
     assert_eq!(header(&response, "hx-retarget"), "body");
     let html = response.text().await.unwrap_or_default();

@@ -27,7 +27,9 @@ async fn a_discharge_date_that_does_not_read_or_lies_ahead_is_reshown_on_the_pat
     let page = format!("/patients/{id}");
     let action = format!("/patients/{id}/discharge");
 
-    for (typed, message) in [("next Tuesday", "Enter a date as YYYY-MM-DD"), ("2999-01-01", "This date is in the future.")] {
+    for (typed, message) in
+        [("next Tuesday", "Enter a date as YYYY-MM-DD"), ("2999-01-01", "This date is in the future.")]
+    {
         let fields = [("version", "1"), ("status", "discharged"), ("discharged_on", typed)];
         let refused = boosted(&app, &client, &page, &action, &fields).await;
         assert_eq!(refused.status(), 422, "{typed}");
@@ -131,7 +133,10 @@ async fn an_item_dose_that_does_not_read_is_reshown_on_the_plan_page_with_what_w
     assert_eq!(refused.status(), 422);
     let html = assert_reshown_at(&app, &client, refused, &page).await;
     let kept = html.split("form class=\"inline kept\"").nth(1).unwrap_or_default();
-    assert!(kept.contains("value=\"three\"") && kept.contains("value=\"watch the knee\""), "typed values kept:\n{html}");
+    assert!(
+        kept.contains("value=\"three\"") && kept.contains("value=\"watch the knee\""),
+        "typed values kept:\n{html}"
+    );
     assert!(kept.contains("sets must be a whole number"), "the message beside the field:\n{kept}");
 }
 

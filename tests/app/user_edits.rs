@@ -75,7 +75,8 @@ async fn a_user_edit_that_does_not_read_is_shown_beside_its_fields_with_what_was
     assert!(html.contains("name=\"version\" value=\"1\""), "still based on the version sent");
 
     let own = user_id(&app, ADMIN).await;
-    let (status, html) = post_edit(&app, &admin, &own, &[("name", "Admin"), ("role", "therapist"), ("version", "1")]).await;
+    let (status, html) =
+        post_edit(&app, &admin, &own, &[("name", "Admin"), ("role", "therapist"), ("version", "1")]).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("You cannot take away your own administrator role."));
 }
@@ -85,7 +86,8 @@ async fn an_edit_form_opened_before_a_deactivation_is_refused_as_stale_and_keeps
     let app = spawn_app().await;
     let id = user_id(&app, THERAPIST_A).await;
     let admin = app.signed_in(ADMIN).await;
-    let (status, _) = app.post_form(&admin, "/admin/users", &format!("/admin/users/{id}/active"), &[("active", "false")]).await;
+    let (status, _) =
+        app.post_form(&admin, "/admin/users", &format!("/admin/users/{id}/active"), &[("active", "false")]).await;
     assert_eq!(status, 303);
 
     let (status, html) = post_edit(&app, &admin, &id, &[("name", "Renamed"), ("role", "lead"), ("version", "1")]).await;
