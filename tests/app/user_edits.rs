@@ -32,11 +32,11 @@ async fn eight_concurrent_admin_edits_of_one_user_on_one_version_save_one_and_re
     let token = csrf_token(&html);
 
     let mut set = tokio::task::JoinSet::new();
-    for n in 1..=8 {
+    for n in 1..=8_u32 {
         let (client, url, token) = (admin.clone(), app.url(&format!("/admin/users/{id}/edit")), token.clone());
         set.spawn(async move {
             let name = format!("Thera edit {n}");
-            let role = if n % 2 == 0 { "lead" } else { "therapist" };
+            let role = if n.is_multiple_of(2) { "lead" } else { "therapist" };
             let fields = [("name", name.as_str()), ("role", role), ("version", "1"), ("csrf_token", &token)];
             let response = client.post(url).form(&fields).send().await.unwrap_or_else(|e| panic!("{e}"));
             (n, response.status().as_u16(), response.text().await.unwrap_or_default())
@@ -56,7 +56,7 @@ async fn eight_concurrent_admin_edits_of_one_user_on_one_version_save_one_and_re
     let (_, users) = app.page(&admin, "/admin/users").await;
     assert!(users.contains(&format!("Thera edit {winner}")), "{users}");
     assert_eq!(users.matches("Thera edit").count(), 1, "no loser's name was saved");
-    let role = if winner % 2 == 0 { "lead" } else { "therapist" };
+    let role = if winner.is_multiple_of(2) { "lead" } else { "therapist" };
     let token = app.token(THERAPIST_A).await;
     let (_, me) = app.api(Method::GET, "/api/v1/me", &token, None).await;
     assert_eq!((me["name"].as_str(), me["role"].as_str()), (Some(format!("Thera edit {winner}").as_str()), Some(role)));
