@@ -7,6 +7,12 @@
 //   reload opens the draft.
 // - Save pressed while an autosave is on its way waits for it (so it carries the new
 //   version); an autosave after Save is pressed is dropped.
+// - The plan builder's in-place forms autosave through their own routes: requests not sent
+//   by a submit carry "PP-Autosave: true", and the server answers with a status line in the
+//   form's .autosave-status and the plan's new version (pp:draft-saved for this form,
+//   plan-version for the page's other forms), so the next save is not stale. A form marked
+//   data-autosave="row" (an item row) has its Save sent by htmx too: hx-sync queues it after
+//   an autosave on its way, so it is left to htmx here.
 // - A page with form[data-resume] (a held post, after signing in again) posts it at once.
 (function () {
   "use strict";
@@ -37,9 +43,20 @@
     if (d.url && window.location.pathname !== d.url) window.history.replaceState(null, "", d.url);
   });
 
+  function htmxSubmits(form) {
+    return form.getAttribute("data-autosave") === "row";
+  }
+
+  document.addEventListener("htmx:configRequest", function (e) {
+    var form = autosaveForm(e.detail && e.detail.elt);
+    var trigger = e.detail && e.detail.triggeringEvent;
+    if (!form || (trigger && trigger.type === "submit")) return;
+    e.detail.headers["PP-Autosave"] = "true";
+  });
+
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = autosaveForm(e.detail && e.detail.elt);
-    if (!form) return;
+    if (!form || htmxSubmits(form)) return;
     if (form.dataset.submitting === "1") {
       e.preventDefault();
     } else {
@@ -49,7 +66,7 @@
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = autosaveForm(e.detail && e.detail.elt);
-    if (!form) return;
+    if (!form || htmxSubmits(form)) return;
     form.dataset.saving = "";
     if (form.dataset.submitAfter === "1") {
       form.dataset.submitAfter = "";
@@ -60,7 +77,7 @@
 
   document.addEventListener("submit", function (e) {
     var form = autosaveForm(e.target);
-    if (!form) return;
+    if (!form || htmxSubmits(form)) return;
     if (form.dataset.saving === "1") {
       e.preventDefault();
       form.dataset.submitAfter = "1";

@@ -5,10 +5,9 @@
 
 use crate::db::ids::PatientId;
 use crate::db::Db;
-use crate::error::AppError;
+use crate::error::Refusal;
 use crate::http_origin::origin_of;
 use crate::service::{record, Ctx};
-use crate::web::HtmlError;
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::{HttpMessage, HttpRequest};
@@ -22,13 +21,13 @@ pub fn note_actor(req: &HttpRequest, ctx: &Ctx) {
 
 /// The audit action for a refused response, if it is one.
 fn refusal(res: &ServiceResponse<BoxBody>, signed_in: bool, route_matched: bool) -> Option<&'static str> {
-    let error = res.response().error()?;
-    let app = error.as_error::<AppError>().or_else(|| error.as_error::<HtmlError>().map(|h| &h.0))?;
-    match app {
-        AppError::Forbidden => Some("access.forbidden"),
-        AppError::CsrfRejected => Some("access.csrf_rejected"),
-        AppError::NotFound if signed_in && route_matched => Some("access.not_found"),
-        _ => None,
+    // Both transports' error renderings note what they refused (`AppError::mark`).
+    let refusal = res.response().extensions().get::<Refusal>().copied()?;
+    match refusal {
+        Refusal::Forbidden => Some("access.forbidden"),
+        Refusal::CsrfRejected => Some("access.csrf_rejected"),
+        Refusal::NotFound if signed_in && route_matched => Some("access.not_found"),
+        Refusal::NotFound => None,
     }
 }
 

@@ -264,7 +264,41 @@ impl ResponseError for AppError {
         if let Some(seconds) = self.retry_after() {
             response.insert_header(("Retry-After", seconds.to_string()));
         }
-        response.json(body)
+        let mut response = response.json(body);
+        self.mark(&mut response);
+        response
+    }
+}
+
+/// What a refused response refused. Both renderings (JSON here, the HTML page in `web`) put it
+/// in the response's extensions, so the access audit, which sits below both transports, reads
+/// it from the response without knowing either error type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No permission.
+    Forbidden,
+    /// A CSRF token missing or wrong.
+    CsrfRejected,
+    /// No such record, or another clinic's.
+    NotFound,
+}
+
+impl AppError {
+    /// The refusal this error stands for, if it is one the access audit records.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            Self::Forbidden => Some(Refusal::Forbidden),
+            Self::CsrfRejected => Some(Refusal::CsrfRejected),
+            Self::NotFound => Some(Refusal::NotFound),
+            _ => None,
+        }
+    }
+
+    /// Notes [`AppError::refusal`] in `response`'s extensions.
+    pub fn mark(&self, response: &mut HttpResponse) {
+        if let Some(refusal) = self.refusal() {
+            response.extensions_mut().insert(refusal);
+        }
     }
 }
 

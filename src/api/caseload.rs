@@ -124,7 +124,7 @@ impl CaseloadJson {
                     given_name: r.given_name.clone(),
                     family_name: r.family_name.clone(),
                     therapist_id: r.therapist_id.clone(),
-                    status: r.status.clone(),
+                    status: r.status.to_string(),
                     stage: r.stage,
                     flags: r.flags.clone(),
                     last_assessed_on: r.last_assessed,

@@ -259,6 +259,9 @@ pub async fn update(
             let status = changes.remove("status");
             let discharged_on = changes.remove("discharged_on");
             // The whole request is checked before anything is written.
+            if status.is_none() && discharged_on.as_ref().is_some_and(|d| !d.is_null()) {
+                return Err(AppError::field("discharged_on", "A discharge date goes with \"status\": \"discharged\"."));
+            }
             let status = status.map(|s| status_change(&s, discharged_on.as_ref(), today)).transpose()?;
             let merge = (!changes.is_empty()).then_some(move |current: PatientInput| {
                 let mut merged = serde_json::to_value(current).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -281,11 +284,10 @@ fn status_change(
 ) -> Result<Option<NaiveDate>, AppError> {
     match status.as_str() {
         Some("active") => Ok(None),
-        Some("discharged") => match date.and_then(|d| d.as_str()) {
-            None => Ok(Some(today)),
-            Some(text) => {
-                crate::domain::dates::past_day(text, today).map(Some).map_err(|m| AppError::field("discharged_on", m))
-            }
+        Some("discharged") => match date {
+            None | Some(serde_json::Value::Null) => Ok(Some(today)),
+            Some(serde_json::Value::String(text)) => service::discharge_date(Some(text), today).map(Some),
+            Some(_) => Err(AppError::field("discharged_on", crate::domain::dates::NOT_A_DATE)),
         },
         _ => Err(AppError::field("status", "status must be active or discharged.")),
     }

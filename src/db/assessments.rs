@@ -5,8 +5,10 @@ use super::schema::{assessment_amendments, assessments, red_flag_actions, users}
 use super::{DbConn, DbError};
 use crate::authz::Scope;
 use crate::domain::assessment::{AssessmentKind, AssessmentStatus};
+use crate::domain::red_flag_action::ActionKind;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{Nullable, Text};
 
 /// An assessment as stored (content as JSON).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -116,8 +118,34 @@ pub struct RedFlagActionRow {
     pub recorded_by: String,
     /// When.
     pub recorded_at: NaiveDateTime,
-    /// The kind of action (`emergency_referral`, …); `None` for actions recorded before kinds.
-    pub kind: Option<String>,
+    /// The kind of action; `None` for actions recorded before kinds (an unknown code is refused).
+    #[diesel(deserialize_as = StoredActionKind)]
+    pub kind: Option<ActionKind>,
+}
+
+/// A red-flag action's `kind` column as read, before it is checked: NULL (recorded before
+/// kinds) or a code, which must be a known [`ActionKind`].
+#[derive(Debug)]
+pub struct StoredActionKind(Option<String>);
+
+impl<DB> Queryable<Nullable<Text>, DB> for StoredActionKind
+where
+    DB: diesel::backend::Backend,
+    Option<String>: Queryable<Nullable<Text>, DB>,
+{
+    type Row = <Option<String> as Queryable<Nullable<Text>, DB>>::Row;
+
+    fn build(row: Self::Row) -> diesel::deserialize::Result<Self> {
+        Ok(Self(<Option<String> as Queryable<Nullable<Text>, DB>>::build(row)?))
+    }
+}
+
+impl TryFrom<StoredActionKind> for Option<ActionKind> {
+    type Error = String;
+
+    fn try_from(stored: StoredActionKind) -> Result<Self, String> {
+        stored.0.map(ActionKind::try_from).transpose()
+    }
 }
 
 /// Adds an assessment.
@@ -259,7 +287,7 @@ pub fn insert_action(
     patient: PatientId,
     assessment: AssessmentId,
     flag: &str,
-    kind: &str,
+    kind: ActionKind,
     action: &str,
     by: UserId,
     now: NaiveDateTime,
@@ -272,7 +300,7 @@ pub fn insert_action(
             red_flag_actions::assessment_id.eq(assessment.to_string()),
             red_flag_actions::flag_code.eq(flag),
             red_flag_actions::action.eq(action),
-            red_flag_actions::kind.eq(kind),
+            red_flag_actions::kind.eq(kind.code()),
             red_flag_actions::recorded_by.eq(by.to_string()),
             red_flag_actions::recorded_at.eq(now),
         ))

@@ -4,6 +4,9 @@
 use super::ids::{ClinicId, UserId};
 use super::schema::{assessments, patients, plans, red_flag_actions};
 use super::{DbConn, DbError};
+use crate::domain::assessment::{AssessmentKind, AssessmentStatus};
+use crate::domain::patient::PatientStatus;
+use crate::domain::plan::PlanStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -29,8 +32,9 @@ pub struct CasePatient {
     pub given_name: String,
     /// Family name.
     pub family_name: String,
-    /// `active` or `discharged`.
-    pub status: String,
+    /// Under care or discharged.
+    #[diesel(deserialize_as = String)]
+    pub status: PatientStatus,
     /// Discharge date.
     pub discharged_on: Option<NaiveDate>,
     /// Start of the current episode of care.
@@ -65,10 +69,12 @@ pub struct CaseAssessment {
     pub id: String,
     /// Patient.
     pub patient_id: String,
-    /// `initial` or `reassessment`.
-    pub kind: String,
-    /// `draft` or `signed`.
-    pub status: String,
+    /// Initial or reassessment.
+    #[diesel(deserialize_as = String)]
+    pub kind: AssessmentKind,
+    /// Draft or signed.
+    #[diesel(deserialize_as = String)]
+    pub status: AssessmentStatus,
     /// Date.
     pub assessed_on: NaiveDate,
     /// Recorded.
@@ -127,8 +133,9 @@ pub fn actions(conn: &mut DbConn, which: Which<'_>) -> Result<Vec<(String, Strin
 pub struct CasePlan {
     /// Patient.
     pub patient_id: String,
-    /// `draft` or `active`.
-    pub status: String,
+    /// Draft or active.
+    #[diesel(deserialize_as = String)]
+    pub status: PlanStatus,
     /// Current stage.
     pub current_stage: i32,
     /// When it began.
@@ -152,7 +159,7 @@ pub fn plans(conn: &mut DbConn, which: Which<'_>) -> Result<Vec<CasePlan>, DbErr
         Which::Patient(p) => plans::table.filter(plans::patient_id.eq(p.to_owned())).into_boxed(),
     };
     Ok(query
-        .filter(plans::status.eq_any(["draft", "active"]))
+        .filter(plans::status.eq_any([PlanStatus::Draft.code(), PlanStatus::Active.code()]))
         .select((
             plans::patient_id,
             plans::status,

@@ -7,6 +7,7 @@ use super::ids::ClinicId;
 use super::schema::{caseload_summary as cs, patients};
 use super::{DbConn, DbError};
 use crate::domain::caseload::Flag;
+use crate::domain::patient::PatientStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -31,8 +32,9 @@ pub struct SummaryRow {
     pub family_name: String,
     /// Given name.
     pub given_name: String,
-    /// `active` or `discharged`.
-    pub status: String,
+    /// Under care or discharged.
+    #[diesel(serialize_as = String, deserialize_as = String)]
+    pub status: PatientStatus,
     /// The last day the patient is on the caseload (far future while under care).
     pub listed_until: NaiveDate,
     /// Current stage of the active plan; 0 without one.
@@ -101,7 +103,7 @@ pub fn odi_band(change: f64) -> i32 {
 /// Replaces one patient's row (delete + insert: portable through the multi-connection).
 pub fn replace(conn: &mut DbConn, row: &SummaryRow) -> Result<(), DbError> {
     diesel::delete(cs::table.filter(cs::patient_id.eq(&row.patient_id))).execute(conn)?;
-    diesel::insert_into(cs::table).values(row).execute(conn)?;
+    diesel::insert_into(cs::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -115,8 +117,8 @@ pub fn replace_clinic(conn: &mut DbConn, clinic: ClinicId, rows: &[SummaryRow]) 
 pub fn insert_many(conn: &mut DbConn, rows: &[SummaryRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         match conn {
-            DbConn::Sqlite(c) => diesel::insert_into(cs::table).values(chunk).execute(c)?,
-            DbConn::Pg(c) => diesel::insert_into(cs::table).values(chunk).execute(c)?,
+            DbConn::Sqlite(c) => diesel::insert_into(cs::table).values(chunk.to_vec()).execute(c)?,
+            DbConn::Pg(c) => diesel::insert_into(cs::table).values(chunk.to_vec()).execute(c)?,
         };
     }
     Ok(())
@@ -235,7 +237,8 @@ pub struct Group {
     /// Therapist.
     pub therapist_id: Option<String>,
     /// Status.
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: PatientStatus,
     /// Stage.
     pub stage: i32,
     /// ODI band.
@@ -289,7 +292,8 @@ pub struct TimeGroup {
     /// Therapist.
     pub therapist_id: Option<String>,
     /// Status.
-    pub status: String,
+    #[diesel(deserialize_as = String)]
+    pub status: PatientStatus,
     /// Stage.
     pub stage: i32,
     /// ODI band.

@@ -28,6 +28,7 @@ diesel::table! {
         totp_secret -> Nullable<Text>,
         totp_enabled -> Bool,
         totp_last_step -> Nullable<BigInt>,
+        version -> Integer,
     }
 }
 

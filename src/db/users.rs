@@ -36,6 +36,8 @@ pub struct User {
     pub totp_enabled: bool,
     /// The last TOTP time step accepted (a code is never accepted twice).
     pub totp_last_step: Option<i64>,
+    /// Optimistic-locking version of what an administrator edits (name, role, sign-in allowed).
+    pub version: i32,
 }
 
 impl std::fmt::Debug for User {
@@ -124,7 +126,18 @@ pub fn set_password_hash(conn: &mut DbConn, id: UserId, hash: &str) -> Result<bo
     Ok(diesel::update(users::table.find(id.to_string())).set(users::password_hash.eq(hash)).execute(conn)? == 1)
 }
 
-/// Allows or stops a user's sign-in.
+/// Allows or stops a user's sign-in (a change an open edit form must notice: the version moves).
 pub fn set_active(conn: &mut DbConn, id: UserId, active: bool) -> Result<bool, DbError> {
-    Ok(diesel::update(users::table.find(id.to_string())).set(users::active.eq(active)).execute(conn)? == 1)
+    Ok(diesel::update(users::table.find(id.to_string()))
+        .set((users::active.eq(active), users::version.eq(users::version + 1)))
+        .execute(conn)?
+        == 1)
+}
+
+/// Sets a user's name and role if the row is still at `version`; `false` when it is not.
+pub fn update(conn: &mut DbConn, id: UserId, version: i32, name: &str, role: Role) -> Result<bool, DbError> {
+    Ok(diesel::update(users::table.find(id.to_string()).filter(users::version.eq(version)))
+        .set((users::name.eq(name), users::role.eq(role.code()), users::version.eq(version + 1)))
+        .execute(conn)?
+        == 1)
 }

@@ -53,6 +53,8 @@ impl ActionKind {
     }
 }
 
+crate::stored_as_code!(ActionKind);
+
 /// Longest action text, in characters.
 pub const MAX_ACTION: usize = 2000;
 

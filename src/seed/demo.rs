@@ -138,7 +138,7 @@ pub fn load(conn: &mut DbConn) -> Result<Vec<DemoLogin>, AppError> {
             }
             let staff: Vec<Actor> =
                 STAFF[index].iter().map(|(local, person, role)| add(local, person, role)).collect::<Result<_, _>>()?;
-            let therapists: Vec<&Actor> = staff.iter().filter(|a| a.role.code() == "therapist").collect();
+            let therapists: Vec<&Actor> = staff.iter().filter(|a| a.role == crate::authz::Role::Therapist).collect();
             for (n, p) in PATIENTS.iter().enumerate().filter(|(n, _)| n % 2 == index) {
                 let (given, family, age, sex, condition, side, weeks, history) = *p;
                 let therapist = therapists[(n / 2) % therapists.len()];

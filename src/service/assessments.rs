@@ -410,13 +410,14 @@ pub fn record_action(
         ));
     }
     conn.transaction(|conn| {
-        store::insert_action(conn, record.row.patient_id, id, code, kind.code(), action, ctx.actor.user_id, now())
-            .map_err(|e| match e {
+        store::insert_action(conn, record.row.patient_id, id, code, kind, action, ctx.actor.user_id, now()).map_err(
+            |e| match e {
                 DbError::Query(q) if is_unique_violation(&q) => {
                     AppError::field("flag", "An action is recorded for this red flag already.")
                 }
                 other => other.into(),
-            })?;
+            },
+        )?;
         super::caseload_summary::refresh(conn, record.row.patient_id)?;
         ctx.audit(
             conn,

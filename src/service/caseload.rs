@@ -13,6 +13,7 @@ use crate::db::ids::{ClinicId, PatientId, UserId};
 use crate::db::users::{self, User};
 use crate::db::DbConn;
 use crate::domain::caseload::{draft_before, overdue_before, Flag, Rules, Summary};
+use crate::domain::patient::PatientStatus;
 use crate::error::AppError;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::Connection;
@@ -126,8 +127,8 @@ pub struct CaseRow {
     pub given_name: String,
     /// Family name.
     pub family_name: String,
-    /// `active` or `discharged`.
-    pub status: String,
+    /// Under care or discharged.
+    pub status: PatientStatus,
     /// Assigned therapist.
     pub therapist_id: Option<String>,
     /// Therapist's name.
@@ -261,7 +262,7 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
         .iter()
         .map(|g| Count {
             therapist: g.therapist_id.as_deref(),
-            active: g.status == "active",
+            active: g.status == PatientStatus::Active,
             stage: g.stage,
             odi: g.odi_band,
             flags: g.stored(),

@@ -10,7 +10,10 @@ use crate::db::caseload_summary::{self as store, odi_band, SummaryRow, SUMMARY_V
 use crate::db::clinics::{self, Clinic};
 use crate::db::ids::{ClinicId, PatientId};
 use crate::db::DbConn;
+use crate::domain::assessment::{AssessmentKind, AssessmentStatus};
 use crate::domain::caseload::{summarise, AssessmentFacts, CaseFacts, Flag, PlanFacts, Rules};
+use crate::domain::patient::PatientStatus;
+use crate::domain::plan::PlanStatus;
 use crate::error::AppError;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::Connection;
@@ -40,13 +43,13 @@ fn case_facts(
     plans: &[&CasePlan],
 ) -> CaseFacts {
     CaseFacts {
-        discharged: patient.status == "discharged",
+        discharged: patient.status == PatientStatus::Discharged,
         episode_started_on: patient.episode_started_on,
         assessments: assessments
             .iter()
             .map(|a| AssessmentFacts {
-                initial: a.kind == "initial",
-                signed: a.status == "signed",
+                initial: a.kind == AssessmentKind::Initial,
+                signed: a.status == AssessmentStatus::Signed,
                 assessed_on: a.assessed_on,
                 created_at: a.created_at,
                 nprs_worst: a.nprs_worst,
@@ -61,7 +64,7 @@ fn case_facts(
         plans: plans
             .iter()
             .map(|p| PlanFacts {
-                active: p.status == "active",
+                active: p.status == PlanStatus::Active,
                 stage_started_on: p.stage_started_on,
                 planned_weeks: p.stage_planned_weeks,
                 has_override: p.has_override || p.screen_override_reason.is_some(),
@@ -82,10 +85,10 @@ fn row_of(
     at: NaiveDateTime,
 ) -> SummaryRow {
     let summary = summarise(&case_facts(patient, assessments, acted, plans), rules);
-    let signed: Vec<&&CaseAssessment> = assessments.iter().filter(|a| a.status == "signed").collect();
+    let signed: Vec<&&CaseAssessment> = assessments.iter().filter(|a| a.status == AssessmentStatus::Signed).collect();
     let odis: Vec<f64> = signed.iter().filter_map(|a| a.odi_percent).collect();
     let odi_change = (odis.len() > 1).then(|| odis[odis.len() - 1] - odis[0]);
-    let discharged = patient.status == "discharged";
+    let discharged = patient.status == PatientStatus::Discharged;
     let listed_until = if discharged {
         patient.discharged_on.map_or(NaiveDate::default(), |d| d + Duration::days(DISCHARGED_WINDOW_DAYS))
     } else {
@@ -98,9 +101,9 @@ fn row_of(
         therapist_id: patient.therapist_id.clone(),
         family_name: patient.family_name.clone(),
         given_name: patient.given_name.clone(),
-        status: patient.status.clone(),
+        status: patient.status,
         listed_until,
-        stage: plans.iter().find(|p| p.status == "active").map_or(0, |p| p.current_stage),
+        stage: plans.iter().find(|p| p.status == PlanStatus::Active).map_or(0, |p| p.current_stage),
         last_assessed_on: signed.iter().map(|a| a.assessed_on).max(),
         odi_change,
         odi_band: odi_change.map(odi_band),

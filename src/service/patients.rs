@@ -107,6 +107,32 @@ pub fn update(
     conn.transaction(|conn| write_fields(conn, ctx, &current, version, &fields))
 }
 
+/// Reads a discharge date as typed: `YYYY-MM-DD`, not after the clinic's `today`; `None`
+/// (not sent) is today. The message names `discharged_on` and never repeats what was typed.
+pub fn discharge_date(text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, AppError> {
+    match text {
+        None => Ok(today),
+        Some(text) => crate::domain::dates::past_day(text, today).map_err(|m| AppError::field("discharged_on", m)),
+    }
+}
+
+/// Discharges a patient on the date as typed (see [`discharge_date`]; `Some(None)`: today) or
+/// re-activates (`None`), if `version` is current; the date is checked against the clinic's today.
+pub fn change_status(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: PatientId,
+    version: i32,
+    discharge_on: Option<Option<&str>>,
+) -> Result<(), AppError> {
+    ctx.actor.require(Permission::TreatPatients)?;
+    let date = match discharge_on {
+        Some(text) => Some(discharge_date(text, super::clinic_settings::today(conn, ctx)?)?),
+        None => None,
+    };
+    set_discharged(conn, ctx, id, version, date)
+}
+
 /// Discharges a patient on `date` (or re-activates with `None`), if `version` is current.
 pub fn set_discharged(
     conn: &mut DbConn,

@@ -31,7 +31,7 @@ pub fn letter(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId) -> Result<Referral
         .actions
         .iter()
         .filter(|(a, _)| a.assessment_id == id.to_string())
-        .filter(|(a, _)| a.kind.as_deref().and_then(ActionKind::parse).is_some_and(ActionKind::has_letter))
+        .filter(|(a, _)| a.kind.is_some_and(ActionKind::has_letter))
         .cloned()
         .collect();
     if referrals.is_empty() {

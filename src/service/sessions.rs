@@ -8,13 +8,23 @@ use crate::db::DbConn;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 
+/// How a user is signed in somewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceKind {
+    /// A browser session.
+    Session,
+    /// An API token.
+    Token,
+}
+
 /// A browser session or API token of the signed-in user.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SignedInPlace {
     /// Public id (end it with `DELETE /api/v1/me/sessions/{id}`).
     pub id: String,
     /// `session` (browser) or `token` (API).
-    pub kind: &'static str,
+    pub kind: PlaceKind,
     /// Started.
     pub created_at: DateTime<Utc>,
     /// Last request (browser sessions).
@@ -36,7 +46,7 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, current: &str) -> Result<Vec<SignedInP
         .map(|s| SignedInPlace {
             current: s.token_hash == hash,
             id: s.id,
-            kind: "session",
+            kind: PlaceKind::Session,
             created_at: s.created_at.and_utc(),
             last_seen_at: Some(s.last_seen_at.and_utc()),
             expires_at: s.expires_at.and_utc(),
@@ -46,7 +56,7 @@ pub fn list(conn: &mut DbConn, ctx: &Ctx, current: &str) -> Result<Vec<SignedInP
     places.extend(store::tokens_of(conn, user, now())?.into_iter().map(|t| SignedInPlace {
         current: t.token_hash == hash,
         id: t.id,
-        kind: "token",
+        kind: PlaceKind::Token,
         created_at: t.created_at.and_utc(),
         last_seen_at: None,
         expires_at: t.expires_at.and_utc(),

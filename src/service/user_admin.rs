@@ -4,7 +4,7 @@
 
 use super::passwords::managed_user;
 use super::{record, Ctx, Origin};
-use crate::authz::Permission;
+use crate::authz::{Permission, Role};
 use crate::db::auth as sessions;
 use crate::db::ids::{ClinicId, UserId};
 use crate::db::{clinics, mfa, users, DbConn};
@@ -27,6 +27,49 @@ pub fn set_active(conn: &mut DbConn, ctx: &Ctx, id: UserId, active: bool) -> Res
         }
         let action = if active { "user.reactivate" } else { "user.deactivate" };
         ctx.audit(conn, action, Some(user.clinic_id), None, Some(format!("user={id}")))?;
+        Ok(())
+    })
+}
+
+/// An administrator's edit of a user, as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct UserEdit {
+    /// Display name.
+    pub name: String,
+    /// `therapist`, `lead` or `admin`.
+    pub role: String,
+}
+
+/// Sets a user's name and role, if the user is still at `version` (409 otherwise). Every
+/// problem is named by field; an administrator cannot take their own administrator role.
+pub fn update(conn: &mut DbConn, ctx: &Ctx, id: UserId, version: i32, edit: &UserEdit) -> Result<(), AppError> {
+    let user = managed_user(conn, &ctx.actor, id)?;
+    let mut errors = crate::error::FieldErrors::new();
+    let name = edit.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        crate::field_errors::add_field_error(&mut errors, "name", "Enter the name (up to 100 characters).");
+    }
+    let role = edit.role.trim().parse::<Role>();
+    match &role {
+        Err(m) => crate::field_errors::add_field_error(&mut errors, "role", m.clone()),
+        Ok(r) if user.id == ctx.actor.user_id && *r != Role::Admin => crate::field_errors::add_field_error(
+            &mut errors,
+            "role",
+            "You cannot take away your own administrator role.",
+        ),
+        Ok(_) => {}
+    }
+    let role = match role {
+        Ok(role) if errors.is_empty() => role,
+        _ => return Err(AppError::Validation(errors)),
+    };
+    conn.transaction(|conn| -> Result<(), AppError> {
+        if !users::update(conn, id, version, name, role)? {
+            return Err(AppError::VersionConflict);
+        }
+        let detail = Some(format!("user={id} role={} version={}", role.code(), version + 1));
+        ctx.audit(conn, "user.update", Some(user.clinic_id), None, detail)?;
         Ok(())
     })
 }

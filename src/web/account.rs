@@ -99,7 +99,7 @@ fn sessions_section(user: &SessionUser, places: &[SignedInPlace]) -> Markup {
                 tbody {
                     @for p in places {
                         tr {
-                            td { @if p.kind == "session" { "Browser" } @else { "API token" } }
+                            td { @if p.kind == crate::service::sessions::PlaceKind::Session { "Browser" } @else { "API token" } }
                             td { (when(p.created_at)) }
                             td { (p.last_seen_at.map(when).unwrap_or_default()) }
                             td { (p.client_addr.clone().unwrap_or_default()) }

@@ -47,6 +47,7 @@ fn user_actions(user: &SessionUser, u: &User, reset: &ResetErrors) -> maud::Mark
     let base = format!("/admin/users/{}", u.id);
     let errors = reset.as_ref().filter(|(id, _)| *id == u.id).map(|(_, e)| e.clone()).unwrap_or_default();
     html! {
+        a.button href=(format!("{base}/edit")) { "Edit" }
         form.inline method="post" action=(format!("{base}/active")) {
             (csrf(user))
             input type="hidden" name="active" value=(if u.active { "false" } else { "true" });

@@ -3,11 +3,17 @@
 //! answers htmx with a status line and a `pp:draft-saved` event (the draft the form now
 //! edits, and its version) instead of a redirect. A draft post that is not from htmx (for
 //! example one held across a sign-in and posted again) is simply a Save.
+//!
+//! The plan builder's in-place edit forms (stage name and purpose, an item's dose and note)
+//! autosave through their own POST routes: `assets/autosave.js` marks those requests
+//! `PP-Autosave: true`, and the handler answers with [`plan_answer`] instead of a page or a
+//! row: a status line for the form and, once saved, the plan's new version.
 
 use super::session::CsrfForm;
 use super::HtmlResult;
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::Db;
+use crate::error::AppError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use maud::html;
@@ -64,6 +70,45 @@ fn for_htmx(answer: HttpResponse, id: Option<String>, version: i32) -> HttpRespo
         "Not saved yet: a field needs attention. Press Save draft to see which."
     };
     HttpResponse::Ok().content_type("text/html; charset=utf-8").body(status(message).into_string())
+}
+
+/// When an in-place plan form saves itself: 1.5 s after the last keystroke or choice.
+pub const TRIGGER: &str = "input delay:1500ms";
+
+/// [`TRIGGER`] for a form whose Save button htmx also sends (an item row, swapped in place).
+pub const ROW_TRIGGER: &str = "submit, input delay:1500ms";
+
+/// The answer to a plan form's autosave: 200 with a status line put in the form's
+/// `.autosave-status` (htmx swaps only 2xx answers), and when saved an `HX-Trigger` with the
+/// plan's new `version` for the form (`pp:draft-saved`) and the page's other forms
+/// (`plan-version`). A refused autosave changes nothing on the page, so what was typed stays
+/// in the form, and the line says why (never quoting what was typed). Other errors are the
+/// caller's.
+pub fn plan_answer(outcome: Result<(), AppError>, sent_version: i32) -> Result<HttpResponse, AppError> {
+    let mut answer = HttpResponse::Ok();
+    answer
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("HX-Retarget", "find .autosave-status"))
+        .insert_header(("HX-Reswap", "innerHTML"));
+    let message = match outcome {
+        Ok(()) => {
+            let version = sent_version + 1;
+            let event =
+                serde_json::json!({"pp:draft-saved": {"version": version}, "plan-version": {"version": version}});
+            answer.insert_header(("HX-Trigger", event.to_string()));
+            "Saved.".to_owned()
+        }
+        Err(AppError::VersionConflict) => "Not saved: someone else changed this plan. What you typed is kept here; \
+            reload the page to see their change, then enter it again."
+            .to_owned(),
+        Err(AppError::Validation(errors)) => {
+            let why: Vec<String> = errors.values().flatten().cloned().collect();
+            format!("Not saved yet: {}", why.join(" "))
+        }
+        Err(AppError::Conflict { message, .. }) => format!("Not saved: {message}"),
+        Err(other) => return Err(other),
+    };
+    Ok(answer.body(html! { (message) }.into_string()))
 }
 
 async fn draft_new(path: web::Path<PatientId>, form: CsrfForm<Vec<(String, String)>>, db: web::Data<Db>) -> HtmlResult {

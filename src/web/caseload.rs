@@ -4,13 +4,15 @@
 use super::components::{csrf, csv_response, date, pagination, Cell};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
-use super::{page, HtmlResult};
+use super::{page, HtmlError, HtmlResult};
 use crate::authz::{Permission, Role};
 use crate::db::ids::{PatientId, UserId};
 use crate::db::Db;
 use crate::domain::caseload::Flag;
-use crate::error::AppError;
+use crate::domain::patient::PatientStatus;
+use crate::error::{AppError, FieldErrors};
 use crate::service::caseload::{self as service, CaseRow, Caseload, CaseloadParams, CaseloadQuery, PER_PAGE};
+use actix_web::http::StatusCode;
 use actix_web::web;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -75,11 +77,22 @@ fn charts(c: &Caseload) -> Markup {
     }
 }
 
-fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Markup {
+/// A reassignment that was refused: for which patient, the therapist chosen, and why.
+struct Refused {
+    patient_id: String,
+    therapist_id: String,
+    errors: FieldErrors,
+}
+
+fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, back: &str, refused: Option<&Refused>) -> Markup {
+    let can_reassign = user.actor().may(Permission::ReviewCaseload);
+    let refused = refused.filter(|f| f.patient_id == r.id);
+    let chosen = refused.map_or(r.therapist_id.clone(), |f| Some(f.therapist_id.clone()));
+    let error_id = format!("therapist_id-{}-error", r.id);
     html! {
         tr {
             td { a href=(format!("/patients/{}", r.id)) { (r.family_name) ", " (r.given_name) }
-                @if r.status == "discharged" { " " span.badge { "discharged" } } }
+                @if r.status == PatientStatus::Discharged { " " span.badge { "discharged" } } }
             td { (r.therapist.as_deref().unwrap_or("Unassigned")) }
             td { (r.stage.map(|s| s.to_string()).unwrap_or_else(|| "—".into())) }
             td { (r.last_assessed.map(date).unwrap_or_else(|| "—".into())) }
@@ -90,12 +103,21 @@ fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Mar
                     form.inline.tiny method="post" action="/caseload/reassign" {
                         (csrf(user))
                         input type="hidden" name="patient_id" value=(r.id);
-                        select name="therapist_id" aria-label="Reassign to" {
+                        input type="hidden" name="back" value=(back);
+                        select name="therapist_id" aria-label="Reassign to"
+                            aria-invalid=[refused.map(|_| "true")] aria-describedby=[refused.map(|_| error_id.as_str())]
+                            data-autofocus=[refused.map(|_| "true")] {
+                            @if refused.is_some_and(|_| !c.therapists.iter().any(|t| Some(t.user.id.to_string()) == chosen)) {
+                                option value="" selected { "Choose a therapist" }
+                            }
                             @for t in &c.therapists {
-                                option value=(t.user.id.to_string()) selected[r.therapist_id.as_deref() == Some(t.user.id.to_string().as_str())] { (t.user.name) }
+                                option value=(t.user.id.to_string()) selected[chosen.as_deref() == Some(t.user.id.to_string().as_str())] { (t.user.name) }
                             }
                         }
                         button type="submit" { "Reassign" }
+                        @if let Some(f) = refused {
+                            @for m in f.errors.values().flatten() { p.field-error id=(error_id) { (m) } }
+                        }
                     }
                 }
             }
@@ -104,12 +126,22 @@ fn row(user: &SessionUser, c: &Caseload, r: &CaseRow, can_reassign: bool) -> Mar
 }
 
 async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
+    Ok(page(caseload_page(&user, &db, &params, None).await?))
+}
+
+async fn caseload_page(
+    user: &SessionUser,
+    db: &Db,
+    params: &CaseloadParams,
+    refused: Option<&Refused>,
+) -> Result<Markup, HtmlError> {
     let page_no = usize::try_from(crate::input::page_number(params.page.as_deref()).unwrap_or(1)).unwrap_or(1);
     let query = CaseloadQuery { page: Some(page_no), ..params.query()? };
     let ctx = user.ctx.clone();
     let c = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
     let lead = user.actor().may(Permission::ReviewCaseload);
-    let qs = query_string(&params);
+    let qs = query_string(params);
+    let back = format!("{qs}&page={page_no}");
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let title = if lead { format!("Caseload · {}", c.clinic.name) } else { "My caseload".to_owned() };
     let body = html! {
@@ -174,14 +206,19 @@ async fn show(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Da
             }
         }
         h2 { "Patients" }
+        @if let Some(f) = refused {
+            div.error-summary role="alert" {
+                p { strong { "The patient was not reassigned." } " " @for m in f.errors.values().flatten() { (m) " " } }
+            }
+        }
         p.hint { (c.total) " match" }
         table.list.caseload {
             thead { tr { th { "Patient" } th { "Therapist" } th { "Stage" } th { "Last assessed" } th { "ODI change" } th { "Needs attention" } @if lead { th { "Reassign" } } } }
-            tbody { @for r in &c.rows { (row(&user, &c, r, lead)) } }
+            tbody { @for r in &c.rows { (row(user, &c, r, &back, refused)) } }
         }
         (pagination(&format!("/caseload?{qs}"), page_no as i64, PER_PAGE as i64, c.total as i64))
     };
-    Ok(page(layout("Caseload", &user, body)))
+    Ok(layout("Caseload", user, body))
 }
 
 async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Data<Db>) -> HtmlResult {
@@ -194,7 +231,7 @@ async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Dat
             Cell::from(r.id.clone()),
             r.family_name.clone().into(),
             r.given_name.clone().into(),
-            r.status.clone().into(),
+            r.status.to_string().into(),
             r.therapist.clone().unwrap_or_default().into(),
             number(r.stage.map(|s| s.to_string())),
             r.last_assessed.map(|d| d.to_string()).unwrap_or_default().into(),
@@ -221,16 +258,39 @@ async fn csv(user: SessionUser, params: web::Query<CaseloadParams>, db: web::Dat
 struct ReassignForm {
     patient_id: String,
     therapist_id: String,
+    /// The caseload filters and page the form was on, to come back to.
+    back: String,
 }
 
 async fn reassign(form: CsrfForm<ReassignForm>, db: web::Data<Db>) -> HtmlResult {
-    let patient: PatientId = form.form.patient_id.parse().map_err(|_| AppError::NotFound)?;
-    let therapist: UserId = form
-        .form
-        .therapist_id
-        .parse()
-        .map_err(|_| AppError::field("therapist_id", "Choose a therapist of this clinic."))?;
+    let f = &form.form;
+    let params = web::Query::<CaseloadParams>::from_query(&f.back).map(|q| q.into_inner()).unwrap_or_default();
+    let page_url = format!("/caseload?{}", query_string(&params));
+    let page_url = match params.page.as_deref() {
+        Some(n) => format!("{page_url}&page={}", crate::input::page_number(Some(n)).unwrap_or(1)),
+        None => page_url,
+    };
+    let patient: PatientId = f.patient_id.parse().map_err(|_| AppError::NotFound)?;
     let ctx = form.user.ctx.clone();
-    db.run(move |conn| service::reassign(conn, &ctx, patient, therapist)).await?;
-    Ok(form.done("/caseload"))
+    let outcome = match f.therapist_id.parse::<UserId>() {
+        Ok(therapist) => db.run(move |conn| service::reassign(conn, &ctx, patient, therapist)).await,
+        Err(_) => Err(AppError::field("therapist_id", "Choose a therapist of this clinic.")),
+    };
+    let (status, errors) = match outcome {
+        Ok(()) => return Ok(form.done(&page_url)),
+        Err(AppError::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(AppError::VersionConflict) => {
+            let mut errors = FieldErrors::new();
+            crate::field_errors::add_field_error(
+                &mut errors,
+                "therapist_id",
+                "This patient was changed by someone else meanwhile; check the row and choose again.",
+            );
+            (StatusCode::CONFLICT, errors)
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let refused = Refused { patient_id: f.patient_id.clone(), therapist_id: f.therapist_id.clone(), errors };
+    let markup = caseload_page(&form.user, &db, &params, Some(&refused)).await?;
+    Ok(form.reshow(&page_url, status, markup))
 }

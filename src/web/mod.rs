@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_users;
 pub mod assessment_form;
 pub mod assessment_live;
 pub mod assessments;
@@ -19,6 +20,7 @@ pub mod layout;
 pub mod library;
 pub mod login;
 pub mod media;
+pub mod patient_discharge;
 pub mod patients;
 pub mod plan_conflict;
 pub mod plan_edits;
@@ -65,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(handout::configure)
         .configure(caseload::configure)
         .configure(admin::configure)
+        .configure(admin_users::configure)
         .configure(audit::configure);
 }
 
@@ -94,6 +97,15 @@ impl ResponseError for HtmlError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        let mut response = self.page();
+        self.0.mark(&mut response);
+        response
+    }
+}
+
+impl HtmlError {
+    /// The page for this error (a redirect for one that needs signing in).
+    fn page(&self) -> HttpResponse {
         match &self.0 {
             AppError::Unauthenticated => see_other("/login"),
             AppError::EnrolmentRequired => see_other("/account?enrol=1"),

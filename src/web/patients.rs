@@ -2,6 +2,7 @@
 
 use super::components::{csrf, date, error_summary, field_errors, input, pagination, select};
 use super::layout::layout;
+use super::patient_discharge::{discharge_form, DischargeView};
 use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlError, HtmlResult};
 use crate::db::ids::PatientId;
@@ -29,7 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/patients/{id}", web::get().to(show))
         .route("/patients/{id}/edit", web::get().to(edit_form))
         .route("/patients/{id}/edit", web::post().to(update))
-        .route("/patients/{id}/discharge", web::post().to(discharge));
+        .route("/patients/{id}/discharge", web::post().to(super::patient_discharge::discharge));
 }
 
 #[derive(Deserialize)]
@@ -250,7 +251,17 @@ fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
 }
 
 async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
-    let id = path.into_inner();
+    let markup = patient_page(&user, &db, path.into_inner(), &DischargeView::default()).await?;
+    Ok(page(markup))
+}
+
+/// The patient page, its discharge form as `discharge` says (what was typed, a refusal).
+pub(super) async fn patient_page(
+    user: &SessionUser,
+    db: &Db,
+    id: PatientId,
+    discharge: &DischargeView,
+) -> Result<Markup, HtmlError> {
     let ctx = user.ctx.clone();
     let ((p, therapist), history, plans, today) = db
         .run(move |conn| -> Result<_, AppError> {
@@ -262,14 +273,13 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
             ))
         })
         .await?;
-    let active = p.status == crate::domain::patient::PatientStatus::Active;
     let open = history.open_flags();
     let body = html! {
         div.page-head {
             h1 { (p.given_name) " " (p.family_name) }
             a.button href=(format!("/patients/{}/edit", p.id)) { "Edit" }
         }
-        (super::assessments::flag_banner(&user, &open, false, &FieldErrors::new()))
+        (super::assessments::flag_banner(user, &open, false, &FieldErrors::new()))
         (super::screening::actions_list(&history, None))
         (details(&p, therapist.as_deref()))
         section aria-labelledby="assessments-h" {
@@ -327,19 +337,9 @@ async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) 
                 }
             }
         }
-        form.inline method="post" action=(format!("/patients/{}/discharge", p.id)) {
-            (csrf(&user))
-            input type="hidden" name="version" value=(p.version);
-            @if active {
-                label for="discharged_on" { "Discharge on" }
-                input type="date" id="discharged_on" name="discharged_on" value=(today.to_string());
-                button type="submit" { "Discharge" }
-            } @else {
-                button type="submit" { "Re-activate" }
-            }
-        }
+        (discharge_form(user, &p, today, discharge))
     };
-    Ok(page(layout(&format!("{} {}", p.given_name, p.family_name), &user, body)))
+    Ok(layout(&format!("{} {}", p.given_name, p.family_name), user, body))
 }
 
 async fn edit_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
@@ -361,8 +361,6 @@ async fn edit_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<
 #[derive(Deserialize)]
 struct Versioned {
     version: i32,
-    #[serde(default)]
-    discharged_on: Option<String>,
 }
 
 async fn update(path: web::Path<PatientId>, form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
@@ -395,18 +393,4 @@ async fn update(path: web::Path<PatientId>, form: CsrfForm<PatientInput>, db: we
     };
     let status = if conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok(form.reshow(&format!("/patients/{id}/edit"), status, patient_form(&form.user, &view)))
-}
-
-async fn discharge(path: web::Path<PatientId>, form: CsrfForm<Versioned>, db: web::Data<Db>) -> HtmlResult {
-    let id = path.into_inner();
-    let date = match form.form.discharged_on.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-        Some(text) => Some(
-            crate::domain::dates::parse_day(text)
-                .ok_or_else(|| AppError::field("discharged_on", "Enter the discharge date as YYYY-MM-DD."))?,
-        ),
-        None => None,
-    };
-    let (ctx, version) = (form.user.ctx.clone(), form.form.version);
-    db.run(move |conn| service::set_discharged(conn, &ctx, id, version, date)).await?;
-    Ok(form.done(&format!("/patients/{id}")))
 }

@@ -39,6 +39,9 @@ async fn run_edit<T>(
         }
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
+    if form.sender.autosave {
+        return Ok(super::autosave::plan_answer(outcome, form_version(version).unwrap_or(0))?);
+    }
     after_edit(form, db, id, outcome, Some(kept)).await
 }
 
@@ -49,16 +52,16 @@ async fn item_action(
 ) -> HtmlResult {
     let (id, item, action) = path.into_inner();
     let change = match action.as_str() {
-        "up" => PlanEdit::MoveItem(item, -1),
-        "down" => PlanEdit::MoveItem(item, 1),
-        "remove" => PlanEdit::RemoveItem(item),
-        "update" => PlanEdit::UpdateItem {
+        "up" => Ok(PlanEdit::MoveItem(item, -1)),
+        "down" => Ok(PlanEdit::MoveItem(item, 1)),
+        "remove" => Ok(PlanEdit::RemoveItem(item)),
+        "update" => form.form.dosage().map(|dosage| PlanEdit::UpdateItem {
             item,
-            dosage: Box::new(form.form.dosage()?),
+            dosage: Box::new(dosage),
             side: form.form.side.clone(),
             setting: form.form.setting.clone(),
             notes: form.form.clinician_notes.clone(),
-        },
+        }),
         _ => return Err(AppError::NotFound.into()),
     };
     let f = &form.form;
@@ -75,7 +78,7 @@ async fn item_action(
         "remove" => Kept::new(format!("/plans/{id}/items/{item}/remove"), "Remove the item"),
         other => Kept::new(format!("/plans/{id}/items/{item}/{other}"), "Move the item"),
     };
-    run_edit(&form, &db, id, f.version.as_deref(), Ok(change), kept).await
+    run_edit(&form, &db, id, f.version.as_deref(), change, kept).await
 }
 
 #[derive(Deserialize)]

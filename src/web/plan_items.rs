@@ -13,7 +13,7 @@ use crate::db::ids::PlanId;
 use crate::db::Db;
 use crate::domain::consent::ConsentInput;
 use crate::domain::dosage::Dosage;
-use crate::domain::plan::{PlanItem, PlanStatus};
+use crate::domain::plan::{PlanItem, PlanStage, PlanStatus};
 use crate::error::AppError;
 use crate::service::plans::{self as service, AddItem, PlanEdit, PlanView};
 use actix_web::{web, HttpResponse};
@@ -65,6 +65,17 @@ pub fn dose_fields(item: &PlanItem) -> Markup {
 
 /// One item of a stage: name, dose, safety answers and, on a draft, its actions.
 pub fn item_row(user: &SessionUser, view: &PlanView, item: &PlanItem, message: Option<&str>) -> Markup {
+    item_row_focused(user, view, item, message, None)
+}
+
+/// [`item_row`] with the focus on one of its move buttons (`up`, `down`) after a move.
+fn item_row_focused(
+    user: &SessionUser,
+    view: &PlanView,
+    item: &PlanItem,
+    message: Option<&str>,
+    focus: Option<&str>,
+) -> Markup {
     let id = view.row.id;
     let editable = view.status() == PlanStatus::Draft;
     let target = format!("#{}", row_id(item.id));
@@ -84,9 +95,10 @@ pub fn item_row(user: &SessionUser, view: &PlanView, item: &PlanItem, message: O
             @if editable {
                 div.item-actions {
                     @for (action, label) in [("up", "↑ Up"), ("down", "↓ Down")] {
-                        form.inline.tiny method="post" action=(format!("/plans/{id}/items/{}/{action}", item.id)) {
+                        form.inline.tiny method="post" action=(format!("/plans/{id}/items/{}/{action}", item.id))
+                            hx-post=(format!("/plans/{id}/items/{}/row/{action}", item.id)) hx-target="closest ol.items" hx-swap="outerHTML" {
                             (csrf(user)) (version_field(view))
-                            button type="submit" { (label) }
+                            button type="submit" data-autofocus[focus == Some(action)] { (label) }
                         }
                     }
                     form.inline.tiny method="post" action=(format!("/plans/{id}/items/{}/remove", item.id))
@@ -97,13 +109,32 @@ pub fn item_row(user: &SessionUser, view: &PlanView, item: &PlanItem, message: O
                     details {
                         summary { "Edit dosage" }
                         form.item-edit method="post" action=(format!("/plans/{id}/items/{}/update", item.id))
-                            hx-post=(format!("/plans/{id}/items/{}/row/update", item.id)) hx-target=(target) hx-swap="outerHTML" {
+                            hx-post=(format!("/plans/{id}/items/{}/row/update", item.id)) hx-target=(target) hx-swap="outerHTML"
+                            data-autosave="row" hx-trigger=(super::autosave::ROW_TRIGGER) hx-sync="this:queue last" {
                             (csrf(user)) (version_field(view))
                             (dose_fields(item))
                             button type="submit" { "Save item" }
+                            " " span.autosave-status.hint role="status" aria-live="polite" {}
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A stage's items, in order (a move answers the whole list: two rows change places).
+pub fn items_list(
+    user: &SessionUser,
+    view: &PlanView,
+    stage: &PlanStage,
+    moved: Option<(Uuid, &str, Option<&str>)>,
+) -> Markup {
+    html! {
+        ol.items id=(format!("stage-{}-items", stage.position)) {
+            @for item in &stage.items {
+                @let here = moved.filter(|(m, _, _)| *m == item.id);
+                (item_row_focused(user, view, item, here.and_then(|(_, _, m)| m), here.map(|(_, a, _)| a)))
             }
         }
     }
@@ -223,6 +254,8 @@ async fn row_action(path: web::Path<(PlanId, Uuid, String)>, form: CsrfForm<RowF
         return Err(AppError::NotFound.into());
     };
     let change = match action.as_str() {
+        "up" => Ok(PlanEdit::MoveItem(item, -1)),
+        "down" => Ok(PlanEdit::MoveItem(item, 1)),
         "remove" => Ok(PlanEdit::RemoveItem(item)),
         "update" => f.dosage().map(|dosage| PlanEdit::UpdateItem {
             item,
@@ -238,7 +271,27 @@ async fn row_action(path: web::Path<(PlanId, Uuid, String)>, form: CsrfForm<RowF
         (Ok(change), Ok(version)) => db.run(move |conn| service::edit(conn, &ctx, id, Some(version), change)).await,
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
+    if form.sender.autosave && action == "update" {
+        return Ok(super::autosave::plan_answer(outcome, f.version().unwrap_or(0))?);
+    }
     let after = load(&form.user, &db, id).await?;
+    if action == "up" || action == "down" {
+        // A move answers the stage's whole list, the focus back on the button pressed.
+        let refused = match outcome {
+            Ok(()) => None,
+            Err(e @ (AppError::VersionConflict | AppError::Validation(_) | AppError::Conflict { .. })) => {
+                Some((actix_web::ResponseError::status_code(&e), message_of(&e)))
+            }
+            Err(other) => return Err(other.into()),
+        };
+        let status = refused.as_ref().map_or(actix_web::http::StatusCode::OK, |(s, _)| *s);
+        let Some(list) = after.content.stages.iter().find(|s| s.id == stage) else {
+            return Err(AppError::NotFound.into());
+        };
+        let message = refused.as_ref().map(|(_, m)| m.as_str());
+        let markup = items_list(&form.user, &after, list, Some((item, action.as_str(), message)));
+        return Ok(row_response(status, &after, markup));
+    }
     match outcome {
         Ok(()) if action == "remove" => Ok(row_response(
             actix_web::http::StatusCode::OK,

@@ -116,14 +116,18 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
     let ctx = form.user.ctx.clone();
     let title = form.form.title.clone();
     let protocol = match form.form.protocol_id.trim() {
-        "" => None,
-        p => Some(
-            p.parse::<ProtocolId>()
-                .map_err(|_| AppError::field("protocol_id", "Choose one of the listed protocols."))?,
-        ),
+        "" => Ok(None),
+        p => p
+            .parse::<ProtocolId>()
+            .map(Some)
+            .map_err(|_| AppError::field("protocol_id", "Choose one of the listed protocols.")),
     };
     let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
-    match db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await {
+    let outcome = match protocol {
+        Ok(protocol) => db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await,
+        Err(e) => Err(e),
+    };
+    match outcome {
         Ok((id, skipped)) => {
             let codes: Vec<String> = skipped.into_iter().map(|s| s.code).collect();
             let suffix = if codes.is_empty() { String::new() } else { format!("?skipped={}", codes.join(",")) };

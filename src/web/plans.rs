@@ -108,12 +108,17 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             @if editable {
                 details.edit-stage {
                     summary { "Edit stage" }
-                    form.inline method="post" action=(format!("/plans/{id}/stages/{}/edit", stage.id)) {
+                    @let action = format!("/plans/{id}/stages/{}/edit", stage.id);
+                    @let n = stage.position;
+                    form.inline.stage-edit method="post" action=(action) data-autosave
+                        hx-post=(action) hx-trigger=(super::autosave::TRIGGER) hx-sync="this:queue last"
+                        hx-target="find .autosave-status" hx-swap="innerHTML" {
                         (csrf(user)) (based_on(d))
-                        label { "Name " input type="text" name="name" value=(stage.name) required; }
-                        label { "Purpose " input type="text" name="purpose" value=(stage.purpose); }
-                        label { "Weeks " input type="number" name="planned_weeks" min="1" max="52" value=(stage.planned_weeks); }
+                        label { "Name " input type="text" id=(format!("stage-{n}-name")) name="name" value=(stage.name) required; }
+                        label { "Purpose " input type="text" id=(format!("stage-{n}-purpose")) name="purpose" value=(stage.purpose); }
+                        label { "Weeks " input type="number" id=(format!("stage-{n}-weeks")) name="planned_weeks" min="1" max="52" value=(stage.planned_weeks); }
                         button type="submit" { "Save stage" }
+                        " " span.autosave-status.hint role="status" aria-live="polite" {}
                     }
                 }
             }
@@ -144,9 +149,7 @@ fn stage_card(user: &SessionUser, d: &PageData, stage: &PlanStage, failure: Opti
             }
             h4 { "Treatment" }
             @if stage.items.is_empty() { p.empty { "No items yet." } }
-            ol.items {
-                @for item in &stage.items { (super::plan_items::item_row(user, view, item, None)) }
-            }
+            (super::plan_items::items_list(user, view, stage, None))
             @if editable {
                 (add_form(user, d, stage, fail))
             }
@@ -220,7 +223,7 @@ fn plan_page(
     d: &PageData,
     failure: Option<&AddFailure>,
     notice: Option<String>,
-    kept: Option<&Kept>,
+    kept: Option<(&Kept, Option<&FieldErrors>)>,
 ) -> Markup {
     let view = &d.view;
     let id = view.row.id;
@@ -238,7 +241,7 @@ fn plan_page(
                 }
             }
             @if let Some(n) = notice { div.banner role="status" { p { (n) } } }
-            @if let Some(k) = kept { (plan_conflict::render(user, view.row.version, k)) }
+            @if let Some((k, errors)) = kept { (plan_conflict::render(user, view.row.version, k, errors)) }
             @if let Some(reason) = &view.row.amend_reason {
                 @if editable { div.banner role="status" { p { "Amendment in progress (version " (view.row.plan_version + 1) "): " em { (reason) } ". Activate to make it the patient's plan; version " (view.row.plan_version) " stays in force until then." } } }
             }
@@ -435,7 +438,11 @@ pub(super) async fn after_edit<T>(
             };
             let status = actix_web::ResponseError::status_code(&e);
             let markup = match (&e, &kept) {
-                (AppError::VersionConflict, Some(k)) => plan_page(user, &d, None, None, Some(k)),
+                (AppError::VersionConflict, Some(k)) => plan_page(user, &d, None, None, Some((k, None))),
+                // A field that does not read: the form again with what was typed, the message beside it.
+                (AppError::Validation(errors), Some(k)) if plan_conflict::has_typed(k) => {
+                    plan_page(user, &d, None, None, Some((k, Some(errors))))
+                }
                 _ => plan_page(user, &d, None, Some(message), None),
             };
             Ok(form.reshow(&format!("/plans/{id}"), status, markup))

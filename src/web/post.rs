@@ -21,13 +21,17 @@ use maud::Markup;
 pub struct Sender {
     /// Sent by htmx (boosted or not).
     pub htmx: bool,
+    /// Sent by htmx as an autosave while the user types (`PP-Autosave: true`, set by
+    /// `assets/autosave.js`): answered with a status line, not a page (see `web::autosave`).
+    pub autosave: bool,
 }
 
 impl Sender {
     /// Reads the htmx request header.
     pub fn of(req: &HttpRequest) -> Self {
-        let htmx = req.headers().get("hx-request").and_then(|v| v.to_str().ok()) == Some("true");
-        Self { htmx }
+        let flag = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()) == Some("true");
+        let htmx = flag("hx-request");
+        Self { htmx, autosave: htmx && flag("pp-autosave") }
     }
 
     /// `303 See Other` to `page` (which may carry a `#fragment`).
@@ -82,7 +86,7 @@ mod tests {
 
     #[test]
     fn an_htmx_success_names_the_page_without_its_fragment() {
-        let response = Sender { htmx: true }.done("/plans/1#stage-2");
+        let response = Sender { htmx: true, autosave: false }.done("/plans/1#stage-2");
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers().get("location").and_then(|v| v.to_str().ok()), Some("/plans/1#stage-2"));
         assert_eq!(response.headers().get("hx-push-url").and_then(|v| v.to_str().ok()), Some("/plans/1"));
@@ -90,7 +94,8 @@ mod tests {
 
     #[test]
     fn a_plain_refusal_carries_no_htmx_headers() {
-        let response = Sender { htmx: false }.reshow("/x", StatusCode::CONFLICT, maud::html! { p { "x" } });
+        let response =
+            Sender { htmx: false, autosave: false }.reshow("/x", StatusCode::CONFLICT, maud::html! { p { "x" } });
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.headers().get("hx-push-url").is_none());
     }

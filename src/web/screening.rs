@@ -26,8 +26,8 @@ fn label(code: &str) -> &str {
     findings::find(code).map_or(code, |d| d.label)
 }
 
-fn kind_label(kind: Option<&str>) -> &'static str {
-    kind.and_then(ActionKind::parse).map_or("Action", ActionKind::label)
+fn kind_label(kind: Option<ActionKind>) -> &'static str {
+    kind.map_or("Action", ActionKind::label)
 }
 
 /// The red-flag actions recorded (for one assessment, or all of the patient's).
@@ -41,9 +41,9 @@ pub fn actions_list(history: &AssessmentHistory, only: Option<AssessmentId>) -> 
                 ul {
                     @for (a, by) in actions {
                         li {
-                            strong { (kind_label(a.kind.as_deref())) } " · " (label(&a.flag_code)) ": " (a.action)
+                            strong { (kind_label(a.kind)) } " · " (label(&a.flag_code)) ": " (a.action)
                             span.hint { " · " (by) ", " (date(a.recorded_at.date())) }
-                            @if a.kind.as_deref().and_then(ActionKind::parse).is_some_and(ActionKind::has_letter) {
+                            @if a.kind.is_some_and(ActionKind::has_letter) {
                                 " · " a href=(format!("/assessments/{}/referral-letter", a.assessment_id)) { "referral letter" }
                             }
                         }
@@ -96,7 +96,7 @@ async fn letter(user: SessionUser, path: web::Path<AssessmentId>, db: web::Data<
             p { strong { (l.clinic.name) } br; @if let Some(a) = &l.clinic.address { (a) br; } @if let Some(p) = &l.clinic.phone { "Tel. " (p) } }
             p { "Date: " (date(l.referrals[0].0.recorded_at.date())) }
             h1 {
-                @if l.referrals.iter().any(|(a, _)| a.kind.as_deref() == Some("emergency_referral")) { "Emergency referral" }
+                @if l.referrals.iter().any(|(a, _)| a.kind == Some(ActionKind::EmergencyReferral)) { "Emergency referral" }
                 @else { "Urgent referral to the GP" }
             }
             p { "Re: " strong { (patient.given_name) " " (patient.family_name) } ", born " (date(patient.date_of_birth)) }
@@ -109,7 +109,7 @@ async fn letter(user: SessionUser, path: web::Path<AssessmentId>, db: web::Data<
             }
             h2 { "Action taken" }
             @for (a, by) in &l.referrals {
-                p { strong { (kind_label(a.kind.as_deref())) } ": " (a.action) }
+                p { strong { (kind_label(a.kind)) } ": " (a.action) }
                 p { "Clinician: " (by) }
             }
         }

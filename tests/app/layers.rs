@@ -59,3 +59,36 @@ fn the_content_security_policy_lives_with_the_web_security_headers() {
     assert!(!startup.contains("script-src") && !startup.contains("Content-Security-Policy"), "startup only wires");
     assert!(read("src/web/security_headers.rs").contains("script-src 'self'"));
 }
+
+/// The files directly under `src/` other than the wiring (`lib.rs`, `main.rs`, `startup.rs`):
+/// the leaves and the shared helpers below both transports (error, origin, access audit, …).
+fn below_the_transports() -> Vec<(String, String)> {
+    let wiring = ["lib.rs", "main.rs", "startup.rs"];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&root).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if path.extension().is_some_and(|e| e == "rs") && !wiring.contains(&name.as_str()) {
+            found.push((name, std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"))));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_services_queries_and_shared_helpers_never_import_a_transport() {
+    let transports = ["crate::web", "crate::api"];
+    let mut lines = offending("src/service", &transports);
+    lines.extend(offending("src/db", &transports));
+    for (name, text) in below_the_transports() {
+        for (n, line) in text.lines().enumerate() {
+            if transports.iter().any(|t| line.contains(t)) {
+                lines.push(format!("src/{name}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert_eq!(lines, Vec::<String>::new());
+    let names: Vec<String> = below_the_transports().into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"access_audit.rs".to_owned()), "the access audit is checked: {names:?}");
+}

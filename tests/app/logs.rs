@@ -188,7 +188,32 @@ async fn attack(base: &str) {
     let signed = browser.post(format!("{base}/login")).form(&right).send().await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(signed.status(), 303);
     let csrf = crate::helpers::csrf_token(&page("/patients/new").await);
+    let real_plan: Value = http
+        .post(format!("{base}/api/v1/patients/{patient}/plans"))
+        .bearer_auth(&token)
+        .json(&json!({"title": "Plan"}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let (real, stage) = (real_plan["id"].as_str().unwrap_or_default(), real_plan["stages"][0]["id"].as_str());
+    let stage = stage.unwrap_or_default();
     let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            format!("/patients/{patient}/discharge"),
+            vec![("version", "1"), ("status", "discharged"), ("discharged_on", "Quartermaine")],
+        ),
+        ("/caseload/reassign".into(), vec![("patient_id", &patient), ("therapist_id", "Zebedee")]),
+        (
+            format!("/plans/{real}/stages/{stage}/edit"),
+            vec![("version", "1"), ("name", "Zebedee"), ("purpose", "07700 900461"), ("planned_weeks", "Quartermaine")],
+        ),
+        (
+            format!("/plans/{real}/stages/{stage}/criteria"),
+            vec![("version", "1"), ("measure", "nprs_now"), ("comparator", "le"), ("value", "Quartermaine")],
+        ),
         (
             "/patients".into(),
             vec![

@@ -7,7 +7,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// A boosted form post (as htmx sends it) with the CSRF token of `form_page`.
-async fn boosted(
+pub(crate) async fn boosted(
     app: &TestApp,
     client: &reqwest::Client,
     form_page: &str,
@@ -33,7 +33,7 @@ async fn boosted(
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn header(response: &reqwest::Response, name: &str) -> String {
+pub(crate) fn header(response: &reqwest::Response, name: &str) -> String {
     response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
 }
 
@@ -48,7 +48,12 @@ async fn assert_lands_on_a_page(app: &TestApp, client: &reqwest::Client, respons
 }
 
 /// A refusal re-shows the page at `page` with the navigation; that page GETs.
-async fn assert_reshown_at(app: &TestApp, client: &reqwest::Client, response: reqwest::Response, page: &str) -> String {
+pub(crate) async fn assert_reshown_at(
+    app: &TestApp,
+    client: &reqwest::Client,
+    response: reqwest::Response,
+    page: &str,
+) -> String {
     assert_eq!(header(&response, "hx-push-url"), page);
     assert_eq!(header(&response, "hx-retarget"), "body");
     let html = response.text().await.unwrap_or_default();
@@ -207,6 +212,7 @@ async fn a_plan_stage_or_criterion_that_does_not_read_is_reshown_on_the_plan_pag
     assert_eq!(refused.status(), 422);
     let html = assert_reshown_at(&app, &client, refused, &page).await;
     assert!(html.contains("Planned weeks must be from 1 to 52."), "{html}");
+    assert_typed_is_kept(&html, &[("name", "Pain control"), ("purpose", "Settle pain"), ("planned_weeks", "many")]);
 
     let criteria = format!("/plans/{id}/stages/{stage}/criteria");
     let fields = [("measure", "nprs_now"), ("comparator", "le"), ("value", "low")];
@@ -214,4 +220,27 @@ async fn a_plan_stage_or_criterion_that_does_not_read_is_reshown_on_the_plan_pag
     assert_eq!(refused.status(), 422);
     let html = assert_reshown_at(&app, &client, refused, &page).await;
     assert!(html.contains("Enter a number."), "{html}");
+    assert_typed_is_kept(&html, &[("measure", "nprs_now"), ("comparator", "le"), ("value", "low")]);
+
+    let goals = format!("/plans/{id}/goals");
+    let fields = [("measure", "odi_percent"), ("comparator", "le"), ("target", "20"), ("due", "by summer")];
+    let refused = boosted(&app, &client, &page, &goals, &fields).await;
+    assert_eq!(refused.status(), 422);
+    let html = assert_reshown_at(&app, &client, refused, &page).await;
+    assert!(html.contains("Enter the due date as YYYY-MM-DD."), "{html}");
+    assert_typed_is_kept(&html, &fields);
+}
+
+/// The re-shown form (the one kept after a refusal) holds each value as typed, and the
+/// messages never quote it: a free-text value appears once, in its field.
+fn assert_typed_is_kept(html: &str, fields: &[(&str, &str)]) {
+    let kept = html.split("form class=\"inline kept\"").nth(1).and_then(|f| f.split("</form>").next());
+    let kept = kept.unwrap_or_else(|| panic!("a kept form:\n{html}"));
+    for (name, value) in fields {
+        assert!(kept.contains(&format!("name=\"{name}\" value=\"{value}\"")), "{name} kept as typed:\n{kept}");
+    }
+    for value in ["many", "by summer"] {
+        assert!(html.matches(value).count() <= 1, "'{value}' is shown only in its field:\n{html}");
+    }
+    assert!(kept.contains("aria-invalid=\"true\""), "the field at fault is marked:\n{kept}");
 }
