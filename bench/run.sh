@@ -14,7 +14,8 @@
 # clinic), BENCH_SEED (1), BENCH_DURATION (8s per page), BENCH_CONNECTIONS (32),
 # BENCH_RUST_LOG (warn), BENCH_DATABASE_URL (unset: SQLite only; a PostgreSQL server URL
 # whose user may create databases: each size gets a fresh database `physioplan_bench_N`),
-# BENCH_SIDE_BY_SIDE (1; 0 skips the reference servers).
+# BENCH_BACKENDS ("sqlite", plus "postgres" with BENCH_DATABASE_URL; "postgres" alone skips
+# SQLite), BENCH_SIDE_BY_SIDE (1; 0 skips the reference servers).
 # Every request goes to 127.0.0.1; every step is bounded in time; the server is stopped and
 # the temporary databases removed on exit.
 set -euo pipefail
@@ -191,15 +192,14 @@ need taskset util-linux
 log "building the release binary"
 (cd "$ROOT" && cargo build --release --quiet)
 
-BACKENDS=(sqlite)
-[ -n "${BENCH_DATABASE_URL:-}" ] && { need psql postgresql-client; BACKENDS+=(postgres); }
+read -r -a BACKENDS <<<"${BENCH_BACKENDS:-sqlite${BENCH_DATABASE_URL:+ postgres}}"
+[ -n "${BENCH_DATABASE_URL:-}" ] && need psql postgresql-client
 for backend in "${BACKENDS[@]}"; do
     for size in $SIZES; do bench "$backend" "$size"; done
 done
 
-read -r -a LIST <<<"$SIZES"
-SMALL=${LIST[0]}
-LARGE=${LIST[${#LIST[@]}-1]}
+SMALL=$(printf '%s\n' $SIZES | sort -n | head -n 1)
+LARGE=$(printf '%s\n' $SIZES | sort -n | tail -n 1)
 echo
 echo "### physioplan benchmark: $SIZES patients, $CLINICS clinic(s) x $THERAPISTS therapists"
 echo

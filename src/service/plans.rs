@@ -162,9 +162,14 @@ pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView,
     let content = stored.hydrate(&library);
     let profile = safety::profile(&history);
     let checked = safety::evaluate(&content, &rules, &profile);
-    let active_other = store::active_for_patient(conn, row.patient_id)?
-        .filter(|(other, _)| *other != id.to_string())
-        .and_then(|(other, title)| Some((other.parse().ok()?, title)));
+    // Only a draft can be activated, so only a draft asks which plan it would replace.
+    let active_other = if row.status == PlanStatus::Draft {
+        store::active_for_patient(conn, row.patient_id)?
+            .filter(|(other, _)| *other != id.to_string())
+            .and_then(|(other, title)| Some((other.parse().ok()?, title)))
+    } else {
+        None
+    };
     Ok(PlanView { content, row, versions, history, profile, safety: checked, active_other, rules })
 }
 
