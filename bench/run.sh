@@ -11,7 +11,8 @@
 #   bash bench/run.sh
 #
 # Knobs (environment): BENCH_SIZES ("1000 50000"), BENCH_CLINICS (1), BENCH_THERAPISTS (8 per
-# clinic), BENCH_SEED (1), BENCH_DURATION (8s per page), BENCH_CONNECTIONS (32),
+# clinic), BENCH_SEED (1), BENCH_DURATION (8s per page), BENCH_CONNECTIONS (32; the caseload
+# and search use BENCH_LIST_CONNECTIONS, 4, as the side-by-side script does for the caseload),
 # BENCH_RUST_LOG (warn), BENCH_DATABASE_URL (unset: SQLite only; a PostgreSQL server URL
 # whose user may create databases: each size gets a fresh database `physioplan_bench_N`),
 # BENCH_BACKENDS ("sqlite", plus "postgres" with BENCH_DATABASE_URL; "postgres" alone skips
@@ -28,6 +29,7 @@ THERAPISTS=${BENCH_THERAPISTS:-8}
 SEED=${BENCH_SEED:-1}
 DURATION=${BENCH_DURATION:-8s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+LIST_CONNECTIONS=${BENCH_LIST_CONNECTIONS:-4}
 SHARED_BENCH="$ROOT/../shared/bench"
 LOGIN=lead@c1.generated.example
 PASSWORD=generated-password-1
@@ -130,13 +132,13 @@ pick_plan() {
     die "no patient with an active plan on the first page of clinic 1"
 }
 
-# load BACKEND SIZE LABEL PATH [SHOWN]: one wrk run; appends a table row (SHOWN: the path as
-# printed) and keeps the p95 by backend, page and size.
+# load BACKEND SIZE LABEL PATH [SHOWN] [CONNS]: one wrk run; appends a table row (SHOWN: the
+# path as printed) and keeps the p95 by backend, page and size.
 load() {
-    local backend=$1 size=$2 label=$3 path=$4 shown=${5:-$4} status out p50 p95 p99 rps bad
+    local backend=$1 size=$2 label=$3 path=$4 shown=${5:-$4} conns=${6:-$CONNECTIONS} status out p50 p95 p99 rps bad
     status=$(http -o /dev/null -w "%{http_code}" -H "Cookie: pp_session=$SESSION" "$BASE$path") || status="---"
     log "$backend $size $label: $path (HTTP $status), $DURATION"
-    out=$(timeout 120 taskset -c 1 wrk -t1 -c "$CONNECTIONS" -d "$DURATION" --timeout 10s --latency \
+    out=$(timeout 120 taskset -c 1 wrk -t1 -c "$conns" -d "$DURATION" --timeout 10s --latency \
         -s "$ROOT/bench/p95.lua" -H "Cookie: pp_session=$SESSION" "$BASE$path")
     p50=$(to_ms "$(printf '%s\n' "$out" | awk '$1 == "50%" { print $2 }')")
     p95=$(printf '%s\n' "$out" | awk '$1 == "p95_us" { printf "%.2f", $2 / 1000 }')
@@ -144,7 +146,7 @@ load() {
     rps=$(printf '%s\n' "$out" | awk '$1 == "Requests/sec:" { printf "%.0f", $2 }')
     bad=$(printf '%s\n' "$out" | awk '/Non-2xx or 3xx responses:/ { print $NF }')
     P95["$backend $label $size"]=$p95
-    ROWS+=("| $backend | $size | $label \`$shown\` | $status | $p50 | $p95 | $p99 | ${rps:-n/a} | ${bad:-0} |")
+    ROWS+=("| $backend | $size | $label \`$shown\` | $conns | $status | $p50 | $p95 | $p99 | ${rps:-n/a} | ${bad:-0} |")
 }
 
 # database BACKEND SIZE: a fresh database URL for one run.
@@ -175,8 +177,8 @@ bench() {
     pick_plan
     load "$backend" "$size" "plan page" "/plans/$PLAN" "/plans/{id}"
     load "$backend" "$size" "print page" "/plans/$PLAN/print" "/plans/{id}/print"
-    load "$backend" "$size" "caseload" "/caseload"
-    load "$backend" "$size" "search" "/patients?q=$TERM" "/patients?q=…"
+    load "$backend" "$size" "caseload" "/caseload" "/caseload" "$LIST_CONNECTIONS"
+    load "$backend" "$size" "search" "/patients?q=$TERM" "/patients?q=…" "$LIST_CONNECTIONS"
     load "$backend" "$size" "patient record" "/patients/$PATIENT" "/patients/{id}"
     hwm=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
     MEMORY+=("| $backend | $size | $generated | ${hwm:-n/a} |")
@@ -203,11 +205,11 @@ LARGE=$(printf '%s\n' $SIZES | sort -n | tail -n 1)
 echo
 echo "### physioplan benchmark: $SIZES patients, $CLINICS clinic(s) x $THERAPISTS therapists"
 echo
-echo "Server pinned to CPU 0, \`wrk -t1 -c$CONNECTIONS -d$DURATION\` pinned to CPU 1, signed in as" \
+echo "Server pinned to CPU 0, \`wrk -t1 -d$DURATION\` pinned to CPU 1, signed in as" \
     "$LOGIN; $(nproc) CPUs, $(date -u +%Y-%m-%d)."
 echo
-echo "| backend | patients | page | status | p50 ms | p95 ms | p99 ms | req/s | non-2xx |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| backend | patients | page | connections | status | p50 ms | p95 ms | p99 ms | req/s | non-2xx |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
 echo "| backend | patients | generate (s) | server peak memory, VmHWM (MiB) |"

@@ -158,8 +158,8 @@ pub struct ListQuery {
     pub flag: Option<FlagFilter>,
     /// `name`, `stage`, `last_assessed` or `flags`.
     pub sort: Option<String>,
-    /// The time-based flags' limits, for the `flags` order: (reassess, stalled, draft).
-    pub limits: (NaiveDate, NaiveDate, NaiveDateTime),
+    /// The time-based flags' limits, for the `flags` order.
+    pub limits: TimeLimits,
 }
 
 type Backend = <DbConn as Connection>::Backend;
@@ -192,7 +192,7 @@ fn listed(lq: &ListQuery) -> cs::BoxedQuery<'static, Backend> {
             }
         },
     };
-    let (reassess, stalled, draft) = lq.limits;
+    let TimeLimits { reassess, stalled, draft } = lq.limits;
     match lq.sort.as_deref() {
         Some("stage") => {
             query.order((cs::stage.asc(), cs::family_name.asc(), cs::given_name.asc(), cs::patient_id.asc()))
@@ -231,7 +231,8 @@ pub fn rows(conn: &mut DbConn, lq: &ListQuery, offset: i64, limit: Option<i64>) 
 }
 
 /// Patients per therapist, status, stage, ODI band and stored flags of a clinic's listed
-/// rows: one pass over the counts index.
+/// rows, with how many of them have each time-based flag: one pass over the counts index,
+/// which holds every column the counts read.
 #[derive(Debug, Clone, Queryable)]
 pub struct Group {
     /// Therapist.
@@ -247,6 +248,8 @@ pub struct Group {
     pub flags: (bool, bool, bool, bool, bool, bool),
     /// Patients.
     pub n: i64,
+    /// Of them, reassessment overdue, stage stalled, draft unsigned (see [`TimeLimits`]).
+    pub timed: (i64, i64, i64),
 }
 
 impl Group {
@@ -266,10 +269,39 @@ impl Group {
         .map(|(f, _)| f)
         .collect()
     }
+
+    /// Patients in this group with the time-based flag `flag` (0 for a stored flag).
+    pub fn with_time_flag(&self, flag: Flag) -> i64 {
+        match flag {
+            Flag::ReassessmentOverdue => self.timed.0,
+            Flag::StageStalled => self.timed.1,
+            Flag::UnsignedDraft => self.timed.2,
+            _ => 0,
+        }
+    }
+}
+
+/// When the time-based flags are on: `reassess_from`, `stalled_after` and `draft_since`
+/// before these.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeLimits {
+    /// Reassessment overdue.
+    pub reassess: NaiveDate,
+    /// Stage stalled.
+    pub stalled: NaiveDate,
+    /// Draft left unsigned.
+    pub draft: NaiveDateTime,
 }
 
 /// The groups of a clinic's listed rows.
-pub fn groups(conn: &mut DbConn, clinic: ClinicId, today: NaiveDate) -> Result<Vec<Group>, DbError> {
+pub fn groups(
+    conn: &mut DbConn,
+    clinic: ClinicId,
+    today: NaiveDate,
+    limits: TimeLimits,
+) -> Result<Vec<Group>, DbError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::{BigInt, Date, Timestamp};
     let flags = (
         cs::red_flag_unresolved,
         cs::safety_review_needed,
@@ -278,51 +310,15 @@ pub fn groups(conn: &mut DbConn, clinic: ClinicId, today: NaiveDate) -> Result<V
         cs::no_baseline_outcome,
         cs::discharged_without_outcome,
     );
+    let timed = (
+        sql::<BigInt>("SUM(CASE WHEN reassess_from < ").bind::<Date, _>(limits.reassess).sql(" THEN 1 ELSE 0 END)"),
+        sql::<BigInt>("SUM(CASE WHEN stalled_after < ").bind::<Date, _>(limits.stalled).sql(" THEN 1 ELSE 0 END)"),
+        sql::<BigInt>("SUM(CASE WHEN draft_since < ").bind::<Timestamp, _>(limits.draft).sql(" THEN 1 ELSE 0 END)"),
+    );
     Ok(cs::table
         .filter(cs::clinic_id.eq(clinic.to_string()))
         .filter(cs::listed_until.ge(today))
         .group_by((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags))
-        .select((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags, count_star()))
+        .select((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags, count_star(), timed))
         .load(conn)?)
-}
-
-/// Patients with one time-based flag, per therapist, status, stage and ODI band.
-#[derive(Debug, Clone, Queryable)]
-pub struct TimeGroup {
-    /// Therapist.
-    pub therapist_id: Option<String>,
-    /// Status.
-    #[diesel(deserialize_as = String)]
-    pub status: PatientStatus,
-    /// Stage.
-    pub stage: i32,
-    /// ODI band.
-    pub odi_band: Option<i32>,
-    /// Patients.
-    pub n: i64,
-}
-
-/// The groups of a clinic's listed rows that have the time-based flag `flag` (one of the
-/// three `…Before` filters): a range over that flag's index.
-pub fn time_groups(
-    conn: &mut DbConn,
-    clinic: ClinicId,
-    today: NaiveDate,
-    flag: FlagFilter,
-) -> Result<Vec<TimeGroup>, DbError> {
-    let base = cs::table.filter(cs::clinic_id.eq(clinic.to_string())).filter(cs::listed_until.ge(today));
-    // Grouping needs a concrete query type (not boxed): one arm per flag.
-    macro_rules! grouped {
-        ($q:expr) => {
-            $q.group_by((cs::therapist_id, cs::status, cs::stage, cs::odi_band))
-                .select((cs::therapist_id, cs::status, cs::stage, cs::odi_band, count_star()))
-                .load(conn)?
-        };
-    }
-    Ok(match flag {
-        FlagFilter::ReassessBefore(d) => grouped!(base.filter(cs::reassess_from.lt(d))),
-        FlagFilter::StalledBefore(d) => grouped!(base.filter(cs::stalled_after.lt(d))),
-        FlagFilter::DraftBefore(t) => grouped!(base.filter(cs::draft_since.lt(t))),
-        FlagFilter::Stored(_) => Vec::new(),
-    })
 }

@@ -7,7 +7,7 @@ use super::caseload_summary::rules_of;
 use super::{now, Ctx};
 use crate::authz::{Permission, Role};
 use crate::db::caseload as store;
-use crate::db::caseload_summary::{self as summary, FlagFilter, ListQuery, SummaryRow};
+use crate::db::caseload_summary::{self as summary, FlagFilter, ListQuery, SummaryRow, TimeLimits};
 use crate::db::clinics::{self, Clinic};
 use crate::db::ids::{ClinicId, PatientId, UserId};
 use crate::db::users::{self, User};
@@ -201,11 +201,20 @@ struct Clock {
 }
 
 impl Clock {
+    fn limits(&self) -> TimeLimits {
+        TimeLimits {
+            reassess: overdue_before(&self.rules, self.today),
+            stalled: self.today,
+            draft: draft_before(&self.rules, self.now),
+        }
+    }
+
     fn filter(&self, flag: Flag) -> FlagFilter {
+        let limits = self.limits();
         match flag {
-            Flag::ReassessmentOverdue => FlagFilter::ReassessBefore(overdue_before(&self.rules, self.today)),
-            Flag::StageStalled => FlagFilter::StalledBefore(self.today),
-            Flag::UnsignedDraft => FlagFilter::DraftBefore(draft_before(&self.rules, self.now)),
+            Flag::ReassessmentOverdue => FlagFilter::ReassessBefore(limits.reassess),
+            Flag::StageStalled => FlagFilter::StalledBefore(limits.stalled),
+            Flag::UnsignedDraft => FlagFilter::DraftBefore(limits.draft),
             stored => FlagFilter::Stored(stored),
         }
     }
@@ -252,11 +261,7 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
     let clinicians = users::clinicians_of(conn, clinic_id)?;
     let names: HashMap<String, String> = clinicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect();
 
-    let groups = summary::groups(conn, clinic_id, clock.today)?;
-    let mut timed = Vec::new();
-    for flag in TIME_FLAGS {
-        timed.push((flag, summary::time_groups(conn, clinic_id, clock.today, clock.filter(flag))?));
-    }
+    let groups = summary::groups(conn, clinic_id, clock.today, clock.limits())?;
     let n = |v: i64| usize::try_from(v).unwrap_or(0);
     let mut counts: Vec<Count<'_>> = groups
         .iter()
@@ -287,10 +292,11 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
                     *flags.entry(*f).or_insert(0) += c.n;
                 }
             }
-            for (flag, groups) in &timed {
-                let k: usize = groups.iter().filter(|g| own(g.therapist_id.as_deref())).map(|g| n(g.n)).sum();
+            for flag in TIME_FLAGS {
+                let k: usize =
+                    groups.iter().filter(|g| own(g.therapist_id.as_deref())).map(|g| n(g.with_time_flag(flag))).sum();
                 if k > 0 {
-                    flags.insert(*flag, k);
+                    flags.insert(flag, k);
                 }
             }
             let active = counts.iter().filter(|c| own(c.therapist) && c.active).map(|c| c.n).sum();
@@ -316,12 +322,11 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
     };
     match q.flag.filter(|f| TIME_FLAGS.contains(f)) {
         Some(flag) => {
-            let groups = timed.iter().find(|(f, _)| *f == flag).map(|(_, g)| g.as_slice()).unwrap_or_default();
             for g in groups
                 .iter()
                 .filter(|g| in_scope(g.therapist_id.as_deref()) && matches(g.therapist_id.as_deref(), g.stage))
             {
-                add(g.odi_band, n(g.n));
+                add(g.odi_band, n(g.with_time_flag(flag)));
             }
         }
         None => {
@@ -340,7 +345,7 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
         stage: q.stage,
         flag: q.flag.map(|f| clock.filter(f)),
         sort: q.sort.clone(),
-        limits: (overdue_before(&clock.rules, clock.today), clock.today, draft_before(&clock.rules, clock.now)),
+        limits: clock.limits(),
     };
     let (offset, limit) = match q.page {
         Some(page) => (i64::try_from(page.saturating_sub(1) * PER_PAGE).unwrap_or(i64::MAX), Some(PER_PAGE as i64)),
