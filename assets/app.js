@@ -93,6 +93,17 @@
     syncChart();
   });
   document.addEventListener("htmx:afterSwap", focusMarked);
+  // Plan builder: after an item is added in place (the stage card swapped from the page the
+  // add answered with), every form of the plan carries the newest version on the page. Only
+  // after a success: the add was based on the current version, so the rest is current too.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || xhr.status >= 300) { return; }
+    var inputs = document.querySelectorAll("div.plan input[name=version]");
+    var newest = 0;
+    inputs.forEach(function (input) { newest = Math.max(newest, parseInt(input.value, 10) || 0); });
+    if (newest > 0) { inputs.forEach(function (input) { input.value = String(newest); }); }
+  });
   // Plan builder: after an in-place edit every other form of the plan carries the new version.
   document.addEventListener("plan-version", function (event) {
     var version = event.detail && event.detail.version;

@@ -196,7 +196,10 @@ fn add_form(user: &SessionUser, d: &PageData, stage: &PlanStage, fail: Option<&A
                 div.error-summary role="alert" tabindex="-1" data-autofocus { p { strong { (f.message) } } }
             }
             (plan_picker::search_form(id, stage, &plan_picker::PickQuery::default()))
-            form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position)) {
+            // Added in place: the answer's stage card replaces this one (see `web::post`).
+            form.add method="post" action=(format!("/plans/{id}/stages/{}/items", stage.id)) id=(format!("add-{}", stage.position))
+                hx-target=(format!("#stage-{}", stage.position)) hx-select=(format!("#stage-{}", stage.position))
+                hx-swap="outerHTML" hx-headers=r#"{"PP-In-Place": "true"}"# {
                 (csrf(user)) (based_on(d))
                 details.dose-options open[fail.is_some()] {
                     summary { "Dose, side and consent for the item you add (optional)" }

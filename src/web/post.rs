@@ -10,6 +10,10 @@
 //!   `HX-Push-Url` with the page's own URL, `HX-Retarget: body` and `HX-Reswap: innerHTML`,
 //!   so the address bar shows a page that a reload can GET (not the action, which is a 404
 //!   or 405 for GET).
+//! - A form that swaps one part of the page in place (`hx-select` with `PP-In-Place: true`,
+//!   e.g. the plan builder's add form) gets the same answers; its `hx-select` picks its part
+//!   of the page. Only a conflict (409) still re-shows the whole page: the rest of it is
+//!   stale too.
 
 use super::session::CsrfForm;
 use actix_web::http::{header, StatusCode};
@@ -24,6 +28,8 @@ pub struct Sender {
     /// Sent by htmx as an autosave while the user types (`PP-Autosave: true`, set by
     /// `assets/autosave.js`): answered with a status line, not a page (see `web::autosave`).
     pub autosave: bool,
+    /// Sent by a form that swaps its own part of the page (`PP-In-Place: true`).
+    pub in_place: bool,
 }
 
 impl Sender {
@@ -31,7 +37,7 @@ impl Sender {
     pub fn of(req: &HttpRequest) -> Self {
         let flag = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()) == Some("true");
         let htmx = flag("hx-request");
-        Self { htmx, autosave: htmx && flag("pp-autosave") }
+        Self { htmx, autosave: htmx && flag("pp-autosave"), in_place: htmx && flag("pp-in-place") }
     }
 
     /// `303 See Other` to `page` (which may carry a `#fragment`).
@@ -49,10 +55,17 @@ impl Sender {
         let mut response = HttpResponse::build(status);
         response.content_type("text/html; charset=utf-8");
         if self.htmx {
-            response
-                .insert_header(("HX-Push-Url", without_fragment(page)))
-                .insert_header(("HX-Retarget", "body"))
-                .insert_header(("HX-Reswap", "innerHTML"));
+            response.insert_header(("HX-Push-Url", without_fragment(page)));
+            if !self.in_place {
+                response.insert_header(("HX-Retarget", "body")).insert_header(("HX-Reswap", "innerHTML"));
+            } else if status == StatusCode::CONFLICT {
+                // The page's content again, in place of the content (the form's `hx-select`
+                // would pick its own part only).
+                response
+                    .insert_header(("HX-Retarget", "#main"))
+                    .insert_header(("HX-Reswap", "outerHTML"))
+                    .insert_header(("HX-Reselect", "#main"));
+            }
         }
         response.body(markup.into_string())
     }
@@ -86,7 +99,7 @@ mod tests {
 
     #[test]
     fn an_htmx_success_names_the_page_without_its_fragment() {
-        let response = Sender { htmx: true, autosave: false }.done("/plans/1#stage-2");
+        let response = Sender { htmx: true, ..Sender::default() }.done("/plans/1#stage-2");
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(response.headers().get("location").and_then(|v| v.to_str().ok()), Some("/plans/1#stage-2"));
         assert_eq!(response.headers().get("hx-push-url").and_then(|v| v.to_str().ok()), Some("/plans/1"));
@@ -94,9 +107,19 @@ mod tests {
 
     #[test]
     fn a_plain_refusal_carries_no_htmx_headers() {
-        let response =
-            Sender { htmx: false, autosave: false }.reshow("/x", StatusCode::CONFLICT, maud::html! { p { "x" } });
+        let response = Sender::default().reshow("/x", StatusCode::CONFLICT, maud::html! { p { "x" } });
         assert_eq!(response.status(), StatusCode::CONFLICT);
         assert!(response.headers().get("hx-push-url").is_none());
+    }
+
+    #[test]
+    fn an_in_place_form_keeps_its_target_for_field_problems_but_not_for_a_conflict() {
+        let sender = Sender { htmx: true, in_place: true, ..Sender::default() };
+        let page = || maud::html! { p { "x" } };
+        let invalid = sender.reshow("/plans/1", StatusCode::UNPROCESSABLE_ENTITY, page());
+        assert!(invalid.headers().get("hx-retarget").is_none());
+        let stale = sender.reshow("/plans/1", StatusCode::CONFLICT, page());
+        assert_eq!(stale.headers().get("hx-retarget").and_then(|v| v.to_str().ok()), Some("#main"));
+        assert_eq!(stale.headers().get("hx-reselect").and_then(|v| v.to_str().ok()), Some("#main"));
     }
 }

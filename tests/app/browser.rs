@@ -245,6 +245,11 @@ async fn browser_a_therapist_builds_a_plan_from_a_protocol_overrides_a_contraind
     let text = c.find(Locator::Css("main")).await.unwrap_or_else(|e| panic!("{e}")).text().await.unwrap_or_default();
     assert!(text.contains("Bridge") && text.contains("Pain education"), "protocol items are in the plan");
 
+    // Adding happens in place: only the stage is swapped, so a mark on the page outside it
+    // survives (a reload, or a boosted swap of the whole page, would drop it).
+    c.execute("document.querySelector('.lifecycle').dataset.kept = 'yes';", vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     click("section#stage-1 details.add-item summary".into()).await;
     fill(c, "pick-q-1", "taping").await;
     let mut shown = usize::MAX;
@@ -270,7 +275,13 @@ async fn browser_a_therapist_builds_a_plan_from_a_protocol_overrides_a_contraind
         .for_element(Locator::XPath("//p[@class='override']/em[text()='Hypoallergenic tape, patch test clear']"))
         .await
         .unwrap_or_else(|e| panic!("override not shown: {e}"));
+    let kept = c
+        .execute("return document.querySelector('.lifecycle').dataset.kept || null;", vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept, serde_json::json!("yes"), "the refused and the accepted add swapped only the stage");
 
+    // The activation form outside the stage carries the version the add made: not stale.
     click(".lifecycle form button".into()).await;
     c.wait().for_element(Locator::LinkText("Print handout")).await.unwrap_or_else(|e| panic!("not activated: {e}"));
     let status =
