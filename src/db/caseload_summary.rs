@@ -1,7 +1,7 @@
 //! The caseload summary table: one row per patient, written by `service::caseload_summary`
 //! and read by the caseload page, its counts and charts, the CSV and the API. Every read is
 //! an indexed query over one clinic's rows; time-based flags are range conditions on stored
-//! dates against the clinic's today.
+//! dates against the clinic's today. Its counts are kept beside it (`db::caseload_counts`).
 
 use super::ids::ClinicId;
 use super::schema::{caseload_summary as cs, patients};
@@ -9,7 +9,6 @@ use super::{DbConn, DbError};
 use crate::domain::caseload::Flag;
 use crate::domain::patient::PatientStatus;
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 /// Bump when the way a summary is computed changes: older rows are rebuilt at start-up.
@@ -100,28 +99,25 @@ pub fn odi_band(change: f64) -> i32 {
     }
 }
 
-/// Replaces one patient's row (delete + insert: portable through the multi-connection).
+/// Replaces one patient's row (delete + insert: portable through the multi-connection) and
+/// moves them between the caseload's counted groups.
 pub fn replace(conn: &mut DbConn, row: &SummaryRow) -> Result<(), DbError> {
+    let old = cs::table.find(&row.patient_id).select(SummaryRow::as_select()).first(conn).optional()?;
     diesel::delete(cs::table.filter(cs::patient_id.eq(&row.patient_id))).execute(conn)?;
     diesel::insert_into(cs::table).values(row.clone()).execute(conn)?;
-    Ok(())
+    super::caseload_counts::moved(conn, old.as_ref(), row)
 }
 
-/// Replaces every row of a clinic with `rows` (a backfill).
+/// Replaces every row of a clinic with `rows` (a backfill) and recounts its groups.
 pub fn replace_clinic(conn: &mut DbConn, clinic: ClinicId, rows: &[SummaryRow]) -> Result<(), DbError> {
     diesel::delete(cs::table.filter(cs::clinic_id.eq(clinic.to_string()))).execute(conn)?;
-    insert_many(conn, rows)
-}
-
-/// Inserts rows in chunks (multi-row inserts, per backend).
-pub fn insert_many(conn: &mut DbConn, rows: &[SummaryRow]) -> Result<(), DbError> {
     for chunk in rows.chunks(INSERT_CHUNK) {
         match conn {
             DbConn::Sqlite(c) => diesel::insert_into(cs::table).values(chunk.to_vec()).execute(c)?,
             DbConn::Pg(c) => diesel::insert_into(cs::table).values(chunk.to_vec()).execute(c)?,
         };
     }
-    Ok(())
+    super::caseload_counts::recount(conn, clinic, rows)
 }
 
 /// Clinics with a patient whose summary is missing or older than [`SUMMARY_VERSION`].
@@ -230,57 +226,6 @@ pub fn rows(conn: &mut DbConn, lq: &ListQuery, offset: i64, limit: Option<i64>) 
     })
 }
 
-/// Patients per therapist, status, stage, ODI band and stored flags of a clinic's listed
-/// rows, with how many of them have each time-based flag: one pass over the counts index,
-/// which holds every column the counts read.
-#[derive(Debug, Clone, Queryable)]
-pub struct Group {
-    /// Therapist.
-    pub therapist_id: Option<String>,
-    /// Status.
-    #[diesel(deserialize_as = String)]
-    pub status: PatientStatus,
-    /// Stage.
-    pub stage: i32,
-    /// ODI band.
-    pub odi_band: Option<i32>,
-    /// Stored flags, in [`SummaryRow::stored`] order.
-    pub flags: (bool, bool, bool, bool, bool, bool),
-    /// Patients.
-    pub n: i64,
-    /// Of them, reassessment overdue, stage stalled, draft unsigned (see [`TimeLimits`]).
-    pub timed: (i64, i64, i64),
-}
-
-impl Group {
-    /// The stored flags set in this group.
-    pub fn stored(&self) -> Vec<Flag> {
-        let (a, b, c, d, e, f) = self.flags;
-        [
-            (Flag::RedFlagUnresolved, a),
-            (Flag::SafetyReviewNeeded, b),
-            (Flag::SafetyOverride, c),
-            (Flag::NotImproving, d),
-            (Flag::NoBaselineOutcome, e),
-            (Flag::DischargedWithoutOutcome, f),
-        ]
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| f)
-        .collect()
-    }
-
-    /// Patients in this group with the time-based flag `flag` (0 for a stored flag).
-    pub fn with_time_flag(&self, flag: Flag) -> i64 {
-        match flag {
-            Flag::ReassessmentOverdue => self.timed.0,
-            Flag::StageStalled => self.timed.1,
-            Flag::UnsignedDraft => self.timed.2,
-            _ => 0,
-        }
-    }
-}
-
 /// When the time-based flags are on: `reassess_from`, `stalled_after` and `draft_since`
 /// before these.
 #[derive(Debug, Clone, Copy)]
@@ -291,34 +236,4 @@ pub struct TimeLimits {
     pub stalled: NaiveDate,
     /// Draft left unsigned.
     pub draft: NaiveDateTime,
-}
-
-/// The groups of a clinic's listed rows.
-pub fn groups(
-    conn: &mut DbConn,
-    clinic: ClinicId,
-    today: NaiveDate,
-    limits: TimeLimits,
-) -> Result<Vec<Group>, DbError> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::{BigInt, Date, Timestamp};
-    let flags = (
-        cs::red_flag_unresolved,
-        cs::safety_review_needed,
-        cs::safety_override,
-        cs::not_improving,
-        cs::no_baseline_outcome,
-        cs::discharged_without_outcome,
-    );
-    let timed = (
-        sql::<BigInt>("SUM(CASE WHEN reassess_from < ").bind::<Date, _>(limits.reassess).sql(" THEN 1 ELSE 0 END)"),
-        sql::<BigInt>("SUM(CASE WHEN stalled_after < ").bind::<Date, _>(limits.stalled).sql(" THEN 1 ELSE 0 END)"),
-        sql::<BigInt>("SUM(CASE WHEN draft_since < ").bind::<Timestamp, _>(limits.draft).sql(" THEN 1 ELSE 0 END)"),
-    );
-    Ok(cs::table
-        .filter(cs::clinic_id.eq(clinic.to_string()))
-        .filter(cs::listed_until.ge(today))
-        .group_by((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags))
-        .select((cs::therapist_id, cs::status, cs::stage, cs::odi_band, flags, count_star(), timed))
-        .load(conn)?)
 }

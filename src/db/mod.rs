@@ -8,6 +8,7 @@ pub mod audit_chain;
 pub mod auth;
 pub mod backup;
 pub mod caseload;
+pub mod caseload_counts;
 pub mod caseload_summary;
 pub mod clinics;
 pub mod held_posts;

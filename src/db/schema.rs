@@ -147,6 +147,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Patients per caseload group of a clinic (see `db::caseload_counts`).
+    caseload_counts (clinic_id, therapist_id, status, stage, odi_band, flags) {
+        clinic_id -> Text,
+        therapist_id -> Text,
+        status -> Text,
+        stage -> Integer,
+        odi_band -> Integer,
+        flags -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The day and limits a clinic's caseload counts are judged at.
+    caseload_marks (clinic_id) {
+        clinic_id -> Text,
+        today -> Date,
+        reassess_before -> Date,
+        stalled_before -> Date,
+    }
+}
+
+diesel::table! {
     /// Patient search text (SQLite: an FTS5 trigram table; PostgreSQL: a pg_trgm index).
     patient_search (patient_id) {
         patient_id -> Text,
@@ -343,6 +366,8 @@ diesel::joinable!(patients -> users (therapist_id));
 diesel::joinable!(caseload_summary -> users (therapist_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    caseload_counts,
+    caseload_marks,
     clinics,
     users,
     sessions,

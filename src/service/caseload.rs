@@ -7,6 +7,7 @@ use super::caseload_summary::rules_of;
 use super::{now, Ctx};
 use crate::authz::{Permission, Role};
 use crate::db::caseload as store;
+use crate::db::caseload_counts::{self as counts, Mark};
 use crate::db::caseload_summary::{self as summary, FlagFilter, ListQuery, SummaryRow, TimeLimits};
 use crate::db::clinics::{self, Clinic};
 use crate::db::ids::{ClinicId, PatientId, UserId};
@@ -230,16 +231,16 @@ impl Clock {
     }
 }
 
-const TIME_FLAGS: [Flag; 3] = [Flag::ReassessmentOverdue, Flag::StageStalled, Flag::UnsignedDraft];
-
 /// A count of patients sharing therapist, status, stage, ODI band and flags.
 struct Count<'a> {
     therapist: Option<&'a str>,
     active: bool,
     stage: i32,
     odi: Option<i32>,
-    flags: Vec<Flag>,
+    flags: &'a [Flag],
     n: usize,
+    /// Of a draft group (see `db::caseload_counts::Group`): patients with a draft unsigned too long.
+    drafts: usize,
 }
 
 fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, AppError> {
@@ -261,7 +262,10 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
     let clinicians = users::clinicians_of(conn, clinic_id)?;
     let names: HashMap<String, String> = clinicians.iter().map(|u| (u.id.to_string(), u.name.clone())).collect();
 
-    let groups = summary::groups(conn, clinic_id, clock.today, clock.limits())?;
+    let limits = clock.limits();
+    let mark = Mark { today: clock.today, reassess_before: limits.reassess, stalled_before: limits.stalled };
+    counts::roll(conn, clinic_id, mark)?;
+    let groups = counts::groups(conn, clinic_id, clock.today, limits.draft)?;
     let n = |v: i64| usize::try_from(v).unwrap_or(0);
     let mut counts: Vec<Count<'_>> = groups
         .iter()
@@ -270,15 +274,15 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
             active: g.status == PatientStatus::Active,
             stage: g.stage,
             odi: g.odi_band,
-            flags: g.stored(),
+            flags: &g.flags,
             n: n(g.n),
+            drafts: n(g.drafts),
         })
         .collect();
     // "My caseload": a therapist's charts and counts cover their own patients only.
     if let Some(me) = &mine {
         counts.retain(|c| c.therapist == Some(me.as_str()));
     }
-    let in_scope = |t: Option<&str>| mine.as_deref().is_none_or(|me| t == Some(me));
 
     let therapists = clinicians
         .into_iter()
@@ -288,15 +292,11 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
             let own = |t: Option<&str>| t == Some(id.as_str());
             let mut flags = BTreeMap::new();
             for c in counts.iter().filter(|c| own(c.therapist)) {
-                for f in &c.flags {
+                for f in c.flags {
                     *flags.entry(*f).or_insert(0) += c.n;
                 }
-            }
-            for flag in TIME_FLAGS {
-                let k: usize =
-                    groups.iter().filter(|g| own(g.therapist_id.as_deref())).map(|g| n(g.with_time_flag(flag))).sum();
-                if k > 0 {
-                    flags.insert(flag, k);
+                if c.drafts > 0 {
+                    *flags.entry(Flag::UnsignedDraft).or_insert(0) += c.drafts;
                 }
             }
             let active = counts.iter().filter(|c| own(c.therapist) && c.active).map(|c| c.n).sum();
@@ -309,32 +309,20 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
     }
 
     // The patients matching the filter: their number and ODI bands from the same groups.
-    let matches = |t: Option<&str>, stage: i32| {
-        therapist.as_deref().is_none_or(|want| t == Some(want)) && q.stage.is_none_or(|s| stage == s)
-    };
     let mut total = 0;
     let mut odi = [0usize; 4];
-    let mut add = |band: Option<i32>, k: usize| {
+    let matching = counts.iter().filter(|c| {
+        therapist.as_deref().is_none_or(|want| c.therapist == Some(want)) && q.stage.is_none_or(|s| c.stage == s)
+    });
+    for c in matching {
+        let k = match q.flag {
+            Some(Flag::UnsignedDraft) => c.drafts,
+            Some(f) if !c.flags.contains(&f) => 0,
+            _ => c.n,
+        };
         total += k;
-        if let Some(b) = band {
+        if let Some(b) = c.odi {
             odi[b.clamp(0, 3) as usize] += k;
-        }
-    };
-    match q.flag.filter(|f| TIME_FLAGS.contains(f)) {
-        Some(flag) => {
-            for g in groups
-                .iter()
-                .filter(|g| in_scope(g.therapist_id.as_deref()) && matches(g.therapist_id.as_deref(), g.stage))
-            {
-                add(g.odi_band, n(g.with_time_flag(flag)));
-            }
-        }
-        None => {
-            for c in counts.iter().filter(|c| matches(c.therapist, c.stage)) {
-                if q.flag.is_none_or(|f| c.flags.contains(&f)) {
-                    add(c.odi, c.n);
-                }
-            }
         }
     }
 

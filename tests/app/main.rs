@@ -16,6 +16,7 @@ mod browser_mfa;
 mod browser_plan_autosave;
 mod browser_plan_move;
 mod caseload;
+mod caseload_counts;
 mod caseload_summary;
 mod cli;
 mod clinic_details;
