@@ -36,6 +36,7 @@ impl Application {
             TcpListener::bind(&settings.bind).map_err(|e| format!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let gate = HashGate::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
+        let pool_threads = usize::try_from(settings.pool_size.max(1)).unwrap_or(8);
         let (db, gate, settings) = (web::Data::new(db), web::Data::new(gate), web::Data::new(settings));
         let server = HttpServer::new(move || {
             App::new()
@@ -83,6 +84,9 @@ impl Application {
                 .app_data(settings.clone())
                 .configure(crate::configure)
         })
+        // Database work runs on each worker's blocking threads and waits for a pooled
+        // connection anyway: more threads than connections only add stacks and allocator arenas.
+        .worker_max_blocking_threads(pool_threads)
         .listen(listener)
         .map_err(|e| e.to_string())?
         .run();

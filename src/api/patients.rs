@@ -195,7 +195,8 @@ pub async fn list(
         offset: (page - 1) * PER_PAGE,
         limit: PER_PAGE,
     };
-    let (rows, total) = db.run(move |conn| service::list(conn, &user.0, &query)).await?;
+    let ((rows, total), listed) = db.run(move |conn| service::list(conn, &user.0, &query)).await?;
+    db.audit(listed).await?;
     let items = rows.into_iter().map(PatientJson::from).collect();
     Ok(HttpResponse::Ok().json(PatientPage { items, page, per_page: PER_PAGE, total }))
 }

@@ -242,9 +242,11 @@ fn passed(conn: &mut DbConn, clinic: &str, a: Mark, b: Mark) -> Result<Vec<Summa
     if lo < hi {
         keep(in_clinic().filter(cs::stalled_after.ge(lo)).filter(cs::stalled_after.lt(hi)).load(conn)?);
     }
+    // Only discharged patients leave the list (the others are listed until 9999-12-31).
     let (lo, hi) = span(a.today, b.today);
     if lo < hi {
-        keep(in_clinic().filter(cs::listed_until.ge(lo)).filter(cs::listed_until.lt(hi)).load(conn)?);
+        let discharged = in_clinic().filter(cs::status.eq(PatientStatus::Discharged.code()));
+        keep(discharged.filter(cs::listed_until.ge(lo)).filter(cs::listed_until.lt(hi)).load(conn)?);
     }
     Ok(found.into_values().collect())
 }

@@ -265,7 +265,23 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
     let limits = clock.limits();
     let mark = Mark { today: clock.today, reassess_before: limits.reassess, stalled_before: limits.stalled };
     counts::roll(conn, clinic_id, mark)?;
-    let groups = counts::groups(conn, clinic_id, clock.today, limits.draft)?;
+    let list = ListQuery {
+        clinic: clinic_id,
+        today: clock.today,
+        therapist: therapist.clone(),
+        stage: q.stage,
+        flag: q.flag.map(|f| clock.filter(f)),
+        sort: q.sort.clone(),
+        limits: clock.limits(),
+    };
+    let (offset, limit) = match q.page {
+        Some(page) => (i64::try_from(page.saturating_sub(1) * PER_PAGE).unwrap_or(i64::MAX), Some(PER_PAGE as i64)),
+        None => (0, None),
+    };
+    // The groups and the page from one snapshot (SQLite keeps its page cache between them).
+    let (groups, page) = conn.transaction(|conn| -> Result<_, AppError> {
+        Ok((counts::groups(conn, clinic_id, clock.today, limits.draft)?, summary::rows(conn, &list, offset, limit)?))
+    })?;
     let n = |v: i64| usize::try_from(v).unwrap_or(0);
     let mut counts: Vec<Count<'_>> = groups
         .iter()
@@ -326,20 +342,7 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
         }
     }
 
-    let list = ListQuery {
-        clinic: clinic_id,
-        today: clock.today,
-        therapist,
-        stage: q.stage,
-        flag: q.flag.map(|f| clock.filter(f)),
-        sort: q.sort.clone(),
-        limits: clock.limits(),
-    };
-    let (offset, limit) = match q.page {
-        Some(page) => (i64::try_from(page.saturating_sub(1) * PER_PAGE).unwrap_or(i64::MAX), Some(PER_PAGE as i64)),
-        None => (0, None),
-    };
-    let rows = summary::rows(conn, &list, offset, limit)?
+    let rows = page
         .into_iter()
         .map(|r| CaseRow {
             flags: clock.flags(&r),

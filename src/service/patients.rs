@@ -27,13 +27,19 @@ pub fn input_of(row: &patients::PatientRow) -> PatientInput {
     }
 }
 
-/// One page of patients in scope, and the total. The ids shown are audited.
-pub fn list(conn: &mut DbConn, ctx: &Ctx, query: &PatientQuery) -> Result<(Vec<PatientWithTherapist>, i64), AppError> {
+/// One page of patients in scope, and the total, with the audit event naming the ids shown,
+/// to be committed by group commit ([`crate::db::Db::audit`]) before the response is sent.
+pub fn list(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    query: &PatientQuery,
+) -> Result<((Vec<PatientWithTherapist>, i64), crate::db::audit::NewAuditEvent), AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let (rows, total) = patients::search(conn, ctx.actor.scope(), query)?;
     let ids: Vec<String> = rows.iter().map(|(p, _)| p.id.to_string()).collect();
-    ctx.audit(conn, "patient.list", None, None, Some(format!("total={total} shown={}", ids.join(","))))?;
-    Ok((rows, total))
+    let detail = Some(format!("total={total} shown={}", ids.join(",")));
+    let event = super::event(Some(&ctx.actor), &ctx.origin, "patient.list", None, None, detail);
+    Ok(((rows, total), event))
 }
 
 /// One patient in scope (404 otherwise). The read is audited.

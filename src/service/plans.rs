@@ -147,6 +147,11 @@ pub(super) fn edit_error(e: EditError) -> AppError {
 /// Loads a plan in scope with its context, without auditing.
 pub(super) fn load(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
+    // One snapshot for the plan and its context (SQLite keeps its page cache between them).
+    conn.transaction(|conn| load_in(conn, ctx, id))
+}
+
+fn load_in(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let history = assessments::load_history(conn, ctx, row.patient_id)?;
     let versions = store::versions(conn, id)?;

@@ -55,7 +55,8 @@ async fn list(user: SessionUser, query: web::Query<ListQuery>, db: web::Data<Db>
         limit: PER_PAGE,
     };
     let ctx = user.ctx.clone();
-    let (rows, total) = db.run(move |conn| service::list(conn, &ctx, &q)).await?;
+    let ((rows, total), listed) = db.run(move |conn| service::list(conn, &ctx, &q)).await?;
+    db.audit(listed).await.map_err(AppError::from)?;
     let text = query.q.clone().unwrap_or_default();
     let status_code = status.unwrap_or("all");
     let base = format!("/patients?q={}&status={status_code}", urlencode(&text));

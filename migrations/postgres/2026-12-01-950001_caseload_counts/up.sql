@@ -39,6 +39,10 @@ INSERT INTO caseload_counts (clinic_id, therapist_id, status, stage, odi_band, f
         FROM caseload_summary
     ) AS keyed
     GROUP BY clinic_id, therapist_id, status, stage, odi_band, flags;
--- The counts no longer scan the rows; a mark moving past discharge windows reads this.
+-- The counts no longer scan the rows. A mark moving past discharge windows reads the
+-- discharged patients by the day they leave the list; the unsigned drafts are counted from
+-- an index holding every column their count reads.
 DROP INDEX caseload_summary_counts;
-CREATE INDEX caseload_summary_listed ON caseload_summary (clinic_id, listed_until);
+CREATE INDEX caseload_summary_discharged ON caseload_summary (clinic_id, status, listed_until);
+DROP INDEX caseload_summary_draft;
+CREATE INDEX caseload_summary_draft ON caseload_summary (clinic_id, draft_since, listed_until, therapist_id, stage, odi_band);
