@@ -150,6 +150,7 @@ pub async fn caseload(
 ) -> Result<HttpResponse, AppError> {
     let page = page_number(params.page.as_deref())? as usize;
     let query = CaseloadQuery { page: Some(page), ..params.query()? };
-    let c = db.run(move |conn| service::load(conn, &user.0, &query)).await?;
+    let (c, read) = db.run(move |conn| service::load(conn, &user.0, &query)).await?;
+    db.audit(read).await?;
     Ok(HttpResponse::Ok().json(CaseloadJson::page(&c, page)))
 }
