@@ -12,11 +12,14 @@
 #
 # Knobs (environment): BENCH_SIZES ("1000 50000"), BENCH_CLINICS (1), BENCH_THERAPISTS (8 per
 # clinic), BENCH_SEED (1), BENCH_DURATION (8s per page), BENCH_CONNECTIONS (32; the caseload
-# and search use BENCH_LIST_CONNECTIONS, 4, as the side-by-side script does for the caseload),
+# and search use BENCH_LIST_CONNECTIONS, 4, as the side-by-side script does for the caseload,
+# and once more with one connection: one user's wait on an idle server),
 # BENCH_RUST_LOG (warn), BENCH_DATABASE_URL (unset: SQLite only; a PostgreSQL server URL
 # whose user may create databases: each size gets a fresh database `physioplan_bench_N`),
 # BENCH_BACKENDS ("sqlite", plus "postgres" with BENCH_DATABASE_URL; "postgres" alone skips
-# SQLite), BENCH_SIDE_BY_SIDE (1; 0 skips the reference servers).
+# SQLite), BENCH_SIDE_BY_SIDE (1; 0 skips the reference servers), BENCH_DB_DIR (unset: the
+# SQLite databases are temporary; a directory keeps them there and reuses one that exists for
+# the same size, clinics, therapists and seed instead of generating it again).
 # Every request goes to 127.0.0.1; every step is bounded in time; the server is stopped and
 # the temporary databases removed on exit.
 set -euo pipefail
@@ -35,6 +38,7 @@ LOGIN=lead@c1.generated.example
 PASSWORD=generated-password-1
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/physioplan-bench.XXXXXX")
+[ -n "${BENCH_DB_DIR:-}" ] && mkdir -p "$BENCH_DB_DIR"
 SERVER_PID=""
 ROWS=()
 MEMORY=()
@@ -149,10 +153,15 @@ load() {
     ROWS+=("| $backend | $size | $label \`$shown\` | $conns | $status | $p50 | $p95 | $p99 | ${rps:-n/a} | ${bad:-0} |")
 }
 
+# sqlite_file SIZE: where a size's SQLite database is written (kept in BENCH_DB_DIR when set).
+sqlite_file() {
+    echo "${BENCH_DB_DIR:-$WORK}/bench-$1-c$CLINICS-t$THERAPISTS-s$SEED.db"
+}
+
 # database BACKEND SIZE: a fresh database URL for one run.
 database() {
     if [ "$1" = sqlite ]; then
-        echo "sqlite://$WORK/bench-$2.db"
+        echo "sqlite://$(sqlite_file "$2")"
     else
         local name="physioplan_bench_$2"
         psql -q "$BENCH_DATABASE_URL" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >/dev/null
@@ -163,27 +172,36 @@ database() {
 
 # bench BACKEND SIZE: generate, serve, sign in, load every page, record peak memory.
 bench() {
-    local backend=$1 size=$2 url started generated hwm
-    url=$(database "$backend" "$size")
-    log "$backend: generating $size patients ($CLINICS clinics x $THERAPISTS therapists)"
-    started=$(date +%s.%N)
-    timeout 3600 "$BIN" generate --database-url "$url" --clinics "$CLINICS" --therapists "$THERAPISTS" \
-        --patients "$size" --seed "$SEED" >"$WORK/generate.out"
-    generated=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-    log "$(head -n 1 "$WORK/generate.out")"
+    local backend=$1 size=$2 url started generated plan_hwm hwm
+    if [ "$backend" = sqlite ] && [ -n "${BENCH_DB_DIR:-}" ] && [ -f "$(sqlite_file "$size")" ]; then
+        url="sqlite://$(sqlite_file "$size")"
+        generated="reused"
+        log "$backend: reusing $(sqlite_file "$size")"
+    else
+        url=$(database "$backend" "$size")
+        log "$backend: generating $size patients ($CLINICS clinics x $THERAPISTS therapists)"
+        started=$(date +%s.%N)
+        timeout 3600 "$BIN" generate --database-url "$url" --clinics "$CLINICS" --therapists "$THERAPISTS" \
+            --patients "$size" --seed "$SEED" >"$WORK/generate.out"
+        generated=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+        log "$(head -n 1 "$WORK/generate.out")"
+    fi
 
     start_server "$url"
     sign_in
     pick_plan
     load "$backend" "$size" "plan page" "/plans/$PLAN" "/plans/{id}"
+    plan_hwm=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
     load "$backend" "$size" "print page" "/plans/$PLAN/print" "/plans/{id}/print"
     load "$backend" "$size" "caseload" "/caseload" "/caseload" "$LIST_CONNECTIONS"
+    load "$backend" "$size" "caseload, one user" "/caseload" "/caseload" 1
     load "$backend" "$size" "search" "/patients?q=$TERM" "/patients?q=…" "$LIST_CONNECTIONS"
+    load "$backend" "$size" "search, one user" "/patients?q=$TERM" "/patients?q=…" 1
     load "$backend" "$size" "patient record" "/patients/$PATIENT" "/patients/{id}"
     hwm=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$SERVER_PID/status")
-    MEMORY+=("| $backend | $size | $generated | ${hwm:-n/a} |")
+    MEMORY+=("| $backend | $size | $generated | ${plan_hwm:-n/a} | ${hwm:-n/a} |")
     stop_server
-    [ "$backend" = sqlite ] && rm -f "$WORK/bench-$size.db"*
+    [ "$backend" = sqlite ] && [ -z "${BENCH_DB_DIR:-}" ] && rm -f "$(sqlite_file "$size")"*
     return 0
 }
 
@@ -212,12 +230,12 @@ echo "| backend | patients | page | connections | status | p50 ms | p95 ms | p99
 echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "| backend | patients | generate (s) | server peak memory, VmHWM (MiB) |"
-echo "|---|---|---|---|"
+echo "| backend | patients | generate (s) | peak memory after the plan page, VmHWM (MiB) | after every page (MiB) |"
+echo "|---|---|---|---|---|"
 printf '%s\n' "${MEMORY[@]}"
 echo
 for backend in "${BACKENDS[@]}"; do
-    for page in caseload search; do
+    for page in caseload "caseload, one user" search "search, one user"; do
         awk -v b="$backend" -v p="$page" -v s="$SMALL" -v l="$LARGE" \
             -v small="${P95["$backend $page $SMALL"]:-0}" -v large="${P95["$backend $page $LARGE"]:-0}" \
             'BEGIN { if (small > 0) printf "%s %s: p95 %.2f ms at %s, %.2f ms at %s: %.2fx\n", b, p, small, s, large, l, large / small }'

@@ -16,7 +16,7 @@ use super::caseload_summary::SummaryRow;
 use super::ids::ClinicId;
 use super::schema::{caseload_counts as cc, caseload_marks as cm, caseload_summary as cs};
 use super::{DbConn, DbError};
-use crate::domain::caseload::Flag;
+use crate::domain::caseload::{Flag, STORED};
 use crate::domain::patient::PatientStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::count_star;
@@ -26,17 +26,12 @@ use std::collections::BTreeMap;
 /// Rows per multi-row insert in a recount.
 const INSERT_CHUNK: usize = 500;
 
-/// The stored flags in bit order (bit 0 first), then the two day-based ones.
-const BITS: [Flag; 8] = [
-    Flag::RedFlagUnresolved,
-    Flag::SafetyReviewNeeded,
-    Flag::SafetyOverride,
-    Flag::NotImproving,
-    Flag::NoBaselineOutcome,
-    Flag::DischargedWithoutOutcome,
-    Flag::ReassessmentOverdue,
-    Flag::StageStalled,
-];
+/// The flags in bit order (bit 0 first): the stored ones in `STORED` order (the migration
+/// that built the first counts wrote the same bits), then the two day-based ones.
+const BITS: [Flag; 8] = {
+    let s = STORED;
+    [s[0], s[1], s[2], s[3], s[4], s[5], Flag::ReassessmentOverdue, Flag::StageStalled]
+};
 
 /// The day a clinic's counts are judged at, with its day-based flags' limits: reassessment
 /// overdue when `reassess_from` is before `reassess_before`, stage stalled when

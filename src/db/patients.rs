@@ -2,7 +2,7 @@
 //! simply not found.
 
 use super::ids::{ClinicId, PatientId, UserId};
-use super::schema::{patient_search, patients, users};
+use super::schema::{patient_search, patient_search_keys, patients, users};
 use super::{DbConn, DbError};
 use crate::authz::Scope;
 use crate::domain::history;
@@ -10,7 +10,7 @@ use crate::domain::patient::{BodySide, PatientFields, PatientStatus};
 use crate::domain::patient_search::{self as search_text, Term};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Text};
 
 /// A patient as stored.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -206,63 +206,58 @@ pub struct PatientQuery {
 /// (`patient_search`); a shorter one is a prefix of the family name (`family_key`, an index
 /// range).
 pub fn search(conn: &mut DbConn, scope: Scope, q: &PatientQuery) -> Result<(Vec<PatientWithTherapist>, i64), DbError> {
-    // The filters every shape of the query shares.
-    macro_rules! narrowed {
-        ($query:expr) => {{
-            let mut query = $query;
-            if let Some(clinic) = scope.clinic() {
-                query = query.filter(patients::clinic_id.eq(clinic.to_string()));
-            }
-            if let Some(status) = q.status {
-                query = query.filter(patients::status.eq(status));
-            }
-            if let Some(therapist) = q.therapist_id {
-                query = query.filter(patients::therapist_id.eq(therapist.to_string()));
-            }
-            query
-        }};
-    }
-    let order = (patients::family_name.asc(), patients::given_name.asc(), patients::id.asc());
-    let selected = (PatientRow::as_select(), users::name.nullable());
     let term = q.name.as_deref().and_then(search_text::term);
+    let sqlite = matches!(conn, DbConn::Sqlite(_));
+    let build = || {
+        let mut query = patients::table.left_join(users::table).into_boxed();
+        if let Some(clinic) = scope.clinic() {
+            query = query.filter(patients::clinic_id.eq(clinic.to_string()));
+        }
+        match &term {
+            None => {}
+            Some(Term::Prefix(start)) => {
+                query = query
+                    .filter(patients::family_key.ge(start.clone()))
+                    .filter(patients::family_key.lt(format!("{start}\u{10FFFF}")));
+            }
+            // SQLite: an FTS5 phrase, which the trigram index answers with row keys, without
+            // reading the indexed text back (a wildcard character is literal in a phrase).
+            Some(Term::Substring(text)) if sqlite => {
+                let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+                let matched = patient_search::table
+                    .select(diesel::dsl::sql::<BigInt>("rowid"))
+                    .filter(diesel::dsl::sql::<Bool>("patient_search MATCH ").bind::<Text, _>(phrase));
+                let found = patient_search_keys::table
+                    .filter(patient_search_keys::n.eq_any(matched))
+                    .select(patient_search_keys::patient_id);
+                query = query.filter(patients::id.eq_any(found));
+            }
+            // PostgreSQL: LIKE, which the pg_trgm index serves (wildcards in the term escaped).
+            Some(Term::Substring(text)) => {
+                let found = patient_search::table
+                    .filter(patient_search::body.like(super::contains_pattern(text)).escape('\\'))
+                    .select(patient_search::patient_id);
+                query = query.filter(patients::id.eq_any(found));
+            }
+        }
+        if let Some(status) = q.status {
+            query = query.filter(patients::status.eq(status));
+        }
+        if let Some(therapist) = q.therapist_id {
+            query = query.filter(patients::therapist_id.eq(therapist.to_string()));
+        }
+        query
+    };
     // The count and the page from one snapshot (one read transaction: SQLite keeps its page
     // cache between the two).
-    if let Some(Term::Substring(text)) = &term {
-        // The matches drive the query (from the trigram index, then each patient by id), so
-        // its cost follows the matches, not the clinic. SQLite: an FTS5 phrase, which the
-        // trigram index answers without reading the text back; PostgreSQL: LIKE, which the
-        // pg_trgm index serves (a wildcard character in the term is escaped).
-        let sqlite = matches!(conn, DbConn::Sqlite(_));
-        let matched = || {
-            let found = patient_search::table
-                .inner_join(patients::table.on(patients::id.eq(patient_search::patient_id)))
-                .left_join(users::table.on(patients::therapist_id.eq(users::id.nullable())))
-                .into_boxed();
-            narrowed!(if sqlite {
-                let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-                found.filter(diesel::dsl::sql::<Bool>("patient_search MATCH ").bind::<Text, _>(phrase))
-            } else {
-                found.filter(patient_search::body.like(super::contains_pattern(text)).escape('\\'))
-            })
-        };
-        return conn.transaction(|conn| {
-            let total = matched().count().get_result(conn)?;
-            let rows = matched().order(order).offset(q.offset).limit(q.limit).select(selected).load(conn)?;
-            Ok((rows, total))
-        });
-    }
-    let listed = || {
-        let query = patients::table.left_join(users::table).into_boxed();
-        match &term {
-            Some(Term::Prefix(start)) => narrowed!(query
-                .filter(patients::family_key.ge(start.clone()))
-                .filter(patients::family_key.lt(format!("{start}\u{10FFFF}")))),
-            _ => narrowed!(query),
-        }
-    };
     conn.transaction(|conn| {
-        let total = listed().count().get_result(conn)?;
-        let rows = listed().order(order).offset(q.offset).limit(q.limit).select(selected).load(conn)?;
+        let total = build().count().get_result(conn)?;
+        let rows = build()
+            .order((patients::family_name.asc(), patients::given_name.asc(), patients::id.asc()))
+            .offset(q.offset)
+            .limit(q.limit)
+            .select((PatientRow::as_select(), users::name.nullable()))
+            .load(conn)?;
         Ok((rows, total))
     })
 }

@@ -179,6 +179,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// SQLite only: the integer keys of `patient_search` rows.
+    patient_search_keys (n) {
+        n -> BigInt,
+        patient_id -> Text,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Text,
         at -> Timestamp,
@@ -367,6 +375,7 @@ diesel::joinable!(caseload_summary -> users (therapist_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     caseload_counts,
+    patient_search_keys,
     caseload_marks,
     clinics,
     users,
