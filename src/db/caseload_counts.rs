@@ -120,20 +120,9 @@ pub struct Group {
     pub flags: Vec<Flag>,
     /// Patients.
     pub n: i64,
-    /// Of them, with a draft unsigned too long. Draft groups are counted apart, so they
+    /// Patients with a draft unsigned too long. Draft groups are counted apart, so they
     /// carry `n = 0` and no flags; every other group has `drafts = 0`.
     pub drafts: i64,
-}
-
-impl Group {
-    /// Patients in this group with the time-based flag `flag` (0 for a stored flag).
-    pub fn with_time_flag(&self, flag: Flag) -> i64 {
-        match flag {
-            Flag::UnsignedDraft => self.drafts,
-            Flag::ReassessmentOverdue | Flag::StageStalled if self.flags.contains(&flag) => self.n,
-            _ => 0,
-        }
-    }
 }
 
 /// The clinic's mark, created at the earliest one when missing, read with a shared lock on
@@ -267,7 +256,11 @@ pub fn roll(conn: &mut DbConn, clinic: ClinicId, to: Mark) -> Result<(), DbError
                 .filter(cm::reassess_before.eq(from.reassess_before))
                 .filter(cm::stalled_before.eq(from.stalled_before)),
         )
-        .set((cm::today.eq(to.today), cm::reassess_before.eq(to.reassess_before), cm::stalled_before.eq(to.stalled_before)))
+        .set((
+            cm::today.eq(to.today),
+            cm::reassess_before.eq(to.reassess_before),
+            cm::stalled_before.eq(to.stalled_before),
+        ))
         .execute(conn)?;
         if moved == 0 {
             return Ok(());

@@ -277,7 +277,7 @@ fn gather(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<Caseload, A
         stage: q.stage,
         flag: q.flag.map(|f| clock.filter(f)),
         sort: q.sort.clone(),
-        limits: clock.limits(),
+        limits,
     };
     let (offset, limit) = match q.page {
         Some(page) => (i64::try_from(page.saturating_sub(1) * PER_PAGE).unwrap_or(i64::MAX), Some(PER_PAGE as i64)),
