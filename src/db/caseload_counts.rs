@@ -9,8 +9,8 @@
 //! [`Mark`]: the first caseload read of a new day moves the mark ([`roll`]) and with it only
 //! the patients whose dates lie between the old and the new limits. A write reads the mark
 //! with a shared lock (PostgreSQL) so a roll never misses a write running beside it.
-//! Unsigned drafts are judged to the minute, so they are counted live from their own index:
-//! they are few, whatever the clinic's size.
+//! Unsigned drafts are judged by the clock, not the day, so they are counted live from a
+//! covering index, reading only the drafts past the limit (the ones the clinic must sign).
 
 use super::caseload_summary::SummaryRow;
 use super::ids::ClinicId;
