@@ -179,22 +179,27 @@ fn apply(conn: &mut DbConn, deltas: BTreeMap<Key, i64>) -> Result<(), DbError> {
 pub fn moved(conn: &mut DbConn, old: Option<&SummaryRow>, new: &SummaryRow) -> Result<(), DbError> {
     let mark = mark(conn, &new.clinic_id, false)?;
     let mut deltas = BTreeMap::new();
-    if let Some(key) = old.and_then(|o| mark.key(o)) {
+    shift(&mut deltas, old.and_then(|o| mark.key(o)), mark.key(new));
+    apply(conn, deltas)
+}
+
+/// Counts one patient out of group `from` and into group `to` (either may be none).
+fn shift(deltas: &mut BTreeMap<Key, i64>, from: Option<Key>, to: Option<Key>) {
+    if let Some(key) = from {
         *deltas.entry(key).or_insert(0) -= 1;
     }
-    if let Some(key) = mark.key(new) {
+    if let Some(key) = to {
         *deltas.entry(key).or_insert(0) += 1;
     }
-    apply(conn, deltas)
 }
 
 /// Recounts a clinic's groups from all its rows, in the caller's transaction.
 pub fn recount(conn: &mut DbConn, clinic: ClinicId, rows: &[SummaryRow]) -> Result<(), DbError> {
     let id = clinic.to_string();
     let mark = mark(conn, &id, true)?;
-    let mut groups: BTreeMap<Key, i64> = BTreeMap::new();
-    for key in rows.iter().filter_map(|r| mark.key(r)) {
-        *groups.entry(key).or_insert(0) += 1;
+    let mut groups = BTreeMap::new();
+    for row in rows {
+        shift(&mut groups, None, mark.key(row));
     }
     diesel::delete(cc::table.filter(cc::clinic_id.eq(&id))).execute(conn)?;
     let rows: Vec<_> = groups.into_iter().map(|(key, n)| (key, cc::n.eq(n))).collect();
@@ -267,12 +272,7 @@ pub fn roll(conn: &mut DbConn, clinic: ClinicId, to: Mark) -> Result<(), DbError
         }
         let mut deltas = BTreeMap::new();
         for row in passed(conn, &id, from, to)? {
-            if let Some(key) = from.key(&row) {
-                *deltas.entry(key).or_insert(0) -= 1;
-            }
-            if let Some(key) = to.key(&row) {
-                *deltas.entry(key).or_insert(0) += 1;
-            }
+            shift(&mut deltas, from.key(&row), to.key(&row));
         }
         apply(conn, deltas)
     })

@@ -20,21 +20,23 @@ fn days_ago(n: i64) -> String {
     (Utc::now().date_naive() - Duration::days(n)).to_string()
 }
 
+/// Clinic A as stored.
+fn clinic_a(app: &TestApp) -> physioplan::db::clinics::Clinic {
+    let mut conn = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
+    physioplan::db::clinics::find(&mut conn, app.clinic_a)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("clinic A"))
+}
+
 /// The mark of day `day` under the clinic's rules.
 fn mark_on(app: &TestApp, day: NaiveDate) -> Mark {
-    let mut conn = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
-    let clinic = physioplan::db::clinics::find(&mut conn, app.clinic_a)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("clinic A"));
-    Mark { today: day, reassess_before: overdue_before(&rules_of(&clinic), day), stalled_before: day }
+    Mark { today: day, reassess_before: overdue_before(&rules_of(&clinic_a(app)), day), stalled_before: day }
 }
 
 /// The groups recounted from the rows, each judged on `day` by the domain's flag rules.
 fn recount(app: &TestApp, day: NaiveDate) -> BTreeMap<Key, i64> {
+    let rules = rules_of(&clinic_a(app));
     let mut conn = app.db.conn().unwrap_or_else(|e| panic!("{e}"));
-    let clinic = physioplan::db::clinics::find(&mut conn, app.clinic_a)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("clinic A"));
     let rows: Vec<SummaryRow> = cs::table
         .filter(cs::clinic_id.eq(app.clinic_a.to_string()))
         .select(SummaryRow::as_select())
@@ -48,7 +50,7 @@ fn recount(app: &TestApp, day: NaiveDate) -> BTreeMap<Key, i64> {
             stalled_after: row.stalled_after,
             draft_since: None,
         };
-        let flags = summary.flags_at(&rules_of(&clinic), day, Utc::now().naive_utc());
+        let flags = summary.flags_at(&rules, day, Utc::now().naive_utc());
         let key = (row.therapist_id.clone(), row.status.to_string(), row.stage, row.odi_band, flags);
         *out.entry(key).or_insert(0) += 1;
     }
