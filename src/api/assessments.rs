@@ -140,7 +140,7 @@ async fn respond(
     id: AssessmentId,
     status: actix_web::http::StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let history = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let history = db.read(move |conn| service::get(conn, &ctx, id)).await?;
     let record = history.record(id).ok_or(AppError::NotFound)?;
     Ok(HttpResponse::build(status).json(to_json(&history, record)))
 }
@@ -169,7 +169,7 @@ pub async fn create(
     responses((status = 200, body = Vec<AssessmentJson>), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let patient: PatientId = id(&path)?;
-    let history = db.run(move |conn| service::history(conn, &user.0, patient)).await?;
+    let history = db.read(move |conn| service::history(conn, &user.0, patient)).await?;
     let items: Vec<AssessmentJson> = history.records.iter().map(|r| to_json(&history, r)).collect();
     Ok(HttpResponse::Ok().json(items))
 }
@@ -238,6 +238,7 @@ pub async fn sign(
         let version = match request.version {
             Some(v) => v,
             None => service::get(conn, &ctx, assessment)?
+                .record(conn)?
                 .record(assessment)
                 .map(|r| r.row.version)
                 .ok_or(AppError::NotFound)?,
@@ -324,7 +325,7 @@ pub async fn act(
     responses((status = 200, description = "Series per measure", body = ProgressJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn progress(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let patient: PatientId = id(&path)?;
-    let history = db.run(move |conn| service::history(conn, &user.0, patient)).await?;
+    let history = db.read(move |conn| service::history(conn, &user.0, patient)).await?;
     Ok(HttpResponse::Ok().json(ProgressJson {
         patient_id: patient,
         thresholds: history.thresholds,

@@ -150,7 +150,6 @@ pub async fn caseload(
 ) -> Result<HttpResponse, AppError> {
     let page = page_number(params.page.as_deref())? as usize;
     let query = CaseloadQuery { page: Some(page), ..params.query()? };
-    let (c, read) = db.run(move |conn| service::load(conn, &user.0, &query)).await?;
-    db.audit(read).await?;
+    let c = db.read(move |conn| service::load(conn, &user.0, &query)).await?;
     Ok(HttpResponse::Ok().json(CaseloadJson::page(&c, page)))
 }

@@ -195,8 +195,7 @@ pub async fn list(
         offset: (page - 1) * PER_PAGE,
         limit: PER_PAGE,
     };
-    let ((rows, total), listed) = db.run(move |conn| service::list(conn, &user.0, &query)).await?;
-    db.audit(listed).await?;
+    let (rows, total) = db.read(move |conn| service::list(conn, &user.0, &query)).await?;
     let items = rows.into_iter().map(PatientJson::from).collect();
     Ok(HttpResponse::Ok().json(PatientPage { items, page, per_page: PER_PAGE, total }))
 }
@@ -224,7 +223,7 @@ pub async fn create(
     responses((status = 200, body = PatientJson), (status = 404, body = crate::error::ErrorBody)))]
 pub async fn get(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let id = path.parse::<PatientId>().map_err(|_| AppError::NotFound)?;
-    let found = db.run(move |conn| service::get(conn, &user.0, id)).await?;
+    let found = db.read(move |conn| service::get(conn, &user.0, id)).await?;
     Ok(HttpResponse::Ok().json(PatientJson::from(found)))
 }
 

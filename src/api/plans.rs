@@ -4,6 +4,7 @@ use super::plan_versions::{missing_version, required, BasedOn, CriteriaUpdate};
 use super::plan_views::{ContentJson, CreatedId, CreatedPlan, ItemJson, PlanJson, PlanSummary, VersionJson};
 use super::{op, ApiRoute};
 use super::{ApiJson, BearerUser};
+use crate::db::audit::Reads;
 use crate::db::ids::{PatientId, PlanId, ProtocolId};
 use crate::db::Db;
 use crate::domain::dosage::Dosage;
@@ -57,8 +58,7 @@ fn uuid(text: &str) -> Result<Uuid, AppError> {
 }
 
 async fn respond(db: &Db, ctx: Ctx, id: PlanId, status: StatusCode) -> Result<HttpResponse, AppError> {
-    let (view, read) = db.run(move |conn| service::get_for_group_commit(conn, &ctx, id)).await?;
-    db.audit(read).await?;
+    let view = db.read(move |conn| service::get(conn, &ctx, id)).await?;
     Ok(HttpResponse::build(status).json(PlanJson::from(&view)))
 }
 
@@ -97,7 +97,7 @@ pub async fn create(
     let (id, skipped): (PlanId, Vec<Skipped>) =
         db.run(move |conn| service::create(conn, &ctx, patient, &title, protocol, today)).await?;
     let ctx = user.0;
-    let view = db.run(move |conn| service::get(conn, &ctx, id)).await?;
+    let view = db.read(move |conn| service::get(conn, &ctx, id)).await?;
     let body = CreatedPlan { plan: PlanJson::from(&view), skipped };
     Ok(HttpResponse::Created().insert_header(("Location", format!("/api/v1/plans/{id}"))).json(body))
 }
@@ -108,9 +108,10 @@ pub async fn create(
 pub async fn list(user: BearerUser, path: web::Path<String>, db: web::Data<Db>) -> Result<HttpResponse, AppError> {
     let patient: PatientId = path.parse().map_err(|_| AppError::NotFound)?;
     let rows = db
-        .run(move |conn| {
-            crate::service::patients::get(conn, &user.0, patient)?;
-            service::for_patient(conn, &user.0, patient)
+        .read(move |conn| {
+            let mut reads = Reads::default();
+            reads.take(crate::service::patients::get(conn, &user.0, patient)?);
+            Ok::<_, AppError>(reads.with(service::for_patient(conn, &user.0, patient)?))
         })
         .await?;
     let items: Vec<PlanSummary> = rows.iter().map(PlanSummary::from).collect();
@@ -136,10 +137,11 @@ pub async fn version(
     let id = plan_id(&path.0)?;
     let number: i32 = path.1.parse().map_err(|_| AppError::NotFound)?;
     let (view, content) = db
-        .run(move |conn| {
-            let view = service::get(conn, &user.0, id)?;
+        .read(move |conn| {
+            let mut reads = Reads::default();
+            let view = reads.take(service::get(conn, &user.0, id)?);
             let content = view.version_content(conn, number)?;
-            Ok::<_, AppError>((view, content))
+            Ok::<_, AppError>(reads.with((view, content)))
         })
         .await?;
     let (row, by) = view.versions.iter().find(|(v, _)| v.number == number).ok_or(AppError::NotFound)?;

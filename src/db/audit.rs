@@ -30,6 +30,51 @@ pub struct NewAuditEvent {
     pub detail: Option<String>,
 }
 
+/// A read's result with the audit events that put it on record. A page or API handler hands
+/// it to [`super::Db::read`], which commits the events by group commit before the response;
+/// a command, or a read inside a write, records them in its transaction ([`Audited::record`]).
+#[derive(Debug)]
+#[must_use = "a read of patient data must be put on record: Db::read or Audited::record"]
+pub struct Audited<T> {
+    value: T,
+    events: Vec<NewAuditEvent>,
+}
+
+impl<T> Audited<T> {
+    /// `value`, recorded by `event`.
+    pub fn new(value: T, event: NewAuditEvent) -> Self {
+        Self { value, events: vec![event] }
+    }
+
+    /// Appends the events in the caller's transaction and returns the value.
+    pub fn record(self, conn: &mut DbConn) -> Result<T, DbError> {
+        super::audit_chain::append_all(conn, self.events)?;
+        Ok(self.value)
+    }
+
+    /// The value and its events, for the group commit.
+    pub(super) fn into_parts(self) -> (T, Vec<NewAuditEvent>) {
+        (self.value, self.events)
+    }
+}
+
+/// The reads of one page: collects each read's events while it hands back the value.
+#[derive(Debug, Default)]
+pub struct Reads(Vec<NewAuditEvent>);
+
+impl Reads {
+    /// The value of `read`, keeping its events.
+    pub fn take<T>(&mut self, read: Audited<T>) -> T {
+        self.0.extend(read.events);
+        read.value
+    }
+
+    /// `value`, recorded by every read taken.
+    pub fn with<T>(self, value: T) -> Audited<T> {
+        Audited { value, events: self.0 }
+    }
+}
+
 /// An event as stored, with the actor's name.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
@@ -130,9 +175,9 @@ pub struct AuditWriter {
     queue: std::sync::mpsc::Sender<Pending>,
 }
 
-type Pending = (NewAuditEvent, tokio::sync::oneshot::Sender<Result<(), (bool, String)>>);
+type Pending = (Vec<NewAuditEvent>, tokio::sync::oneshot::Sender<Result<(), (bool, String)>>);
 
-/// Events per batch at most (one multi-row insert).
+/// Requests per batch at most.
 const BATCH: usize = 512;
 
 impl AuditWriter {
@@ -148,7 +193,8 @@ impl AuditWriter {
                         Err(_) => break,
                     }
                 }
-                let (events, waiting): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                let (events, waiting): (Vec<Vec<_>>, Vec<_>) = batch.into_iter().unzip();
+                let events = events.into_iter().flatten().collect();
                 let outcome = pool
                     .get()
                     .map_err(DbError::from)
@@ -166,10 +212,13 @@ impl AuditWriter {
         Self { queue }
     }
 
-    /// Appends `event` with the batch it joins; returns once that batch is committed.
-    pub async fn append(&self, event: NewAuditEvent) -> Result<(), DbError> {
+    /// Appends `events` with the batch they join; returns once that batch is committed.
+    pub async fn append(&self, events: Vec<NewAuditEvent>) -> Result<(), DbError> {
+        if events.is_empty() {
+            return Ok(());
+        }
         let (done, committed) = tokio::sync::oneshot::channel();
-        self.queue.send((event, done)).map_err(|_| DbError::Cancelled)?;
+        self.queue.send((events, done)).map_err(|_| DbError::Cancelled)?;
         match committed.await {
             Ok(Ok(())) => Ok(()),
             Ok(Err((busy, cause))) => Err(DbError::Batch { busy, cause }),

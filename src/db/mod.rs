@@ -254,10 +254,17 @@ impl Db {
         .map_err(|_| E::from(DbError::Cancelled))?
     }
 
-    /// Appends an audit event by group commit (see [`audit::AuditWriter`]): returns once
-    /// the batch it joined is committed.
-    pub async fn audit(&self, event: audit::NewAuditEvent) -> Result<(), DbError> {
-        self.audit.append(event).await
+    /// Runs the reads `f` like [`Db::run`], then commits their audit events by group commit
+    /// (see [`audit::AuditWriter`]): returns the value once they are on record.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<audit::Audited<T>, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (value, events) = self.run(f).await?.into_parts();
+        self.audit.append(events).await?;
+        Ok(value)
     }
 
     /// Applies pending migrations for this backend.

@@ -3,6 +3,7 @@
 use super::{now, Ctx};
 use crate::authz::Permission;
 use crate::db::assessments::{self as store, AssessmentRow, NewAssessment, RedFlagActionRow};
+use crate::db::audit::Audited;
 use crate::db::ids::{AssessmentId, PatientId};
 use crate::db::patients::{self, PatientWithTherapist};
 use crate::db::{clinics, is_unique_violation, DbConn, DbError};
@@ -153,25 +154,24 @@ pub fn load_history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<
 }
 
 /// A patient's assessments, for the patient page, the progress page and the API. Audited.
-pub fn history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<AssessmentHistory, AppError> {
+pub fn history(conn: &mut DbConn, ctx: &Ctx, patient: PatientId) -> Result<Audited<AssessmentHistory>, AppError> {
     let history = load_history(conn, ctx, patient)?;
-    ctx.audit(
-        conn,
-        "assessment.list",
-        Some(history.patient.0.clinic_id),
-        Some(patient),
-        Some(format!("count={}", history.records.len())),
-    )?;
-    Ok(history)
+    let (clinic, detail) = (history.patient.0.clinic_id, format!("count={}", history.records.len()));
+    Ok(ctx.audited(history, "assessment.list", Some(clinic), Some(patient), Some(detail)))
 }
 
 /// One assessment with its patient's history (for previous values and open flags). Audited.
-pub fn get(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId) -> Result<AssessmentHistory, AppError> {
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId) -> Result<Audited<AssessmentHistory>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let row = store::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
     let history = load_history(conn, ctx, row.patient_id)?;
-    ctx.audit(conn, "assessment.read", Some(row.clinic_id), Some(row.patient_id), Some(format!("assessment={id}")))?;
-    Ok(history)
+    Ok(ctx.audited(
+        history,
+        "assessment.read",
+        Some(row.clinic_id),
+        Some(row.patient_id),
+        Some(format!("assessment={id}")),
+    ))
 }
 
 /// Records a new draft assessment; raises progressive neurological deficit when neurology

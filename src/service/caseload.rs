@@ -176,18 +176,13 @@ pub struct Caseload {
 }
 
 /// Loads a clinic's caseload. Leads and admins see the clinic; therapists see
-/// their own patients ("my caseload"). Returns the audit event naming the ids shown, to be
-/// committed by group commit ([`crate::db::Db::audit`]) before the response is sent.
-pub fn load(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    q: &CaseloadQuery,
-) -> Result<(Caseload, crate::db::audit::NewAuditEvent), AppError> {
+/// their own patients ("my caseload"). The audit event names the ids shown.
+pub fn load(conn: &mut DbConn, ctx: &Ctx, q: &CaseloadQuery) -> Result<crate::db::audit::Audited<Caseload>, AppError> {
     let caseload = gather(conn, ctx, q)?;
     let shown: Vec<String> = caseload.rows.iter().take(50).map(|r| r.id.clone()).collect();
     let detail = Some(format!("total={} first={}", caseload.total, shown.join(",")));
-    let event = super::event(Some(&ctx.actor), &ctx.origin, "caseload.read", Some(caseload.clinic.id), None, detail);
-    Ok((caseload, event))
+    let clinic = caseload.clinic.id;
+    Ok(ctx.audited(caseload, "caseload.read", Some(clinic), None, detail))
 }
 
 /// The caseload as an export (CSV): every matching row, audited with one

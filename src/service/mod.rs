@@ -28,7 +28,7 @@ pub mod totp;
 pub mod user_admin;
 
 use crate::authz::Actor;
-use crate::db::audit::{self, NewAuditEvent};
+use crate::db::audit::{self, Audited, NewAuditEvent};
 use crate::db::ids::{AuditId, ClinicId, PatientId};
 use crate::db::{DbConn, DbError};
 use chrono::{NaiveDateTime, Utc};
@@ -67,6 +67,19 @@ impl Ctx {
         detail: Option<String>,
     ) -> Result<(), DbError> {
         record(conn, Some(&self.actor), &self.origin, action, clinic, patient, detail)
+    }
+
+    /// `value`, a read by this actor, with the audit event that puts it on record.
+    /// `detail` must hold ids or counts only.
+    pub fn audited<T>(
+        &self,
+        value: T,
+        action: &str,
+        clinic: Option<ClinicId>,
+        patient: Option<PatientId>,
+        detail: Option<String>,
+    ) -> Audited<T> {
+        Audited::new(value, event(Some(&self.actor), &self.origin, action, clinic, patient, detail))
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::Ctx;
 use crate::authz::Permission;
+use crate::db::audit::Audited;
 use crate::db::ids::{ClinicId, PatientId, UserId};
 use crate::db::patients::{self, PatientQuery, PatientWithTherapist};
 use crate::db::{users, DbConn};
@@ -27,27 +28,25 @@ pub fn input_of(row: &patients::PatientRow) -> PatientInput {
     }
 }
 
-/// One page of patients in scope, and the total, with the audit event naming the ids shown,
-/// to be committed by group commit ([`crate::db::Db::audit`]) before the response is sent.
+/// One page of patients in scope, and the total; the audit event names the ids shown.
 pub fn list(
     conn: &mut DbConn,
     ctx: &Ctx,
     query: &PatientQuery,
-) -> Result<((Vec<PatientWithTherapist>, i64), crate::db::audit::NewAuditEvent), AppError> {
+) -> Result<Audited<(Vec<PatientWithTherapist>, i64)>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let (rows, total) = patients::search(conn, ctx.actor.scope(), query)?;
     let ids: Vec<String> = rows.iter().map(|(p, _)| p.id.to_string()).collect();
     let detail = Some(format!("total={total} shown={}", ids.join(",")));
-    let event = super::event(Some(&ctx.actor), &ctx.origin, "patient.list", None, None, detail);
-    Ok(((rows, total), event))
+    Ok(ctx.audited((rows, total), "patient.list", None, None, detail))
 }
 
-/// One patient in scope (404 otherwise). The read is audited.
-pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PatientId) -> Result<PatientWithTherapist, AppError> {
+/// One patient in scope (404 otherwise). Audited.
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PatientId) -> Result<Audited<PatientWithTherapist>, AppError> {
     ctx.actor.require(Permission::TreatPatients)?;
     let found = patients::find(conn, ctx.actor.scope(), id)?.ok_or(AppError::NotFound)?;
-    ctx.audit(conn, "patient.read", Some(found.0.clinic_id), Some(id), None)?;
-    Ok(found)
+    let clinic = found.0.clinic_id;
+    Ok(ctx.audited(found, "patient.read", Some(clinic), Some(id), None))
 }
 
 /// Validates the input, including that the therapist works at `clinic`.

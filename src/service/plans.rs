@@ -8,6 +8,7 @@ use super::plan_items::{build_item, check_dosage, check_setting, check_side, not
 pub use super::plan_lifecycle::{activate, advance, amend, finish, Activation};
 use super::{now, safety, Ctx};
 use crate::authz::Permission;
+use crate::db::audit::Audited;
 use crate::db::ids::{ModalityId, PatientId, PlanId, ProtocolId};
 use crate::db::plans::{self as store, PlanChanges, PlanRow, PlanVersionRow};
 use crate::db::{is_unique_violation, library as library_store, plan_storage, DbConn, DbError};
@@ -194,29 +195,10 @@ pub(super) fn review_required(view: &PlanView) -> Result<(), AppError> {
 }
 
 /// A plan for its page or the API. Audited.
-pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<PlanView, AppError> {
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: PlanId) -> Result<Audited<PlanView>, AppError> {
     let view = load(conn, ctx, id)?;
-    ctx.audit(conn, "plan.read", Some(view.row.clinic_id), Some(view.row.patient_id), Some(format!("plan={id}")))?;
-    Ok(view)
-}
-
-/// A plan for its page or the API, and the audit event of this read, to be committed by
-/// group commit ([`crate::db::Db::audit`]) before the response is sent.
-pub fn get_for_group_commit(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    id: PlanId,
-) -> Result<(PlanView, crate::db::audit::NewAuditEvent), AppError> {
-    let view = load(conn, ctx, id)?;
-    let event = super::event(
-        Some(&ctx.actor),
-        &ctx.origin,
-        "plan.read",
-        Some(view.row.clinic_id),
-        Some(view.row.patient_id),
-        Some(format!("plan={id}")),
-    );
-    Ok((view, event))
+    let (clinic, patient) = (view.row.clinic_id, view.row.patient_id);
+    Ok(ctx.audited(view, "plan.read", Some(clinic), Some(patient), Some(format!("plan={id}"))))
 }
 
 /// A patient's plans, newest first. Audited (with the patient read).
@@ -337,7 +319,7 @@ pub fn create(
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::field("title", "Give the plan a title of up to 200 characters."));
     }
-    let history = assessments::history(conn, ctx, patient)?;
+    let history = assessments::history(conn, ctx, patient)?.record(conn)?;
     let profile = safety::profile(&history);
     let (content, skipped) = match protocol {
         None => (PlanContent::with_default_stages(), Vec::new()),

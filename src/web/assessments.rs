@@ -118,12 +118,12 @@ fn patient_name(history: &AssessmentHistory) -> String {
 
 async fn load_patient(user: &SessionUser, db: &Db, patient: PatientId) -> Result<AssessmentHistory, HtmlError> {
     let ctx = user.ctx.clone();
-    Ok(db.run(move |conn| service::history(conn, &ctx, patient)).await?)
+    Ok(db.read(move |conn| service::history(conn, &ctx, patient)).await?)
 }
 
 async fn load(user: &SessionUser, db: &Db, id: AssessmentId) -> Result<AssessmentHistory, HtmlError> {
     let ctx = user.ctx.clone();
-    Ok(db.run(move |conn| service::get(conn, &ctx, id)).await?)
+    Ok(db.read(move |conn| service::get(conn, &ctx, id)).await?)
 }
 
 fn record(history: &AssessmentHistory, id: AssessmentId) -> Result<&AssessmentRecord, HtmlError> {

@@ -138,8 +138,7 @@ async fn caseload_page(
     let page_no = usize::try_from(crate::input::page_number(params.page.as_deref()).unwrap_or(1)).unwrap_or(1);
     let query = CaseloadQuery { page: Some(page_no), ..params.query()? };
     let ctx = user.ctx.clone();
-    let (c, read) = db.run(move |conn| service::load(conn, &ctx, &query)).await?;
-    db.audit(read).await.map_err(AppError::from)?;
+    let c = db.read(move |conn| service::load(conn, &ctx, &query)).await?;
     let lead = user.actor().may(Permission::ReviewCaseload);
     let qs = query_string(params);
     let back = format!("{qs}&page={page_no}");

@@ -5,6 +5,7 @@ use super::layout::layout;
 use super::patient_discharge::{discharge_form, DischargeView};
 use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlError, HtmlResult};
+use crate::db::audit::Reads;
 use crate::db::ids::PatientId;
 use crate::db::patients::{PatientQuery, PatientRow, PatientWithTherapist};
 use crate::db::users::{self, User};
@@ -55,8 +56,7 @@ async fn list(user: SessionUser, query: web::Query<ListQuery>, db: web::Data<Db>
         limit: PER_PAGE,
     };
     let ctx = user.ctx.clone();
-    let ((rows, total), listed) = db.run(move |conn| service::list(conn, &ctx, &q)).await?;
-    db.audit(listed).await.map_err(AppError::from)?;
+    let (rows, total) = db.read(move |conn| service::list(conn, &ctx, &q)).await?;
     let text = query.q.clone().unwrap_or_default();
     let status_code = status.unwrap_or("all");
     let base = format!("/patients?q={}&status={status_code}", urlencode(&text));
@@ -225,7 +225,7 @@ async fn create(form: CsrfForm<PatientInput>, db: web::Data<Db>) -> HtmlResult {
 
 async fn load(user: &SessionUser, db: &Db, id: PatientId) -> Result<PatientWithTherapist, HtmlError> {
     let ctx = user.ctx.clone();
-    Ok(db.run(move |conn| service::get(conn, &ctx, id)).await?)
+    Ok(db.read(move |conn| service::get(conn, &ctx, id)).await?)
 }
 
 fn details(p: &PatientRow, therapist: Option<&str>) -> Markup {
@@ -265,13 +265,12 @@ pub(super) async fn patient_page(
 ) -> Result<Markup, HtmlError> {
     let ctx = user.ctx.clone();
     let ((p, therapist), history, plans, today) = db
-        .run(move |conn| -> Result<_, AppError> {
-            Ok((
-                service::get(conn, &ctx, id)?,
-                crate::service::assessments::history(conn, &ctx, id)?,
-                crate::service::plans::for_patient(conn, &ctx, id)?,
-                clinic_today(conn, &ctx)?,
-            ))
+        .read(move |conn| -> Result<_, AppError> {
+            let mut reads = Reads::default();
+            let patient = reads.take(service::get(conn, &ctx, id)?);
+            let history = reads.take(crate::service::assessments::history(conn, &ctx, id)?);
+            let plans = crate::service::plans::for_patient(conn, &ctx, id)?;
+            Ok(reads.with((patient, history, plans, clinic_today(conn, &ctx)?)))
         })
         .await?;
     let open = history.open_flags();

@@ -242,7 +242,7 @@ fn message_of(e: &AppError) -> String {
 
 async fn load(user: &SessionUser, db: &Db, id: PlanId) -> Result<PlanView, HtmlError> {
     let ctx = user.ctx.clone();
-    Ok(db.run(move |conn| service::get(conn, &ctx, id)).await?)
+    Ok(db.read(move |conn| service::get(conn, &ctx, id)).await?)
 }
 
 /// Saves a dose or removes an item, answering the row (or the removed row with Undo).
@@ -334,7 +334,7 @@ async fn restore(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<RowForm>, db: w
     let outcome = db
         .run(move |conn| {
             diesel::Connection::transaction(conn, |conn| -> Result<Uuid, AppError> {
-                let current = service::get(conn, &ctx, id)?;
+                let current = service::get(conn, &ctx, id)?.record(conn)?;
                 let added = service::add_item(conn, &ctx, id, stage, &req)?;
                 let count = current.content.stages.iter().find(|s| s.id == stage).map_or(0, |s| s.items.len());
                 for _ in position.min(count)..count {

@@ -4,6 +4,7 @@ use super::components::{csrf, field_errors};
 use super::layout::layout;
 use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlResult};
+use crate::db::audit::Reads;
 use crate::db::ids::{PatientId, ProtocolId};
 use crate::db::Db;
 use crate::domain::scoring::StartBackRisk;
@@ -94,8 +95,10 @@ async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<D
     let patient = path.into_inner();
     let ctx = user.ctx.clone();
     let (history, protocols) = db
-        .run(move |conn| -> Result<_, AppError> {
-            Ok((crate::service::assessments::history(conn, &ctx, patient)?, library_service::protocols(conn, &ctx)?))
+        .read(move |conn| -> Result<_, AppError> {
+            let mut reads = Reads::default();
+            let history = reads.take(crate::service::assessments::history(conn, &ctx, patient)?);
+            Ok(reads.with((history, library_service::protocols(conn, &ctx)?)))
         })
         .await?;
     let p = &history.patient;
@@ -136,11 +139,10 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
         Err(AppError::Validation(errors)) => {
             let ctx = form.user.ctx.clone();
             let (history, protocols) = db
-                .run(move |conn| -> Result<_, AppError> {
-                    Ok((
-                        crate::service::assessments::history(conn, &ctx, patient)?,
-                        library_service::protocols(conn, &ctx)?,
-                    ))
+                .read(move |conn| -> Result<_, AppError> {
+                    let mut reads = Reads::default();
+                    let history = reads.take(crate::service::assessments::history(conn, &ctx, patient)?);
+                    Ok(reads.with((history, library_service::protocols(conn, &ctx)?)))
                 })
                 .await?;
             let p = &history.patient;

@@ -130,9 +130,10 @@ async fn picker_route(
     let filter = filter_of(&params)?;
     let ctx = user.ctx.clone();
     let (view, items) = db
-        .run(move |conn| -> Result<_, AppError> {
-            let view = plan_service::get(conn, &ctx, id)?;
-            Ok((view, library_service::list(conn, &ctx, &filter)?))
+        .read(move |conn| -> Result<_, AppError> {
+            let mut reads = crate::db::audit::Reads::default();
+            let view = reads.take(plan_service::get(conn, &ctx, id)?);
+            Ok(reads.with((view, library_service::list(conn, &ctx, &filter)?)))
         })
         .await?;
     let stage = view.content.stages.iter().find(|s| s.id == stage_id).ok_or(AppError::NotFound)?;

@@ -10,6 +10,7 @@ use super::plan_picker;
 use super::plan_safety::{self, safety_banner};
 use super::session::{CsrfForm, SessionUser};
 use super::{page, HtmlError, HtmlResult};
+use crate::db::audit::Reads;
 use crate::db::ids::PlanId;
 use crate::db::library::LibraryFilter;
 use crate::db::Db;
@@ -52,20 +53,19 @@ struct PageData {
 
 async fn load(user: &SessionUser, db: &Db, id: PlanId) -> Result<PageData, HtmlError> {
     let ctx = user.ctx.clone();
-    let (data, read) = db
-        .run(move |conn| -> Result<_, AppError> {
-            let (view, read) = service::get_for_group_commit(conn, &ctx, id)?;
+    Ok(db
+        .read(move |conn| -> Result<_, AppError> {
+            let mut reads = Reads::default();
+            let view = reads.take(service::get(conn, &ctx, id)?);
             // The add forms, and so the library, are shown on drafts only.
             let library = if view.status() == PlanStatus::Draft {
                 library_service::list(conn, &ctx, &LibraryFilter::default())?
             } else {
                 Vec::new()
             };
-            Ok((PageData { view, library }, read))
+            Ok(reads.with(PageData { view, library }))
         })
-        .await?;
-    db.audit(read).await.map_err(AppError::from)?;
-    Ok(data)
+        .await?)
 }
 
 fn words(code: &str) -> String {

@@ -72,7 +72,7 @@ fn verdict(s: &Series) -> Markup {
 async fn show(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
     let patient = path.into_inner();
     let ctx = user.ctx.clone();
-    let history = db.run(move |conn| service::history(conn, &ctx, patient)).await?;
+    let history = db.read(move |conn| service::history(conn, &ctx, patient)).await?;
     let series = progress_series(&history);
     let name = format!("{} {}", history.patient.0.given_name, history.patient.0.family_name);
     let body = html! {
