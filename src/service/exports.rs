@@ -2,6 +2,7 @@
 
 use super::plans::load;
 use super::Ctx;
+use crate::db::audit::Audited;
 use crate::db::ids::{ClinicId, PatientId, PlanId};
 use crate::db::{DbConn, DbError};
 use crate::error::AppError;
@@ -25,7 +26,8 @@ pub fn record_patients<'a>(
 }
 
 /// The handout of a plan: the active (latest activated) version, or version `number`.
-/// 409 `not_activated` before the first activation. The print is audited.
+/// 409 `not_activated` before the first activation. The print is audited (a refused
+/// print at once, in its own transaction).
 pub fn handout(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -33,7 +35,7 @@ pub fn handout(
     number: Option<i32>,
     large: bool,
     today: NaiveDate,
-) -> Result<crate::domain::export::handout::Handout, AppError> {
+) -> Result<Audited<crate::domain::export::handout::Handout>, AppError> {
     let view = load(conn, ctx, plan)?;
     if view.row.plan_version == 0 {
         return Err(AppError::Conflict {
@@ -68,20 +70,14 @@ pub fn handout(
         therapist: patient.1.clone(),
         title: view.row.title.clone(),
     };
-    ctx.audit(
-        conn,
-        "plan.print",
-        Some(view.row.clinic_id),
-        Some(view.row.patient_id),
-        Some(format!("plan={plan} version={number} large={large}")),
-    )?;
     let mut handout = crate::domain::export::handout::handout(header, &content, number, today, large);
     let codes: Vec<String> = handout.home.iter().map(|e| e.code.clone()).collect();
     let pictures = super::media::for_codes(conn, view.row.clinic_id, &codes)?;
     for e in &mut handout.home {
         e.image = pictures.iter().find(|p| p.modality_code == e.code).map(crate::db::media::MediaRef::image);
     }
-    Ok(handout)
+    let detail = format!("plan={plan} version={number} large={large}");
+    Ok(ctx.audited(handout, "plan.print", Some(view.row.clinic_id), Some(view.row.patient_id), Some(detail)))
 }
 
 /// A stable UUID for an exported resource derived from its source (so re-exports match).

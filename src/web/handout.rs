@@ -170,7 +170,7 @@ async fn print(
     let large = query.large.as_deref() == Some("1");
     let ctx = user.ctx.clone();
     let today = crate::service::clinic_settings::clinic_today(&db, &ctx).await?;
-    let h = match db.run(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await {
+    let h = match db.read(move |conn| exports::handout(conn, &ctx, id, version, large, today)).await {
         Err(AppError::Conflict { code: "safety_review_required", message }) => {
             let body = html! {
                 h1 { "Handout not printed" }
