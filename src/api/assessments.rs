@@ -238,7 +238,7 @@ pub async fn sign(
         let version = match request.version {
             Some(v) => v,
             None => service::get(conn, &ctx, assessment)?
-                .record(conn)?
+                .append(conn)?
                 .record(assessment)
                 .map(|r| r.row.version)
                 .ok_or(AppError::NotFound)?,

@@ -32,9 +32,9 @@ pub struct NewAuditEvent {
 
 /// A read's result with the audit events that put it on record. A page or API handler hands
 /// it to [`super::Db::read`], which commits the events by group commit before the response;
-/// a command, or a read inside a write, records them in its transaction ([`Audited::record`]).
+/// a command, or a read inside a write, appends them in its transaction ([`Audited::append`]).
 #[derive(Debug)]
-#[must_use = "a read of patient data must be put on record: Db::read or Audited::record"]
+#[must_use = "a read of patient data must be put on record: Db::read or Audited::append"]
 pub struct Audited<T> {
     value: T,
     events: Vec<NewAuditEvent>,
@@ -47,7 +47,7 @@ impl<T> Audited<T> {
     }
 
     /// Appends the events in the caller's transaction and returns the value.
-    pub fn record(self, conn: &mut DbConn) -> Result<T, DbError> {
+    pub fn append(self, conn: &mut DbConn) -> Result<T, DbError> {
         super::audit_chain::append_all(conn, self.events)?;
         Ok(self.value)
     }

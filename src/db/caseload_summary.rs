@@ -66,7 +66,7 @@ pub struct SummaryRow {
     pub draft_since: Option<NaiveDateTime>,
     /// [`SUMMARY_VERSION`] when written.
     pub summary_version: i32,
-    /// When last changed.
+    /// When written.
     pub updated_at: NaiveDateTime,
 }
 
@@ -103,11 +103,6 @@ pub fn odi_band(change: f64) -> i32 {
 /// moves them between the caseload's counted groups.
 pub fn replace(conn: &mut DbConn, row: &SummaryRow) -> Result<(), DbError> {
     let old = cs::table.find(&row.patient_id).select(SummaryRow::as_select()).first(conn).optional()?;
-    // Most writes (a finding reviewed, an item's dose) leave the row as it was: keep it,
-    // rather than rewrite it and its eight index entries for a new `updated_at`.
-    if old.as_ref().is_some_and(|o| SummaryRow { updated_at: row.updated_at, ..o.clone() } == *row) {
-        return Ok(());
-    }
     diesel::delete(cs::table.filter(cs::patient_id.eq(&row.patient_id))).execute(conn)?;
     diesel::insert_into(cs::table).values(row.clone()).execute(conn)?;
     super::caseload_counts::moved(conn, old.as_ref(), row)

@@ -180,7 +180,7 @@ fn start_plan(
     condition: &str,
     today: chrono::NaiveDate,
 ) -> Result<(), AppError> {
-    let history = assessments::history(conn, ctx, patient)?.record(conn)?;
+    let history = assessments::history(conn, ctx, patient)?.append(conn)?;
     let risk =
         history.records.first().and_then(|r| r.current().scores().start_back).map_or("medium", |s| s.risk.code());
     let code = format!("sciatica_start_back_{risk}");

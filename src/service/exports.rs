@@ -115,7 +115,7 @@ pub fn fhir(conn: &mut DbConn, ctx: &Ctx, plan: PlanId, kind: BundleKind) -> Res
     };
     use crate::domain::findings::Side;
     use crate::domain::scoring::OdiSection;
-    let view = super::plans::get(conn, ctx, plan)?.record(conn)?;
+    let view = super::plans::get(conn, ctx, plan)?.append(conn)?;
     let content = if view.row.plan_version > 0 {
         view.version_content(conn, view.row.plan_version)?
     } else {

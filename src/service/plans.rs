@@ -319,7 +319,7 @@ pub fn create(
     if title.is_empty() || title.chars().count() > 200 {
         return Err(AppError::field("title", "Give the plan a title of up to 200 characters."));
     }
-    let history = assessments::history(conn, ctx, patient)?.record(conn)?;
+    let history = assessments::history(conn, ctx, patient)?.append(conn)?;
     let profile = safety::profile(&history);
     let (content, skipped) = match protocol {
         None => (PlanContent::with_default_stages(), Vec::new()),

@@ -26,7 +26,7 @@ pub struct ReferralLetter {
 /// The letter for an assessment with an emergency or urgent GP referral (409 `no_referral`
 /// otherwise). Audited as an export of the patient's record.
 pub fn letter(conn: &mut DbConn, ctx: &Ctx, id: AssessmentId) -> Result<ReferralLetter, AppError> {
-    let history = assessments::get(conn, ctx, id)?.record(conn)?;
+    let history = assessments::get(conn, ctx, id)?.append(conn)?;
     let referrals: Vec<(RedFlagActionRow, String)> = history
         .actions
         .iter()

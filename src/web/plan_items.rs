@@ -334,7 +334,7 @@ async fn restore(path: web::Path<(PlanId, Uuid)>, form: CsrfForm<RowForm>, db: w
     let outcome = db
         .run(move |conn| {
             diesel::Connection::transaction(conn, |conn| -> Result<Uuid, AppError> {
-                let current = service::get(conn, &ctx, id)?.record(conn)?;
+                let current = service::get(conn, &ctx, id)?.append(conn)?;
                 let added = service::add_item(conn, &ctx, id, stage, &req)?;
                 let count = current.content.stages.iter().find(|s| s.id == stage).map_or(0, |s| s.items.len());
                 for _ in position.min(count)..count {

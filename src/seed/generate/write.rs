@@ -261,7 +261,7 @@ pub(super) fn start_plan(
     let (plan, _) = plans::create(conn, ctx, patient, spec.condition, Some(protocol), on)?;
     shared.summary.plans += 1;
     if let (true, Some(modality)) = (spec.override_item, shared.needling.as_ref()) {
-        let view = plans::get(conn, ctx, plan)?.record(conn)?;
+        let view = plans::get(conn, ctx, plan)?.append(conn)?;
         if let Some(stage) = view.content.stages.first() {
             let req = AddItem {
                 modality_id: modality.clone(),
