@@ -9,6 +9,7 @@ use crate::db::ids::{PatientId, ProtocolId};
 use crate::db::Db;
 use crate::domain::scoring::StartBackRisk;
 use crate::error::{AppError, FieldErrors};
+use crate::service::assessments::AssessmentHistory;
 use crate::service::library::{self as library_service, Protocol};
 use crate::service::plans as service;
 use actix_web::web;
@@ -91,16 +92,25 @@ fn new_plan_page(
     layout("New plan", user, body)
 }
 
+/// What the form shows: the patient's assessments (for the suggested protocol) and the
+/// protocols. The assessments read is audited.
+async fn form_data(
+    db: &Db,
+    user: &SessionUser,
+    patient: PatientId,
+) -> Result<(AssessmentHistory, Vec<Protocol>), AppError> {
+    let ctx = user.ctx.clone();
+    db.read(move |conn| {
+        let mut reads = Reads::default();
+        let history = reads.take(crate::service::assessments::history(conn, &ctx, patient)?);
+        Ok(reads.with((history, library_service::protocols(conn, &ctx)?)))
+    })
+    .await
+}
+
 async fn new_form(user: SessionUser, path: web::Path<PatientId>, db: web::Data<Db>) -> HtmlResult {
     let patient = path.into_inner();
-    let ctx = user.ctx.clone();
-    let (history, protocols) = db
-        .read(move |conn| -> Result<_, AppError> {
-            let mut reads = Reads::default();
-            let history = reads.take(crate::service::assessments::history(conn, &ctx, patient)?);
-            Ok(reads.with((history, library_service::protocols(conn, &ctx)?)))
-        })
-        .await?;
+    let (history, protocols) = form_data(&db, &user, patient).await?;
     let p = &history.patient;
     let name = format!("{} {}", p.0.given_name, p.0.family_name);
     let latest = latest_risk(&history);
@@ -137,14 +147,7 @@ async fn create(path: web::Path<PatientId>, form: CsrfForm<NewPlanForm>, db: web
             Ok(form.done(&format!("/plans/{id}{suffix}")))
         }
         Err(AppError::Validation(errors)) => {
-            let ctx = form.user.ctx.clone();
-            let (history, protocols) = db
-                .read(move |conn| -> Result<_, AppError> {
-                    let mut reads = Reads::default();
-                    let history = reads.take(crate::service::assessments::history(conn, &ctx, patient)?);
-                    Ok(reads.with((history, library_service::protocols(conn, &ctx)?)))
-                })
-                .await?;
+            let (history, protocols) = form_data(&db, &form.user, patient).await?;
             let p = &history.patient;
             let name = format!("{} {}", p.0.given_name, p.0.family_name);
             let chosen = form.form.protocol_id.trim();
